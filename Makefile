@@ -1,0 +1,33 @@
+# Workflow Manager: one target runs across every workspace member.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+UV := $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
+
+.PHONY: install dev test lint fmt schema clean
+
+install: ## uv, the workspace (locked), and FerretDB v1.24.2 into .tools/bin
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.8"
+	$(UV) sync --frozen
+	tools/testing/bin/install-ferretdb
+
+dev: ## API on the embedded PostgreSQL + FerretDB, migrated and seeded; prints the GraphiQL URL
+	$(UV) run wfm dev
+
+test: ## the whole suite, against real servers
+	$(UV) run pytest
+
+lint: ## ruff (lint + format), mypy --strict on the engine, schema file up to date
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy libs/engine/src
+	$(UV) run wfm schema --check
+
+fmt: ## format and autofix
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+schema: ## regenerate apps/api/schema.graphql
+	$(UV) run wfm schema
+
+clean: ## remove the embedded servers' data (stop `make dev` first)
+	rm -rf .wfm

@@ -1,0 +1,1 @@
+"""Webhooks, email and Kong integrations run by the worker (issue 5)."""

@@ -1,0 +1,1 @@
+"""Market-role overlays of the base templates and their domain validators (issue 4)."""
