@@ -1,0 +1,34 @@
+"""Events: small immutable records of what happened to a workflow instance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EventType(StrEnum):
+    WORKFLOW_CREATED = "WORKFLOW_CREATED"
+    WORKFLOW_STARTED = "WORKFLOW_STARTED"
+    STEP_COMPLETED = "STEP_COMPLETED"
+    WORKFLOW_SUBMITTED = "WORKFLOW_SUBMITTED"
+    WORKFLOW_APPROVED = "WORKFLOW_APPROVED"
+    WORKFLOW_REJECTED = "WORKFLOW_REJECTED"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of an instance's append-only log; `seq` counts from 1 without gaps."""
+
+    instance_id: str
+    tenant_id: str
+    seq: int
+    type: EventType
+    performed_by: str
+    occurred_at: datetime
+    step_id: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    correlation_id: str | None = None
+    idempotency_key: str | None = None

@@ -1,0 +1,169 @@
+"""`evolve(state, event) -> state`: the pure fold that rebuilds an instance from its log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from wfm_engine.events import Event, EventType
+from wfm_engine.state import InstanceState, StepState
+from wfm_engine.status import StepStatus, WorkflowStatus
+
+
+class CorruptEventLog(ValueError):
+    """The log cannot be folded: a gap in seq, or an event before WORKFLOW_CREATED."""
+
+
+def evolve(state: InstanceState | None, event: Event) -> InstanceState:
+    if state is None:
+        if event.type is not EventType.WORKFLOW_CREATED or event.seq != 1:
+            raise CorruptEventLog(
+                f"log of {event.instance_id} does not start with WORKFLOW_CREATED"
+            )
+        return _created(event)
+    if event.seq != state.version + 1:
+        raise CorruptEventLog(f"{state.id}: expected seq {state.version + 1}, got {event.seq}")
+    apply = _APPLY.get(event.type)
+    if apply is None:
+        raise CorruptEventLog(f"{state.id}: {event.type} cannot follow seq {state.version}")
+    changed = apply(state, event)
+    return replace(changed, version=event.seq, updated_at=event.occurred_at)
+
+
+def fold(events: Iterable[Event], state: InstanceState | None = None) -> InstanceState | None:
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def _created(event: Event) -> InstanceState:
+    data = event.data
+    return InstanceState(
+        id=event.instance_id,
+        tenant_id=event.tenant_id,
+        template_id=str(data["templateId"]),
+        template_key=str(data["templateKey"]),
+        template_version=int(data["templateVersion"]),
+        market_role=str(data["marketRole"]),
+        status=WorkflowStatus.DRAFT,
+        current_step_id=None,
+        step_states={},
+        variables={},
+        metadata={"path": []},
+        version=1,
+        created_by=event.performed_by,
+        created_at=event.occurred_at,
+        updated_at=event.occurred_at,
+    )
+
+
+def _with_steps(state: InstanceState, changes: Mapping[str, StepState]) -> dict[str, StepState]:
+    steps = dict(state.step_states)
+    steps.update(changes)
+    return steps
+
+
+def _with_metadata(state: InstanceState, **changes: Any) -> dict[str, Any]:
+    metadata = dict(state.metadata)
+    metadata.update(changes)
+    return metadata
+
+
+def _activate(state: InstanceState, step_id: str) -> StepState:
+    # A step reopened keeps its earlier data so that the form can show it again.
+    return StepState(StepStatus.ACTIVE, data=state.step(step_id).data)
+
+
+def _started(state: InstanceState, event: Event) -> InstanceState:
+    first = str(event.data["firstStepId"])
+    return replace(
+        state,
+        status=WorkflowStatus.IN_PROGRESS,
+        current_step_id=first,
+        step_states=_with_steps(state, {first: _activate(state, first)}),
+    )
+
+
+def _step_completed(state: InstanceState, event: Event) -> InstanceState:
+    assert event.step_id is not None
+    next_step = event.data.get("nextStepId")
+    changes = {
+        event.step_id: StepState(
+            StepStatus.COMPLETED,
+            data=dict(event.data.get("data", {})),
+            completed_at=event.occurred_at,
+            completed_by=event.performed_by,
+        )
+    }
+    if next_step:
+        changes[str(next_step)] = _activate(state, str(next_step))
+    path = [*state.metadata.get("path", []), event.step_id]
+    return replace(
+        state,
+        status=WorkflowStatus.IN_PROGRESS if next_step else WorkflowStatus.AWAITING_VALIDATION,
+        current_step_id=str(next_step) if next_step else None,
+        step_states=_with_steps(state, changes),
+        metadata=_with_metadata(state, path=path),
+    )
+
+
+def _submitted(state: InstanceState, event: Event) -> InstanceState:
+    return replace(
+        state,
+        status=WorkflowStatus.SUBMITTED,
+        metadata=_with_metadata(
+            state, submittedBy=event.performed_by, submittedAt=event.occurred_at.isoformat()
+        ),
+    )
+
+
+def _approved(state: InstanceState, event: Event) -> InstanceState:
+    return replace(
+        state,
+        status=WorkflowStatus.COMPLETED,
+        metadata=_with_metadata(
+            state,
+            approvedBy=event.performed_by,
+            approvedAt=event.occurred_at.isoformat(),
+            approvalComment=event.data.get("comment"),
+            contractReference=event.data.get("contractReference"),
+        ),
+    )
+
+
+def _rejected(state: InstanceState, event: Event) -> InstanceState:
+    target = str(event.data["toStepId"])
+    path = list(state.metadata.get("path", []))
+    kept = path[: path.index(target)] if target in path else path
+    reopened = path[len(kept) :] or [target]
+    changes = {
+        step_id: StepState(StepStatus.PENDING, data=state.step(step_id).data)
+        for step_id in reopened
+    }
+    changes[target] = _activate(state, target)
+    return replace(
+        state,
+        status=WorkflowStatus.IN_PROGRESS,
+        current_step_id=target,
+        step_states=_with_steps(state, changes),
+        metadata=_with_metadata(
+            state,
+            path=kept,
+            lastRejection={
+                "reason": event.data["reason"],
+                "by": event.performed_by,
+                "at": event.occurred_at.isoformat(),
+                "toStepId": target,
+            },
+        ),
+    )
+
+
+_APPLY = {
+    EventType.WORKFLOW_STARTED: _started,
+    EventType.STEP_COMPLETED: _step_completed,
+    EventType.WORKFLOW_SUBMITTED: _submitted,
+    EventType.WORKFLOW_APPROVED: _approved,
+    EventType.WORKFLOW_REJECTED: _rejected,
+}

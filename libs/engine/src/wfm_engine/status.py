@@ -1,0 +1,38 @@
+"""Workflow and step statuses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class WorkflowStatus(StrEnum):
+    DRAFT = "DRAFT"
+    IN_PROGRESS = "IN_PROGRESS"
+    PAUSED = "PAUSED"
+    AWAITING_VALIDATION = "AWAITING_VALIDATION"
+    SUBMITTED = "SUBMITTED"
+    COMPLETED = "COMPLETED"
+    ROLLED_BACK = "ROLLED_BACK"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class StepStatus(StrEnum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+
+
+class MarketRole(StrEnum):
+    """Roles a participant can hold in the market the operator runs."""
+
+    BRP = "BRP"  # balance responsible party
+    BSP = "BSP"  # balancing service provider
+    GU = "GU"  # grid user
+    ACH = "ACH"  # access contract holder
+    CRM = "CRM"  # capacity remuneration mechanism provider
+    ESP = "ESP"  # energy service provider
+    DSO = "DSO"  # distribution system operator
+
+
+MARKET_ROLES = tuple(role.value for role in MarketRole)

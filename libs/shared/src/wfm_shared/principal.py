@@ -1,0 +1,43 @@
+"""Who is asking, and what each role may do. Pure data: the engine decides with it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+ROLES = ("market_ops", "tenant_admin", "tenant_user")
+
+PERMISSIONS_BY_ROLE: dict[str, tuple[str, ...]] = {
+    "market_ops": (
+        "tenants:read",
+        "tenants:write",
+        "templates:read",
+        "templates:write",
+        "workflows:read",
+        "workflows:write",
+        "workflows:approve",
+    ),
+    "tenant_admin": ("tenants:read", "templates:read", "workflows:read", "workflows:write"),
+    "tenant_user": ("tenants:read", "templates:read", "workflows:read", "workflows:write"),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: the JWT's claims, verified."""
+
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID | None
+    role: str
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_market_ops(self) -> bool:
+        return self.role == "market_ops"
+
+    def can(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+def principal_for(user_id: uuid.UUID, tenant_id: uuid.UUID | None, role: str) -> Principal:
+    return Principal(user_id, tenant_id, role, frozenset(PERMISSIONS_BY_ROLE[role]))

@@ -1,0 +1,88 @@
+"""Configuration from the environment (prefix WFM_; DATABASE_URL and MONGODB_URL unprefixed too)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "dev-only-secret-change-me-before-production!!"
+
+
+class InsecureConfiguration(ValueError):
+    """Raised when production settings would run with a development default."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WFM_", extra="ignore", populate_by_name=True)
+
+    env: Literal["dev", "test", "production"] = "dev"
+
+    # Postgres: the owner URL runs migrations; the API and worker log in as the app role.
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "WFM_DATABASE_URL")
+    )
+    app_database_url: str | None = None
+    app_db_user: str = "wfm_app"
+    app_db_password: SecretStr = SecretStr("wfm_app")
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+
+    mongodb_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("MONGODB_URL", "WFM_MONGODB_URL")
+    )
+    mongodb_database: str = "wfm"
+
+    jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
+    jwt_issuer: str = "workflow-manager"
+    jwt_audience: str = "wfm-api"
+    access_token_ttl_seconds: int = Field(default=900, gt=0)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path(".wfm")
+    graphiql: bool | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 3000
+    max_page_size: int = 100
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> Settings:
+        if self.env == "production":
+            secret = self.jwt_secret.get_secret_value()
+            if secret == DEFAULT_JWT_SECRET or len(secret) < 32:
+                raise InsecureConfiguration(
+                    "WFM_JWT_SECRET must be set to a secret of at least 32 characters in production"
+                )
+        return self
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else self.env != "production"
+
+    def app_dsn(self) -> str:
+        """The DSN the API and worker use: explicit, or the owner URL with the app role's login."""
+        if self.app_database_url:
+            return self.app_database_url
+        if not self.database_url:
+            raise ValueError("DATABASE_URL is not set")
+        return with_credentials(
+            self.database_url, self.app_db_user, self.app_db_password.get_secret_value()
+        )
+
+
+def with_credentials(dsn: str, user: str, password: str) -> str:
+    """Replace the user and password of a postgres URL, keeping host, socket and options."""
+    parts = urlsplit(dsn)
+    host = parts.netloc.rpartition("@")[2]
+    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
