@@ -1,0 +1,61 @@
+"""Opens every adapter and repository the services need, from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wfm_shared.settings import Settings
+from wfm_storage.mongo import MongoStore
+from wfm_storage.postgres import Database
+from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.instance_index import InstanceIndex
+from wfm_storage.repositories.templates import TemplateRepository
+from wfm_storage.repositories.tenants import TenantRepository
+from wfm_storage.repositories.users import CredentialStore, UserRepository
+from wfm_storage.repositories.workflow_documents import InstanceDocuments
+from wfm_storage.repositories.workflow_events import EventStore
+
+
+@dataclass
+class Storage:
+    db: Database
+    mongo: MongoStore
+    tenants: TenantRepository
+    users: UserRepository
+    credentials: CredentialStore
+    templates: TemplateRepository
+    index: InstanceIndex
+    audit: AuditLog
+    events: EventStore
+    documents: InstanceDocuments
+
+    @classmethod
+    async def open(cls, settings: Settings) -> Storage:
+        if not settings.mongodb_url:
+            raise ValueError("MONGODB_URL is not set")
+        db = await Database.connect(
+            settings.app_dsn(), min_size=settings.db_pool_min, max_size=settings.db_pool_max
+        )
+        mongo = MongoStore.connect(settings.mongodb_url, settings.mongodb_database)
+        try:
+            await mongo.ensure_indexes()
+        except BaseException:
+            await db.close()
+            await mongo.close()
+            raise
+        return cls(
+            db=db,
+            mongo=mongo,
+            tenants=TenantRepository(),
+            users=UserRepository(),
+            credentials=CredentialStore(),
+            templates=TemplateRepository(),
+            index=InstanceIndex(),
+            audit=AuditLog(),
+            events=EventStore(mongo),
+            documents=InstanceDocuments(mongo),
+        )
+
+    async def close(self) -> None:
+        await self.db.close()
+        await self.mongo.close()

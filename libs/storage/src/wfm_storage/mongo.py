@@ -1,0 +1,88 @@
+"""The MongoDB adapter (pymongo's AsyncMongoClient): instance documents and the event log.
+
+MongoDB has no row-level security: every read takes the principal and filters by tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+
+from wfm_shared.errors import ServiceUnavailable
+from wfm_shared.principal import Principal
+from wfm_storage.instrumentation import MongoCommandCounter
+
+INSTANCES = "workflow_instances"
+EVENTS = "workflow_events"
+
+INDEXES: dict[str, list[IndexModel]] = {
+    INSTANCES: [
+        IndexModel([("tenantId", ASCENDING), ("status", ASCENDING)], name="tenant_status"),
+        IndexModel([("tenantId", ASCENDING), ("createdAt", DESCENDING)], name="tenant_created"),
+    ],
+    EVENTS: [
+        IndexModel(
+            [("workflowInstanceId", ASCENDING), ("seq", ASCENDING)],
+            name="instance_seq_unique",
+            unique=True,
+        ),
+        IndexModel([("tenantId", ASCENDING), ("occurredAt", ASCENDING)], name="tenant_occurred"),
+    ],
+}
+
+
+def tenant_filter(principal: Principal) -> dict[str, Any]:
+    """The filter every read adds: market operations see all tenants, others their own."""
+    if principal.is_market_ops:
+        return {}
+    if principal.tenant_id is None:
+        # A tenant role without a tenant must match nothing rather than everything.
+        return {"tenantId": {"$in": []}}
+    return {"tenantId": str(principal.tenant_id)}
+
+
+class MongoStore:
+    def __init__(self, client: AsyncMongoClient[Mapping[str, Any]], database: str) -> None:
+        self.client = client
+        self.db: AsyncDatabase[Mapping[str, Any]] = client[database]
+
+    @classmethod
+    def connect(cls, url: str, database: str, *, timeout_ms: int = 5000) -> MongoStore:
+        client: AsyncMongoClient[Mapping[str, Any]] = AsyncMongoClient(
+            url,
+            tz_aware=True,
+            serverSelectionTimeoutMS=timeout_ms,
+            event_listeners=[MongoCommandCounter()],
+            appname="workflow-manager",
+        )
+        return cls(client, database)
+
+    @property
+    def instances(self) -> AsyncCollection[Mapping[str, Any]]:
+        return self.db[INSTANCES]
+
+    @property
+    def events(self) -> AsyncCollection[Mapping[str, Any]]:
+        return self.db[EVENTS]
+
+    async def ensure_indexes(self) -> None:
+        """Create the collections' missing indexes; a no-op when they exist already."""
+        try:
+            for name, indexes in INDEXES.items():
+                # FerretDB v1 fails on createIndexes for an index that exists: ask first.
+                existing = await self.db[name].index_information()
+                missing = [i for i in indexes if i.document["name"] not in existing]
+                if missing:
+                    await self.db[name].create_indexes(missing)
+        except PyMongoError as error:
+            raise ServiceUnavailable(f"cannot prepare MongoDB: {error}") from error
+
+    async def ping(self) -> None:
+        await self.client.admin.command("ping")
+
+    async def close(self) -> None:
+        await self.client.close()

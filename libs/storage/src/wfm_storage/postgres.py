@@ -1,0 +1,138 @@
+"""The Postgres adapter: a pool logged in as the app role, transactions scoped to a principal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import asyncpg
+
+from wfm_shared.errors import ServiceUnavailable
+from wfm_shared.principal import ROLES, Principal
+from wfm_storage.instrumentation import postgres_query_logged
+
+
+class Executor(Protocol):
+    """What repositories need: an asyncpg connection or a request's scoped session."""
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]: ...
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None: ...
+    async def fetchval(self, query: str, *args: Any) -> Any: ...
+    async def execute(self, query: str, *args: Any) -> str: ...
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.set_type_codec("json", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    conn.add_query_logger(postgres_query_logged)
+
+
+async def apply_principal(conn: Executor, principal: Principal | None) -> None:
+    """Transaction-local settings read by the RLS policies; nothing outlives the transaction."""
+    if principal is None:
+        return
+    if principal.role not in ROLES:
+        raise ValueError(f"unknown role {principal.role!r}")
+    await conn.execute(
+        "SELECT set_config('app.tenant_id', $1, true), set_config('app.role', $2, true), "
+        "set_config('app.user_id', $3, true)",
+        str(principal.tenant_id) if principal.tenant_id else "",
+        principal.role,
+        str(principal.user_id),
+    )
+
+
+class Database:
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+
+    @classmethod
+    async def connect(cls, dsn: str, *, min_size: int = 1, max_size: int = 10) -> Database:
+        try:
+            pool = await asyncpg.create_pool(
+                dsn, min_size=min_size, max_size=max_size, init=init_connection
+            )
+        except (OSError, asyncpg.PostgresError) as error:
+            raise ServiceUnavailable(f"cannot connect to PostgreSQL: {error}") from error
+        assert pool is not None
+        return cls(pool)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self, principal: Principal | None) -> AsyncIterator[asyncpg.Connection]:
+        """A transaction in which RLS sees `principal` (None: only SECURITY DEFINER access)."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            await apply_principal(conn, principal)
+            yield conn
+
+    @contextlib.asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.pool.acquire() as conn:
+            yield conn
+
+    def session(self, principal: Principal | None) -> ScopedSession:
+        return ScopedSession(self, principal)
+
+
+class ScopedSession:
+    """One connection and one transaction for a whole request, opened on first use.
+
+    asyncpg runs one query at a time per connection, and a request's dataloaders may
+    dispatch concurrently: every query takes the lock."""
+
+    def __init__(self, db: Database, principal: Principal | None) -> None:
+        self._db = db
+        self._principal = principal
+        self._lock = asyncio.Lock()
+        self._conn: asyncpg.pool.PoolConnectionProxy | None = None
+        self._tx: asyncpg.transaction.Transaction | None = None
+
+    async def _open(self) -> asyncpg.Connection:
+        if self._conn is None:
+            conn = await self._db.pool.acquire()
+            try:
+                tx = conn.transaction()
+                await tx.start()
+                await apply_principal(conn, self._principal)
+            except BaseException:
+                await self._db.pool.release(conn)
+                raise
+            self._conn, self._tx = conn, tx
+        return self._conn  # type: ignore[return-value]
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        async with self._lock:
+            result: list[asyncpg.Record] = await (await self._open()).fetch(query, *args)
+            return result
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        async with self._lock:
+            return await (await self._open()).fetchrow(query, *args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        async with self._lock:
+            return await (await self._open()).fetchval(query, *args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        async with self._lock:
+            result: str = await (await self._open()).execute(query, *args)
+            return result
+
+    async def close(self, *, commit: bool = True) -> None:
+        async with self._lock:
+            conn, tx = self._conn, self._tx
+            self._conn = self._tx = None
+            if conn is None or tx is None:
+                return
+            try:
+                if commit:
+                    await tx.commit()
+                else:
+                    await tx.rollback()
+            finally:
+                await self._db.pool.release(conn)

@@ -1,0 +1,101 @@
+"""Rows of the Postgres index, as plain data."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from wfm_engine import WorkflowTemplate
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: uuid.UUID
+    slug: str
+    company_name: str
+    vat_number: str | None
+    status: str
+    feature_flags: dict[str, Any]
+    config: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    def as_context(self) -> dict[str, Any]:
+        """What conditions and validators may know of the tenant."""
+        return {
+            "id": str(self.id),
+            "slug": self.slug,
+            "company_name": self.company_name,
+            "vat_number": self.vat_number,
+            "feature_flags": self.feature_flags,
+        }
+
+
+@dataclass(frozen=True)
+class TenantMarketRole:
+    tenant_id: uuid.UUID
+    role: str
+    status: str
+    contract_reference: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class User:
+    id: uuid.UUID
+    tenant_id: uuid.UUID | None
+    email: str
+    role: str
+    status: str
+    display_name: str | None
+    locale: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class LoginRecord:
+    id: uuid.UUID
+    tenant_id: uuid.UUID | None
+    email: str
+    password_hash: str
+    role: str
+    status: str
+    tenant_status: str | None
+
+    @property
+    def may_log_in(self) -> bool:
+        return self.status == "active" and (
+            self.tenant_id is None or self.tenant_status == "active"
+        )
+
+
+@dataclass(frozen=True)
+class TemplateRecord:
+    id: uuid.UUID
+    key: str
+    version: int
+    market_role: str | None
+    extends: str | None
+    status: str
+    checksum: str
+    created_at: datetime
+    template: WorkflowTemplate
+
+
+@dataclass(frozen=True)
+class InstanceIndexRow:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    template_id: uuid.UUID
+    market_role: str
+    mongo_id: str
+    status: str
+    current_step: str | None
+    version: int
+    projected_version: int
+    created_by: uuid.UUID
+    created_at: datetime
+    updated_at: datetime

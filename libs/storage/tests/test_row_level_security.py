@@ -1,0 +1,166 @@
+"""Tenant isolation in the database itself, seen as the app role (never the owner)."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from wfm_shared.principal import principal_for
+from wfm_storage.postgres import apply_principal, init_connection
+from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.instance_index import InstanceIndex
+from wfm_storage.repositories.tenants import TenantRepository
+from wfm_storage.repositories.users import CredentialStore
+
+
+async def tenant_tables(owner_conn) -> list[str]:
+    """Every table that holds tenant data: `tenants` itself and those with a tenant_id."""
+    rows = await owner_conn.fetch(
+        """
+        SELECT DISTINCT table_name FROM information_schema.columns
+         WHERE table_schema = 'wfm' AND (column_name = 'tenant_id' OR table_name = 'tenants')
+         ORDER BY table_name
+        """
+    )
+    return [r["table_name"] for r in rows]
+
+
+@pytest.fixture
+async def two_tenants(owner_conn, factory):
+    """Tenants A and B with a row in every tenant table."""
+    template_id = await owner_conn.fetchval("SELECT id FROM wfm.workflow_templates LIMIT 1")
+    made = []
+    for _ in range(2):
+        tenant = await factory.tenant()
+        account = await factory.account("tenant_admin", tenant)
+        await CredentialStore().store_refresh_token(
+            owner_conn,
+            account.user.id,
+            uuid.uuid4(),
+            uuid.uuid4().hex,
+            datetime.now(UTC) + timedelta(days=1),
+        )
+        await TenantRepository().apply_for_market_role(owner_conn, tenant.id, "BRP")
+        await InstanceIndex().register(
+            owner_conn,
+            instance_id=uuid.uuid4(),
+            tenant_id=tenant.id,
+            template_id=template_id,
+            market_role="BRP",
+            created_by=account.user.id,
+            created_at=datetime.now(UTC),
+        )
+        await AuditLog().append(
+            owner_conn,
+            principal=None,
+            tenant_id=tenant.id,
+            action="TEST",
+            target_type="tenant",
+            target_id=str(tenant.id),
+        )
+        made.append((tenant, account))
+    return made
+
+
+@pytest.fixture
+async def app_conn(wfm_settings):
+    conn = await asyncpg.connect(wfm_settings.app_dsn())
+    await init_connection(conn)
+    assert await conn.fetchval("SELECT current_user") == "wfm_app"
+    yield conn
+    await conn.close()
+
+
+async def test_without_a_setting_every_tenant_table_is_empty(app_conn, owner_conn, two_tenants):
+    tables = await tenant_tables(owner_conn)
+    assert {
+        "tenants",
+        "users",
+        "refresh_tokens",
+        "tenant_market_roles",
+        "workflow_instances_index",
+        "audit_log",
+    } <= set(tables)
+    for table in tables:
+        assert await owner_conn.fetchval(f"SELECT count(*) FROM wfm.{table}") >= 2, table
+        assert await app_conn.fetchval(f"SELECT count(*) FROM wfm.{table}") == 0, table
+
+
+async def test_with_a_tenant_setting_only_that_tenants_rows_are_visible(
+    app_conn, owner_conn, two_tenants
+):
+    (tenant_a, account_a), (_tenant_b, _) = two_tenants
+    for table in await tenant_tables(owner_conn):
+        column = "id" if table == "tenants" else "tenant_id"
+        async with app_conn.transaction():
+            await apply_principal(app_conn, account_a.principal)
+            seen = {
+                r[0] for r in await app_conn.fetch(f"SELECT DISTINCT {column} FROM wfm.{table}")
+            }
+        assert seen == {tenant_a.id}, table
+
+
+async def test_market_ops_sees_every_tenant(app_conn, two_tenants):
+    ops = principal_for(uuid.uuid4(), None, "market_ops")
+    async with app_conn.transaction():
+        await apply_principal(app_conn, ops)
+        seen = {r[0] for r in await app_conn.fetch("SELECT id FROM wfm.tenants")}
+    assert {t.id for t, _ in two_tenants} <= seen
+
+
+async def test_a_setting_does_not_outlive_its_transaction(app_conn, two_tenants):
+    (_, account_a), _ = two_tenants
+    async with app_conn.transaction():
+        await apply_principal(app_conn, account_a.principal)
+        assert await app_conn.fetchval("SELECT count(*) FROM wfm.tenants") == 1
+    assert await app_conn.fetchval("SELECT count(*) FROM wfm.tenants") == 0
+
+
+async def execute_as(conn, principal, query, *args):
+    async with conn.transaction():
+        await apply_principal(conn, principal)
+        return await conn.execute(query, *args)
+
+
+async def test_a_tenant_cannot_write_rows_for_another_tenant(app_conn, two_tenants):
+    (_, account_a), (tenant_b, _) = two_tenants
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await execute_as(
+            app_conn,
+            account_a.principal,
+            "INSERT INTO wfm.audit_log (tenant_id, action, target_type, target_id) VALUES ($1, 'X', 't', 'x')",
+            tenant_b.id,
+        )
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await execute_as(
+            app_conn,
+            account_a.principal,
+            "INSERT INTO wfm.tenant_market_roles (tenant_id, role, status) VALUES ($1, 'BSP', 'pending')",
+            tenant_b.id,
+        )
+
+
+async def test_a_tenant_cannot_activate_its_own_market_role(app_conn, two_tenants):
+    (tenant_a, account_a), _ = two_tenants
+    async with app_conn.transaction():
+        await apply_principal(app_conn, account_a.principal)
+        result = await app_conn.execute(
+            "UPDATE wfm.tenant_market_roles SET status = 'active' WHERE tenant_id = $1", tenant_a.id
+        )
+    assert result == "UPDATE 0"
+
+
+async def test_the_audit_log_is_append_only_even_for_the_owner(owner_conn, two_tenants):
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+        await owner_conn.execute("DELETE FROM wfm.audit_log")
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+        await owner_conn.execute("UPDATE wfm.audit_log SET action = 'forged'")
+
+
+async def test_credentials_are_reachable_only_through_the_auth_functions(app_conn, two_tenants):
+    (_, account_a), _ = two_tenants
+    assert await app_conn.fetchval("SELECT count(*) FROM wfm.users") == 0
+    found = await CredentialStore().find_login(app_conn, account_a.user.email.upper())
+    assert found is not None
+    assert found.id == account_a.user.id
