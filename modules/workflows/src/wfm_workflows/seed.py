@@ -1,0 +1,115 @@
+"""Idempotent seeding: the base templates, and demo tenants and users for development."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from wfm_shared.security import hash_password
+from wfm_storage.postgres import Executor
+from wfm_storage.records import TemplateRecord
+from wfm_storage.repositories.templates import TemplateRepository
+from wfm_storage.repositories.tenants import TenantRepository
+from wfm_storage.repositories.users import UserRepository
+from wfm_workflows.catalog import base_templates
+
+DEMO_NAMESPACE = uuid.UUID("6f1d3c2e-9a4b-4c51-8e0f-5b7a2d9c1e34")
+DEMO_PASSWORD = "demo-password"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    role: str
+    display_name: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    slug: str
+    company_name: str
+    vat_number: str
+    users: tuple[DemoUser, ...]
+
+    @property
+    def id(self) -> uuid.UUID:
+        return uuid.uuid5(DEMO_NAMESPACE, self.slug)
+
+
+MARKET_OPS_USER = DemoUser("ops@wfm.local", "market_ops", "Market Operations", "en")
+DEMO_TENANTS = (
+    DemoTenant(
+        "ardennes-energie",
+        "Ardennes Énergie SA",
+        "BE0456789034",
+        (DemoUser("anna@ardennes-energie.be", "tenant_admin", "Anna Lambert", "fr"),),
+    ),
+    DemoTenant(
+        "flanders-flex",
+        "Flanders Flex NV",
+        "BE0812345603",
+        (DemoUser("pieter@flanders-flex.be", "tenant_admin", "Pieter Janssens", "nl"),),
+    ),
+)
+
+
+@dataclass
+class SeedReport:
+    templates: list[TemplateRecord] = field(default_factory=list)
+    tenants: list[str] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)
+
+
+async def seed_templates(
+    ex: Executor, templates: TemplateRepository | None = None
+) -> list[TemplateRecord]:
+    repository = templates or TemplateRepository()
+    return [await repository.save(ex, template) for template in base_templates()]
+
+
+async def seed_demo_data(
+    ex: Executor,
+    *,
+    bcrypt_rounds: int = 12,
+    password: str = DEMO_PASSWORD,
+    progress: Callable[[str], None] | None = None,
+) -> SeedReport:
+    """Templates, two demo tenants, a market-operations user and one user per tenant.
+    Runs as the database owner; running it twice changes nothing."""
+    report = SeedReport()
+    note = progress or (lambda _: None)
+    report.templates = await seed_templates(ex)
+    note("templates")
+    tenants, users = TenantRepository(), UserRepository()
+    password_hash = hash_password(password, bcrypt_rounds)
+
+    async def add_user(user: DemoUser, tenant_id: uuid.UUID | None) -> None:
+        await users.create(
+            ex,
+            user_id=uuid.uuid5(DEMO_NAMESPACE, user.email),
+            tenant_id=tenant_id,
+            email=user.email,
+            password_hash=password_hash,
+            role=user.role,
+            display_name=user.display_name,
+            locale=user.locale,
+        )
+        report.users.append(user.email)
+        note(user.email)
+
+    await add_user(MARKET_OPS_USER, None)
+    for demo in DEMO_TENANTS:
+        await tenants.create(
+            ex,
+            tenant_id=demo.id,
+            slug=demo.slug,
+            company_name=demo.company_name,
+            vat_number=demo.vat_number,
+        )
+        report.tenants.append(demo.slug)
+        note(demo.slug)
+        for user in demo.users:
+            await add_user(user, demo.id)
+    return report
