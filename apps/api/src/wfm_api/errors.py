@@ -1,0 +1,83 @@
+"""The one place where errors become GraphQL errors with `extensions.code`.
+
+Typed errors keep their message; graphql-core's own parse and validation errors describe
+only the query; anything else becomes INTERNAL with a generic message (the details go to
+the log, never to the client)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+from graphql import GraphQLError
+from pymongo.errors import ConnectionFailure
+from strawberry.extensions import SchemaExtension
+
+from wfm_api.context import RequestContext
+from wfm_shared.errors import WfmError
+from wfm_shared.logging import get_logger
+
+log = get_logger("wfm.api")
+
+UNAVAILABLE_ERRORS = (
+    OSError,
+    ConnectionFailure,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.CannotConnectNowError,
+)
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+def translate(error: GraphQLError, request_id: str | None = None) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, WfmError):
+        return _with(error, original.message, original.extensions())
+    if error.path is None and (
+        original is None or isinstance(original, (GraphQLError, ValueError, TypeError))
+    ):
+        # Raised before execution, about the query or its variables: safe to show.
+        code = (
+            "GRAPHQL_PARSE_FAILED"
+            if error.message.startswith("Syntax Error")
+            else "GRAPHQL_VALIDATION_FAILED"
+        )
+        return _with(error, error.message, {"code": code})
+    if isinstance(original, UNAVAILABLE_ERRORS):
+        log.warning("storage_unavailable", error=repr(original), request_id=request_id)
+        return _with(
+            error, "a storage service is unavailable; retry later", {"code": "UNAVAILABLE"}
+        )
+    log.error("unhandled_error", path=error.path, request_id=request_id, exc_info=original)
+    return _with(
+        error,
+        "internal error",
+        {"code": "INTERNAL", "requestId": request_id} if request_id else {"code": "INTERNAL"},
+    )
+
+
+class RequestLifecycle(SchemaExtension):
+    """Closes the request's database session, then translates the errors of the result."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        if isinstance(context, RequestContext):
+            await context.close()
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is not None and errors:
+            request_id = getattr(context, "request_id", None)
+            result.errors = [translate(e, request_id) for e in errors]

@@ -1,0 +1,86 @@
+"""Per-request dataloaders: each batch is one query, whatever the size of the page."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from aiodataloader import DataLoader
+
+from wfm_engine import Event, InstanceState
+from wfm_shared.principal import Principal
+from wfm_storage.bootstrap import Storage
+from wfm_storage.postgres import ScopedSession
+from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant, TenantMarketRole
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], default: Any = None) -> DataLoader:
+    async def batch(keys: list[K]) -> list[Any]:
+        found = await fetch(list(dict.fromkeys(keys)))
+        return [found.get(key, default) for key in keys]
+
+    return DataLoader(batch)
+
+
+class Loaders:
+    """Postgres loaders share the request's session (serialized by its lock); MongoDB
+    loaders filter by the principal's tenant, on ids the RLS-filtered index returned."""
+
+    def __init__(
+        self, storage: Storage, session: ScopedSession, principal: Principal | None
+    ) -> None:
+        self._storage = storage
+        self._session = session
+        self._principal = principal
+        s = storage
+        self.tenant: DataLoader = _loader(lambda ids: s.tenants.by_ids(session, ids))
+        self.market_roles: DataLoader = _loader(
+            lambda ids: s.tenants.market_roles(session, ids), []
+        )
+        self.template: DataLoader = _loader(lambda ids: s.templates.by_ids(session, ids))
+        self.index_row: DataLoader = _loader(lambda ids: s.index.by_ids(session, ids))
+        self.instance_state: DataLoader = _loader(self._states)
+        self.events: DataLoader = _loader(self._events, [])
+
+    def _require_principal(self) -> Principal:
+        assert self._principal is not None, "MongoDB loaders need a principal"
+        return self._principal
+
+    async def _states(self, ids: Sequence[str]) -> dict[str, InstanceState]:
+        return await self._storage.documents.by_ids(self._require_principal(), ids)
+
+    async def _events(self, ids: Sequence[str]) -> dict[str, list[Event]]:
+        return await self._storage.events.for_instances(self._require_principal(), ids)
+
+    async def load_tenant(self, tenant_id: uuid.UUID) -> Tenant | None:
+        result: Tenant | None = await self.tenant.load(tenant_id)
+        return result
+
+    async def load_market_roles(self, tenant_id: uuid.UUID) -> list[TenantMarketRole]:
+        result: list[TenantMarketRole] = await self.market_roles.load(tenant_id)
+        return result
+
+    async def load_template(self, template_id: uuid.UUID) -> TemplateRecord | None:
+        result: TemplateRecord | None = await self.template.load(template_id)
+        return result
+
+    async def load_index_row(self, instance_id: uuid.UUID) -> InstanceIndexRow | None:
+        result: InstanceIndexRow | None = await self.index_row.load(instance_id)
+        return result
+
+    async def load_state(self, instance_id: str) -> InstanceState | None:
+        result: InstanceState | None = await self.instance_state.load(instance_id)
+        return result
+
+    async def load_events(self, instance_id: str) -> list[Event]:
+        result: list[Event] = await self.events.load(instance_id)
+        return result
+
+    def prime_state(self, state: InstanceState) -> None:
+        """A mutation's result is the freshest state there is: resolvers must not reload it."""
+        self.instance_state.clear(state.id).prime(state.id, state)
+        self.events.clear(state.id)

@@ -1,0 +1,70 @@
+"""Scalars, enums and pagination shared by the schema modules."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, TypeAlias
+
+import strawberry
+from strawberry.scalars import JSON
+
+from wfm_api.context import RequestContext
+from wfm_engine import MarketRole as EngineMarketRole
+from wfm_engine import StepStatus as EngineStepStatus
+from wfm_engine import WorkflowAction as EngineWorkflowAction
+from wfm_engine import WorkflowStatus as EngineWorkflowStatus
+from wfm_shared.errors import FieldError, ValidationFailed
+from wfm_shared.ids import parse_id
+
+Info: TypeAlias = strawberry.Info[RequestContext, None]
+
+MarketRole = strawberry.enum(
+    EngineMarketRole, name="MarketRole", description="A role in the market"
+)
+WorkflowStatus = strawberry.enum(EngineWorkflowStatus, name="WorkflowStatus")
+StepStatus = strawberry.enum(EngineStepStatus, name="StepStatus")
+WorkflowAction = strawberry.enum(
+    EngineWorkflowAction, name="WorkflowAction", description="What the asking user may do now"
+)
+
+
+@strawberry.enum(description="Languages of titles and messages")
+class Locale(Enum):
+    EN = "en"
+    FR = "fr"
+    NL = "nl"
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+def page_size(info: Info, first: int) -> int:
+    limit = info.context.services.settings.max_page_size
+    if not 1 <= first <= limit:
+        raise ValidationFailed(
+            "page size out of range", [FieldError(("first",), f"must be between 1 and {limit}")]
+        )
+    return first
+
+
+def locale_of(info: Info, locale: Locale | None) -> str:
+    return locale.value if locale is not None else info.context.locale
+
+
+__all__ = [
+    "JSON",
+    "Any",
+    "Info",
+    "Locale",
+    "MarketRole",
+    "PageInfo",
+    "StepStatus",
+    "WorkflowAction",
+    "WorkflowStatus",
+    "locale_of",
+    "page_size",
+    "parse_id",
+]

@@ -1,0 +1,456 @@
+"""Workflow instances: queries merge the Postgres index with MongoDB state and events;
+mutations call the workflow service."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from datetime import datetime
+
+import strawberry
+
+from wfm_api.schema.common import (
+    JSON,
+    Info,
+    Locale,
+    MarketRole,
+    PageInfo,
+    StepStatus,
+    WorkflowAction,
+    WorkflowStatus,
+    locale_of,
+    page_size,
+    parse_id,
+)
+from wfm_api.schema.templates import Template, load_template
+from wfm_api.schema.tenants import Tenant, load_tenant
+from wfm_engine import (
+    ApproveWorkflow,
+    Event,
+    ExecuteStep,
+    InstanceCommand,
+    InstanceState,
+    RejectWorkflow,
+    StartWorkflow,
+    SubmitWorkflow,
+    allowed_actions,
+)
+from wfm_engine import StepState as EngineStepState
+from wfm_shared.errors import FieldError, NotFound, ValidationFailed
+from wfm_storage.records import InstanceIndexRow
+from wfm_storage.repositories.instance_index import Cursor, InstanceFilter
+
+MAX_STEP_DATA_BYTES = 256 * 1024
+
+
+@strawberry.type
+class WorkflowStep:
+    step_id: strawberry.Private[str]
+    step_type: strawberry.Private[str]
+    titles: strawberry.Private[object]
+    step_state: strawberry.Private[EngineStepState]
+
+    @strawberry.field
+    def id(self) -> str:
+        return self.step_id
+
+    @strawberry.field
+    def type(self) -> str:
+        return self.step_type
+
+    @strawberry.field
+    def title(self, info: Info, locale: Locale | None = None) -> str:
+        return self.titles.get(locale_of(info, locale))  # type: ignore[attr-defined, no-any-return]
+
+    @strawberry.field
+    def status(self) -> StepStatus:
+        return StepStatus(self.step_state.status)
+
+    @strawberry.field
+    def data(self) -> JSON | None:
+        return dict(self.step_state.data) if self.step_state.data else None
+
+    @strawberry.field
+    def completed_at(self) -> datetime | None:
+        return self.step_state.completed_at
+
+    @strawberry.field
+    def completed_by(self) -> strawberry.ID | None:
+        by = self.step_state.completed_by
+        return strawberry.ID(by) if by else None
+
+
+@strawberry.type
+class Rejection:
+    reason: str
+    rejected_by: strawberry.ID
+    rejected_at: datetime
+    to_step_id: str
+
+
+@strawberry.type
+class WorkflowState:
+    steps: list[WorkflowStep]
+    variables: JSON
+    metadata: JSON
+    last_rejection: Rejection | None
+
+
+@strawberry.type
+class WorkflowEvent:
+    event: strawberry.Private[Event]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(f"{self.event.instance_id}:{self.event.seq}")
+
+    @strawberry.field
+    def seq(self) -> int:
+        return self.event.seq
+
+    @strawberry.field
+    def type(self) -> str:
+        return self.event.type.value
+
+    @strawberry.field
+    def step_id(self) -> str | None:
+        return self.event.step_id
+
+    @strawberry.field
+    def data(self) -> JSON:
+        return dict(self.event.data)
+
+    @strawberry.field
+    def performed_by(self) -> strawberry.ID:
+        return strawberry.ID(self.event.performed_by)
+
+    @strawberry.field
+    def occurred_at(self) -> datetime:
+        return self.event.occurred_at
+
+    @strawberry.field
+    def correlation_id(self) -> str | None:
+        return self.event.correlation_id
+
+
+@strawberry.type
+class WorkflowEventEdge:
+    cursor: str
+    node: WorkflowEvent
+
+
+@strawberry.type
+class WorkflowEventConnection:
+    edges: list[WorkflowEventEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+def _seq_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode("ascii")
+
+
+def _after_seq(after: str | None) -> int:
+    if after is None:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(after.encode("ascii")).decode().partition(":")
+        if kind != "seq":
+            raise ValueError(kind)
+        return int(value)
+    except (ValueError, UnicodeError, binascii.Error):
+        raise ValidationFailed(
+            "invalid cursor", [FieldError(("after",), "is not a cursor")]
+        ) from None
+
+
+@strawberry.type
+class Workflow:
+    instance_id: strawberry.Private[uuid.UUID]
+    tenant_id: strawberry.Private[uuid.UUID]
+    template_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: InstanceIndexRow) -> Workflow:
+        return cls(instance_id=row.id, tenant_id=row.tenant_id, template_id=row.template_id)
+
+    @classmethod
+    def from_state(cls, state: InstanceState) -> Workflow:
+        return cls(
+            instance_id=uuid.UUID(state.id),
+            tenant_id=uuid.UUID(state.tenant_id),
+            template_id=uuid.UUID(state.template_id),
+        )
+
+    async def _state(self, info: Info) -> InstanceState:
+        state = await info.context.loaders.load_state(str(self.instance_id))
+        if state is None:
+            raise NotFound("workflow", self.instance_id)
+        return state
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.instance_id))
+
+    @strawberry.field
+    async def status(self, info: Info) -> WorkflowStatus:
+        return WorkflowStatus((await self._state(info)).status)
+
+    @strawberry.field
+    async def version(self, info: Info) -> int:
+        return (await self._state(info)).version
+
+    @strawberry.field
+    async def market_role(self, info: Info) -> MarketRole:
+        return MarketRole((await self._state(info)).market_role)
+
+    @strawberry.field
+    async def current_step_id(self, info: Info) -> str | None:
+        return (await self._state(info)).current_step_id
+
+    @strawberry.field
+    async def current_step(self, info: Info) -> WorkflowStep | None:
+        state = await self._state(info)
+        if state.current_step_id is None:
+            return None
+        template = (await load_template(info, self.template_id)).record.template
+        step = template.step(state.current_step_id)
+        return WorkflowStep(
+            step_id=step.id, step_type=step.type, titles=step.title, step_state=state.step(step.id)
+        )
+
+    @strawberry.field
+    async def created_at(self, info: Info) -> datetime:
+        return (await self._state(info)).created_at
+
+    @strawberry.field
+    async def updated_at(self, info: Info) -> datetime:
+        return (await self._state(info)).updated_at
+
+    @strawberry.field
+    async def created_by(self, info: Info) -> strawberry.ID:
+        return strawberry.ID((await self._state(info)).created_by)
+
+    @strawberry.field
+    async def tenant(self, info: Info) -> Tenant:
+        return await load_tenant(info, self.tenant_id)
+
+    @strawberry.field
+    async def template(self, info: Info) -> Template:
+        return await load_template(info, self.template_id)
+
+    @strawberry.field
+    async def state(self, info: Info) -> WorkflowState:
+        state = await self._state(info)
+        template = (await load_template(info, self.template_id)).record.template
+        rejection = state.metadata.get("lastRejection")
+        return WorkflowState(
+            steps=[
+                WorkflowStep(
+                    step_id=s.id, step_type=s.type, titles=s.title, step_state=state.step(s.id)
+                )
+                for s in template.steps
+            ],
+            variables=dict(state.variables),
+            metadata=dict(state.metadata),
+            last_rejection=Rejection(
+                reason=rejection["reason"],
+                rejected_by=strawberry.ID(rejection["by"]),
+                rejected_at=datetime.fromisoformat(rejection["at"]),
+                to_step_id=rejection["toStepId"],
+            )
+            if rejection
+            else None,
+        )
+
+    @strawberry.field(description="The event log, oldest first")
+    async def events(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> WorkflowEventConnection:
+        size = page_size(info, first)
+        after_seq = _after_seq(after)
+        events = await info.context.loaders.load_events(str(self.instance_id))
+        remaining = [e for e in events if e.seq > after_seq]
+        page = remaining[:size]
+        return WorkflowEventConnection(
+            edges=[
+                WorkflowEventEdge(cursor=_seq_cursor(e.seq), node=WorkflowEvent(event=e))
+                for e in page
+            ],
+            page_info=PageInfo(
+                has_next_page=len(remaining) > size,
+                end_cursor=_seq_cursor(page[-1].seq) if page else None,
+            ),
+            total_count=len(events),
+        )
+
+    @strawberry.field(description="What you may do with this workflow now")
+    async def allowed_actions(self, info: Info) -> list[WorkflowAction]:
+        state = await self._state(info)
+        template = (await load_template(info, self.template_id)).record.template
+        return [WorkflowAction(a) for a in allowed_actions(state, template, info.context.principal)]
+
+
+@strawberry.type
+class WorkflowEdge:
+    cursor: str
+    node: Workflow
+
+
+@strawberry.type
+class WorkflowConnection:
+    edges: list[WorkflowEdge]
+    page_info: PageInfo
+
+    @strawberry.field
+    def nodes(self) -> list[Workflow]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.input
+class WorkflowFilter:
+    status: WorkflowStatus | None = None
+    market_role: MarketRole | None = None
+    tenant_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class WorkflowQueries:
+    @strawberry.field(description="Workflows newest first, as a Relay-style connection")
+    async def workflows(
+        self,
+        info: Info,
+        filter: WorkflowFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> WorkflowConnection:
+        info.context.authenticate()
+        where = InstanceFilter(
+            status=filter.status.value if filter and filter.status else None,
+            market_role=filter.market_role.value if filter and filter.market_role else None,
+            tenant_id=parse_id(filter.tenant_id, "tenantId")
+            if filter and filter.tenant_id
+            else None,
+        )
+        page = await info.context.services.storage.index.page(
+            info.context.session,
+            where,
+            first=page_size(info, first),
+            after=Cursor.decode(after) if after else None,
+        )
+        edges = [
+            WorkflowEdge(
+                cursor=Cursor(row.created_at, row.id).encode(), node=Workflow.from_row(row)
+            )
+            for row in page.rows
+        ]
+        return WorkflowConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+        )
+
+    @strawberry.field
+    async def workflow(self, info: Info, id: strawberry.ID) -> Workflow:
+        info.context.authenticate()
+        row = await info.context.loaders.load_index_row(parse_id(id))
+        if row is None or row.version == 0:
+            raise NotFound("workflow", id)
+        return Workflow.from_row(row)
+
+
+def _step_data(data: object) -> dict[str, object]:
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "step data must be an object", [FieldError(("data",), "must be a JSON object")]
+        )
+    if len(json.dumps(data)) > MAX_STEP_DATA_BYTES:
+        raise ValidationFailed(
+            "step data is too large",
+            [FieldError(("data",), f"must be at most {MAX_STEP_DATA_BYTES} bytes")],
+        )
+    return data
+
+
+async def _run(info: Info, workflow_id: strawberry.ID, command: InstanceCommand) -> Workflow:
+    principal = info.context.authenticate()
+    state = await info.context.services.workflows.execute(
+        principal,
+        parse_id(workflow_id, "workflowId"),
+        command,
+        correlation_id=info.context.request_id,
+    )
+    info.context.loaders.prime_state(state)
+    return Workflow.from_state(state)
+
+
+@strawberry.type
+class WorkflowMutations:
+    @strawberry.mutation(description="Create a workflow (DRAFT) from the newest template version")
+    async def create_workflow(
+        self,
+        info: Info,
+        market_role: MarketRole,
+        template_key: str,
+        tenant_id: strawberry.ID | None = None,
+    ) -> Workflow:
+        principal = info.context.authenticate()
+        state = await info.context.services.workflows.create_workflow(
+            principal,
+            market_role=market_role.value,
+            template_key=template_key,
+            tenant_id=parse_id(tenant_id, "tenantId") if tenant_id else None,
+            correlation_id=info.context.request_id,
+        )
+        info.context.loaders.prime_state(state)
+        return Workflow.from_state(state)
+
+    @strawberry.mutation
+    async def start_workflow(
+        self, info: Info, workflow_id: strawberry.ID, expected_version: int | None = None
+    ) -> Workflow:
+        return await _run(info, workflow_id, StartWorkflow(expected_version))
+
+    @strawberry.mutation(description="Complete the current step with its data")
+    async def execute_step(
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        step_id: str,
+        data: JSON,
+        expected_version: int | None = None,
+    ) -> Workflow:
+        info.context.authenticate()
+        return await _run(
+            info, workflow_id, ExecuteStep(step_id, _step_data(data), expected_version)
+        )
+
+    @strawberry.mutation
+    async def submit_workflow(
+        self, info: Info, workflow_id: strawberry.ID, expected_version: int | None = None
+    ) -> Workflow:
+        return await _run(info, workflow_id, SubmitWorkflow(expected_version))
+
+    @strawberry.mutation(description="Approve a submitted workflow (market operations)")
+    async def approve_workflow(
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        comment: str | None = None,
+        expected_version: int | None = None,
+    ) -> Workflow:
+        return await _run(info, workflow_id, ApproveWorkflow(comment, expected_version))
+
+    @strawberry.mutation(description="Send a submitted workflow back to a step, with a reason")
+    async def reject_workflow(
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        reason: str,
+        to_step_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> Workflow:
+        return await _run(info, workflow_id, RejectWorkflow(reason, to_step_id, expected_version))
