@@ -1,0 +1,116 @@
+"""Issue 2, test 4: a page of workflows with tenant, template, state and events costs the
+same number of database round trips whatever its size (counted, not timed)."""
+
+import asyncio
+import uuid
+
+import asyncpg
+import httpx
+import pytest
+
+from wfm_api.app import create_app
+from wfm_engine import ExecuteStep, StartWorkflow
+from wfm_storage.bootstrap import Storage
+from wfm_storage.instrumentation import counting_round_trips
+from wfm_storage.postgres import init_connection
+from wfm_testing.factories import Factory
+from wfm_testing.graphql import GraphQLClient
+from wfm_testing.onboarding import step_data
+from wfm_testing.pytest_plugin import discard_database, prepare_database
+
+PAGE = """query($first: Int!) {
+  workflows(first: $first) {
+    edges { node {
+      id status currentStepId version
+      tenant { id companyName marketRoles { role status } }
+      template { key version name }
+      state { steps { id status data } }
+      events(first: 10) { totalCount edges { node { seq type } } }
+      allowedActions
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+@pytest.fixture(scope="module")
+async def fifty_workflows(wfm_servers):
+    """A database of its own, so that the page holds exactly these workflows."""
+    settings = await prepare_database(wfm_servers, f"wfm_loaders_{uuid.uuid4().hex[:8]}")
+    storage = await Storage.open(settings)
+    app = create_app(settings, storage=storage)
+    owner = await asyncpg.connect(settings.database_url)
+    await init_connection(owner)
+    factory = Factory(owner, settings)
+    ops = await factory.account("market_ops")
+    tenants = [await factory.tenant() for _ in range(5)]
+    async with app.router.lifespan_context(app):
+        service = app.state.services.workflows
+        for index in range(50):
+            tenant = tenants[index % len(tenants)]
+            state = await service.create_workflow(
+                ops.principal,
+                market_role="BRP",
+                template_key="contract-onboarding",
+                tenant_id=tenant.id,
+            )
+            await service.execute(ops.principal, uuid.UUID(state.id), StartWorkflow())
+            data = step_data(tenant, index)["company-info"]
+            await service.execute(
+                ops.principal, uuid.UUID(state.id), ExecuteStep("company-info", data)
+            )
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+            yield GraphQLClient(http), ops
+    await owner.close()
+    await storage.close()
+    await discard_database(wfm_servers, settings)
+
+
+async def page_cost(gql, token, first):
+    with counting_round_trips() as trips:
+        result = await gql(PAGE, {"first": first}, token=token)
+        # asyncpg reports queries to its loggers with call_soon: let them run
+        for _ in range(3):
+            await asyncio.sleep(0)
+    edges = result.ok()["workflows"]["edges"]
+    return len(edges), trips
+
+
+async def test_page_of_5_and_page_of_50_cost_the_same_round_trips(fifty_workflows):
+    gql, ops = fifty_workflows
+    await page_cost(gql, ops.token, 2)  # warm the statement cache of the pool's connections
+    size_5, small = await page_cost(gql, ops.token, 5)
+    size_50, large = await page_cost(gql, ops.token, 50)
+    assert (size_5, size_50) == (5, 50)
+    assert (small.postgres, small.mongo) == (large.postgres, large.mongo)
+    # BEGIN, the tenant settings, the page, tenants, market roles, templates, COMMIT, and the
+    # pool's reset of the connection; one MongoDB query for states and one for events
+    assert large.postgres == 8, large
+    assert large.mongo == 2, large
+
+
+async def test_every_node_is_complete(fifty_workflows):
+    gql, ops = fifty_workflows
+    edges = (await gql(PAGE, {"first": 50}, token=ops.token)).ok()["workflows"]["edges"]
+    nodes = [e["node"] for e in edges]
+    assert {n["status"] for n in nodes} == {"IN_PROGRESS"}
+    assert {n["currentStepId"] for n in nodes} == {"contacts"}
+    assert {n["events"]["totalCount"] for n in nodes} == {3}
+    assert len({n["tenant"]["id"] for n in nodes}) == 5
+    assert all(n["state"]["steps"][0]["data"]["address"]["city"] == "Brussels" for n in nodes)
+    assert all(n["allowedActions"] == ["EXECUTE_STEP"] for n in nodes)
+
+
+async def test_pages_follow_each_other_without_gaps_or_repeats(fifty_workflows):
+    gql, ops = fifty_workflows
+    query = """query($after: String) { workflows(first: 7, after: $after) {
+        edges { node { id } } pageInfo { hasNextPage endCursor } } }"""
+    seen, after = [], None
+    while True:
+        page = (await gql(query, {"after": after}, token=ops.token)).ok()["workflows"]
+        seen += [e["node"]["id"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(seen) == len(set(seen)) == 50

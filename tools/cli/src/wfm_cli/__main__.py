@@ -1,0 +1,3 @@
+from wfm_cli.main import app
+
+app(prog_name="wfm")

@@ -1,0 +1,171 @@
+"""Session fixtures: real PostgreSQL and MongoDB-wire servers, a migrated database, the API."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from pymongo import AsyncMongoClient
+
+from wfm_shared.settings import Settings
+from wfm_storage.bootstrap import Storage
+from wfm_storage.migrations import migrate
+from wfm_storage.postgres import init_connection
+from wfm_testing.factories import Factory
+from wfm_testing.graphql import GraphQLClient
+from wfm_testing.servers import ServerUrls, create_database, drop_database, running_servers
+
+APP_PASSWORD = "wfm-app-test-password"
+JWT_SECRET = "test-only-secret-with-enough-length-0123456789"
+
+
+@pytest.fixture(scope="session")
+def wfm_servers() -> Iterator[ServerUrls]:
+    """Embedded PostgreSQL + FerretDB for the whole run, or DATABASE_URL / MONGODB_URL."""
+    data_dir = Path.cwd() / ".wfm" / f"test-{os.getpid()}"
+    with running_servers(data_dir, fast_unsafe=True, keep_data=False) as urls:
+        yield urls
+
+
+async def prepare_database(servers: ServerUrls, name: str) -> Settings:
+    """A fresh database (Postgres) and database name (MongoDB), migrated and seeded."""
+    from wfm_workflows.seed import seed_templates
+
+    url = await create_database(servers.database_url, name)
+    await migrate(url, APP_PASSWORD)
+    conn = await asyncpg.connect(url)
+    try:
+        await init_connection(conn)
+        await seed_templates(conn)
+    finally:
+        await conn.close()
+    return Settings(
+        env="test",
+        database_url=url,
+        app_db_password=APP_PASSWORD,
+        mongodb_url=servers.mongodb_url,
+        mongodb_database=name,
+        jwt_secret=JWT_SECRET,
+        bcrypt_rounds=4,
+        log_json=True,
+        db_pool_max=20,
+    )
+
+
+async def discard_database(servers: ServerUrls, settings: Settings) -> None:
+    await drop_database(servers.database_url, settings.mongodb_database)
+    assert settings.mongodb_url
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_url)
+    try:
+        await client.drop_database(settings.mongodb_database)
+    finally:
+        await client.close()
+
+
+@pytest.fixture(scope="session")
+async def wfm_settings(wfm_servers: ServerUrls) -> AsyncIterator[Settings]:
+    settings = await prepare_database(wfm_servers, f"wfm_test_{uuid.uuid4().hex[:10]}")
+    yield settings
+    await discard_database(wfm_servers, settings)
+
+
+@pytest.fixture(scope="session")
+async def storage(wfm_settings: Settings) -> AsyncIterator[Storage]:
+    opened = await Storage.open(wfm_settings)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def owner_conn(wfm_settings: Settings) -> AsyncIterator[asyncpg.Connection]:
+    """A connection as the database owner, for arranging test data."""
+    assert wfm_settings.database_url
+    conn = await asyncpg.connect(wfm_settings.database_url)
+    await init_connection(conn)
+    yield conn
+    await conn.close()
+
+
+@pytest.fixture
+async def factory(owner_conn: asyncpg.Connection, wfm_settings: Settings) -> Factory:
+    return Factory(owner_conn, wfm_settings)
+
+
+@pytest.fixture(scope="session")
+async def api_app(wfm_settings: Settings, storage: Storage) -> AsyncIterator[object]:
+    from wfm_api.app import create_app
+
+    app = create_app(wfm_settings, storage=storage)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def gql(api_app: object) -> AsyncIterator[GraphQLClient]:
+    """GraphQL against the API in this process (ASGI), with the session's storage."""
+    transport = httpx.ASGITransport(app=api_app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+        yield GraphQLClient(http)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_api_url(wfm_settings: Settings) -> Iterator[str]:
+    """The API as its own process (`wfm serve`), reached over real HTTP."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "WFM_ENV": "test",
+        "DATABASE_URL": wfm_settings.database_url or "",
+        "MONGODB_URL": wfm_settings.mongodb_url or "",
+        "WFM_MONGODB_DATABASE": wfm_settings.mongodb_database,
+        "WFM_APP_DB_PASSWORD": APP_PASSWORD,
+        "WFM_JWT_SECRET": JWT_SECRET,
+        "WFM_BCRYPT_ROUNDS": "4",
+    }
+    log_path = Path.cwd() / ".wfm" / f"live-api-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "wfm_cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the API exited: {log_path.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the API did not become ready: {log_path.read_text()[-3000:]}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log_path.unlink(missing_ok=True)
