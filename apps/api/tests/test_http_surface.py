@@ -1,0 +1,62 @@
+"""What the HTTP surface shows besides GraphQL: probes, GraphiQL, hidden internals."""
+
+import asyncpg
+import httpx
+from graphql import GraphQLError
+
+from wfm_api.app import create_app
+from wfm_api.errors import translate
+from wfm_shared.errors import NotFound
+
+
+async def test_probes_answer(gql):
+    assert (await gql.http.get("/healthz")).json() == {"status": "ok"}
+    ready = await gql.http.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"postgres": "ok", "mongodb": "ok"}
+
+
+async def test_graphiql_is_served_outside_production(gql):
+    page = await gql.http.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+
+
+async def test_graphiql_is_not_served_in_production(wfm_settings, storage):
+    production = wfm_settings.model_copy(update={"env": "production"})
+    app = create_app(production, storage=storage)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+            page = await http.get("/graphql", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert "graphiql" not in page.text.lower()
+
+
+async def test_every_response_carries_a_request_id(gql):
+    response = await gql.http.post(
+        "/graphql", json={"query": "{ me { id } }"}, headers={"x-request-id": "abc123"}
+    )
+    assert response.headers["x-request-id"] == "abc123"
+
+
+def test_unexpected_errors_reach_the_client_without_internals():
+    leak = asyncpg.UndefinedTableError('relation "wfm.secret_table" does not exist')
+    error = translate(GraphQLError("boom", path=["workflow"], original_error=leak), "req-1")
+    assert error.message == "internal error"
+    assert error.extensions == {"code": "INTERNAL", "requestId": "req-1"}
+    assert "secret_table" not in str(error.formatted)
+
+
+def test_typed_errors_keep_their_message_and_code():
+    error = translate(
+        GraphQLError("x", path=["workflow"], original_error=NotFound("workflow", "42"))
+    )
+    assert (error.message, error.extensions) == ("workflow 42 not found", {"code": "NOT_FOUND"})
+
+
+def test_unreachable_storage_is_reported_as_unavailable():
+    error = translate(
+        GraphQLError("x", path=["workflows"], original_error=ConnectionRefusedError(111, "refused"))
+    )
+    assert error.extensions == {"code": "UNAVAILABLE"}
