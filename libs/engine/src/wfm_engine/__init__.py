@@ -2,44 +2,78 @@
 
 from wfm_engine.commands import (
     ApproveWorkflow,
+    CancelWorkflow,
     Command,
+    CompensateStep,
+    CompensationFailure,
     CreateWorkflow,
     DecisionContext,
     ExecuteStep,
+    FailWorkflow,
+    FinishRollback,
     InstanceCommand,
+    PauseWorkflow,
     RejectWorkflow,
+    ResumeWorkflow,
     StartWorkflow,
     SubmitWorkflow,
     WorkflowAction,
 )
-from wfm_engine.decide import decide
+from wfm_engine.conditions import ConditionError
+from wfm_engine.decide import Decision, Engine, GateFailed, decide, gate_failure, rollback_plan
 from wfm_engine.events import Event, EventType
 from wfm_engine.evolve import CorruptEventLog, evolve, fold
+from wfm_engine.gates import GATES, GateCheck, GateContext, GateRegistry, GateResult
 from wfm_engine.policy import allowed_actions
+from wfm_engine.replay import rebuild
+from wfm_engine.report import StepReport, ValidationReport, validation_report
 from wfm_engine.state import InstanceState, StepState
 from wfm_engine.status import MARKET_ROLES, MarketRole, StepStatus, WorkflowStatus
+from wfm_engine.steps import STEP_HANDLERS, CompensationFailed, StepHandler, StepHandlerRegistry
 from wfm_engine.template import StepDefinition, TemplateInvalid, WorkflowTemplate, parse_template
 
 __all__ = [
+    "GATES",
     "MARKET_ROLES",
+    "STEP_HANDLERS",
     "ApproveWorkflow",
+    "CancelWorkflow",
     "Command",
+    "CompensateStep",
+    "CompensationFailed",
+    "CompensationFailure",
+    "ConditionError",
     "CorruptEventLog",
     "CreateWorkflow",
+    "Decision",
     "DecisionContext",
+    "Engine",
     "Event",
     "EventType",
     "ExecuteStep",
+    "FailWorkflow",
+    "FinishRollback",
+    "GateCheck",
+    "GateContext",
+    "GateFailed",
+    "GateRegistry",
+    "GateResult",
     "InstanceCommand",
     "InstanceState",
     "MarketRole",
+    "PauseWorkflow",
     "RejectWorkflow",
+    "ResumeWorkflow",
     "StartWorkflow",
     "StepDefinition",
+    "StepHandler",
+    "StepHandlerRegistry",
+    "StepReport",
     "StepState",
     "StepStatus",
     "SubmitWorkflow",
     "TemplateInvalid",
+    "ValidationReport",
     "WorkflowAction",
     "WorkflowStatus",
     "WorkflowTemplate",
@@ -47,5 +81,9 @@ __all__ = [
     "decide",
     "evolve",
     "fold",
+    "gate_failure",
     "parse_template",
+    "rebuild",
+    "rollback_plan",
+    "validation_report",
 ]

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from wfm_engine.events import Event
+from wfm_engine.gates import GateResult
 from wfm_shared.principal import Principal
 
 
 class WorkflowAction(StrEnum):
     START = "START"
+    PAUSE = "PAUSE"
+    RESUME = "RESUME"
     EXECUTE_STEP = "EXECUTE_STEP"
+    VALIDATE = "VALIDATE"
     SUBMIT = "SUBMIT"
     APPROVE = "APPROVE"
     REJECT = "REJECT"
+    ROLLBACK = "ROLLBACK"
+    FAIL = "FAIL"
+    CANCEL = "CANCEL"
 
 
 @dataclass(frozen=True)
@@ -25,39 +33,96 @@ class CreateWorkflow:
     tenant_id: str
     market_role: str
     template_id: str
+    # what started it (a user, a schedule, an event), kept for conditions and audit
+    trigger: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class StartWorkflow:
-    expected_version: int | None = None
+    pass
+
+
+@dataclass(frozen=True)
+class PauseWorkflow:
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ResumeWorkflow:
+    pass
 
 
 @dataclass(frozen=True)
 class ExecuteStep:
     step_id: str
     data: Mapping[str, Any]
-    expected_version: int | None = None
 
 
 @dataclass(frozen=True)
 class SubmitWorkflow:
-    expected_version: int | None = None
+    pass
 
 
 @dataclass(frozen=True)
 class ApproveWorkflow:
     comment: str | None = None
-    expected_version: int | None = None
 
 
 @dataclass(frozen=True)
 class RejectWorkflow:
     reason: str
     to_step_id: str | None = None
-    expected_version: int | None = None
 
 
-InstanceCommand = StartWorkflow | ExecuteStep | SubmitWorkflow | ApproveWorkflow | RejectWorkflow
+@dataclass(frozen=True)
+class FailWorkflow:
+    reason: str
+
+
+@dataclass(frozen=True)
+class CancelWorkflow:
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CompensateStep:
+    """One step of a rollback saga: `step_id`'s effect was undone, with this result."""
+
+    step_id: str
+    to_step_id: str
+    result: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CompensationFailure:
+    """A compensation of the rollback saga failed: the workflow fails, the rollback stays
+    pending so that a retry continues where it stopped."""
+
+    step_id: str
+    to_step_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FinishRollback:
+    to_step_id: str
+    history: Sequence[Event]
+
+
+InstanceCommand = (
+    StartWorkflow
+    | PauseWorkflow
+    | ResumeWorkflow
+    | ExecuteStep
+    | SubmitWorkflow
+    | ApproveWorkflow
+    | RejectWorkflow
+    | FailWorkflow
+    | CancelWorkflow
+    | CompensateStep
+    | CompensationFailure
+    | FinishRollback
+)
 Command = CreateWorkflow | InstanceCommand
 
 
@@ -70,3 +135,5 @@ class DecisionContext:
     tenant: Mapping[str, Any] = field(default_factory=dict)
     correlation_id: str | None = None
     idempotency_key: str | None = None
+    expected_version: int | None = None
+    gate_results: Mapping[str, GateResult] = field(default_factory=dict)

@@ -1,30 +1,89 @@
-"""`decide(state, command, template, context) -> [events]`: pure; raises a typed error instead."""
+"""`decide(state, command, template, context) -> Decision`: pure; raises a typed error instead.
+
+A decision is the events to append and the gates they must pass first. Gates may be
+asynchronous, so the service evaluates them and decides again with their results: a
+failed gate refuses the command with GATE_FAILED, recorded by `gate_failure`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from wfm_engine.commands import (
     ApproveWorkflow,
+    CancelWorkflow,
     Command,
+    CompensateStep,
+    CompensationFailure,
     CreateWorkflow,
     DecisionContext,
     ExecuteStep,
+    FailWorkflow,
+    FinishRollback,
+    PauseWorkflow,
     RejectWorkflow,
+    ResumeWorkflow,
     StartWorkflow,
     SubmitWorkflow,
     WorkflowAction,
 )
 from wfm_engine.events import Event, EventType
+from wfm_engine.gates import GateCheck, GateResult
 from wfm_engine.policy import can_see, refusal
+from wfm_engine.replay import rebuild
 from wfm_engine.state import InstanceState
-from wfm_engine.status import MARKET_ROLES, StepStatus
-from wfm_engine.template import WorkflowTemplate
+from wfm_engine.status import MARKET_ROLES, StepStatus, WorkflowStatus
+from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
+from wfm_engine.template import Transition, WorkflowTemplate
 from wfm_engine.validators import VALIDATORS, ValidationContext, ValidatorRegistry
-from wfm_shared.errors import Conflict, FieldError, Forbidden, InvalidTransition, ValidationFailed
+from wfm_shared.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidTransition,
+    ValidationFailed,
+    WfmError,
+)
 
 MAX_REASON_LENGTH = 2000
+A = WorkflowAction
+
+
+class GateFailed(WfmError):
+    """A transition was refused because quality gates failed; the refusal is on record."""
+
+    code = "GATE_FAILED"
+
+    def __init__(self, failed: Sequence[GateResult]) -> None:
+        names = ", ".join(r.gate for r in failed)
+        super().__init__(f"quality gates failed: {names}")
+        self.failed = list(failed)
+
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, "failedGates": [r.as_json() for r in self.failed]}
+
+
+@dataclass(frozen=True)
+class Decision:
+    events: list[Event]
+    gates: list[GateCheck] = field(default_factory=list)
+
+    def failed_gates(self, results: Mapping[str, GateResult]) -> list[GateResult]:
+        return [
+            results[g.gate] for g in self.gates if g.gate in results and not results[g.gate].passed
+        ]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The registries a decision consults; the defaults hold the built-ins and extensions."""
+
+    validators: ValidatorRegistry = VALIDATORS
+    handlers: StepHandlerRegistry = STEP_HANDLERS
+
+
+DEFAULT_ENGINE = Engine()
 
 
 def decide(
@@ -32,48 +91,186 @@ def decide(
     command: Command,
     template: WorkflowTemplate,
     ctx: DecisionContext,
-    validators: ValidatorRegistry = VALIDATORS,
-) -> list[Event]:
+    engine: Engine = DEFAULT_ENGINE,
+) -> Decision:
     if isinstance(command, CreateWorkflow):
         if state is not None:
             raise InvalidTransition("the workflow exists already", action="CREATE")
-        return [_create(command, template, ctx)]
+        return Decision([_create(command, template, ctx)])
     if state is None:
         raise InvalidTransition("the workflow has not been created", action="CREATE")
-    if command.expected_version is not None and command.expected_version != state.version:
+    if ctx.expected_version is not None and ctx.expected_version != state.version:
         raise Conflict(
-            f"workflow {state.id} is at version {state.version}, not {command.expected_version}"
+            f"workflow {state.id} is at version {state.version}, not {ctx.expected_version}"
         )
+    data: dict[str, Any]
     match command:
         case StartWorkflow():
-            _check(WorkflowAction.START, state, template, ctx)
-            return [
-                _event(
-                    state,
-                    ctx,
-                    EventType.WORKFLOW_STARTED,
-                    data={"firstStepId": template.first_step.id},
-                )
-            ]
+            _check(A.START, state, template, ctx)
+            data = {"firstStepId": template.first_step.id}
+            return Decision([_event(state, ctx, EventType.WORKFLOW_STARTED, data=data)])
+        case PauseWorkflow():
+            _check(A.PAUSE, state, template, ctx)
+            data = {"reason": _optional_reason(command.reason)}
+            return Decision([_event(state, ctx, EventType.WORKFLOW_PAUSED, data=data)])
+        case ResumeWorkflow():
+            _check(A.RESUME, state, template, ctx)
+            return Decision([_event(state, ctx, EventType.WORKFLOW_RESUMED)])
         case ExecuteStep():
-            return [_execute_step(state, command, template, ctx, validators)]
+            return _execute_step(state, command, template, ctx, engine)
         case SubmitWorkflow():
-            _check(WorkflowAction.SUBMIT, state, template, ctx)
-            problems = validators.run(
+            _check(A.SUBMIT, state, template, ctx)
+            problems = engine.validators.run(
                 template.submission.validators,
-                ValidationContext(steps=_steps_data(state), tenant=ctx.tenant),
+                ValidationContext(steps=state.completed_data(), tenant=ctx.tenant),
             )
             if problems:
                 raise ValidationFailed("the workflow cannot be submitted", problems)
-            return [_event(state, ctx, EventType.WORKFLOW_SUBMITTED)]
+            gates = [
+                GateCheck(g, A.SUBMIT.value, target=WorkflowStatus.SUBMITTED.value)
+                for g in template.submission.gates
+            ]
+            return _gated(Decision([_event(state, ctx, EventType.WORKFLOW_SUBMITTED)], gates), ctx)
         case ApproveWorkflow():
-            _check(WorkflowAction.APPROVE, state, template, ctx)
+            _check(A.APPROVE, state, template, ctx)
             reference = f"{state.market_role}-{ctx.now:%Y}-{state.id[:8].upper()}"
-            data = {"comment": command.comment, "contractReference": reference}
-            return [_event(state, ctx, EventType.WORKFLOW_APPROVED, data=data)]
+            data = {
+                "comment": _optional_reason(command.comment),
+                "contractReference": reference,
+            }
+            gates = [
+                GateCheck(g, A.APPROVE.value, target=WorkflowStatus.COMPLETED.value)
+                for g in template.submission.approval.gates
+            ]
+            return _gated(
+                Decision([_event(state, ctx, EventType.WORKFLOW_APPROVED, data=data)], gates), ctx
+            )
         case RejectWorkflow():
-            return [_reject(state, command, template, ctx)]
+            return Decision([_reject(state, command, template, ctx)])
+        case FailWorkflow():
+            _check(A.FAIL, state, template, ctx)
+            data = {"reason": _required_reason(command.reason)}
+            return Decision([_event(state, ctx, EventType.WORKFLOW_FAILED, data=data)])
+        case CancelWorkflow():
+            _check(A.CANCEL, state, template, ctx)
+            data = {"reason": _optional_reason(command.reason)}
+            return Decision([_event(state, ctx, EventType.WORKFLOW_CANCELLED, data=data)])
+        case CompensateStep():
+            plan = rollback_plan(state, template, ctx, command.to_step_id)
+            if not plan or plan[0] != command.step_id:
+                raise InvalidTransition(
+                    f"step {command.step_id!r} is not the next to compensate", action="ROLLBACK"
+                )
+            data = {
+                "compensation": dict(command.result),
+                "rollback": _pending(state, command.to_step_id),
+            }
+            return Decision(
+                [_event(state, ctx, EventType.STEP_COMPENSATED, step_id=command.step_id, data=data)]
+            )
+        case CompensationFailure():
+            rollback_plan(state, template, ctx, command.to_step_id)
+            data = {
+                "reason": _required_reason(command.reason),
+                "stepId": command.step_id,
+                "rollback": _pending(state, command.to_step_id),
+            }
+            return Decision(
+                [_event(state, ctx, EventType.WORKFLOW_FAILED, step_id=command.step_id, data=data)]
+            )
+        case FinishRollback():
+            return Decision([_finish_rollback(state, command, template, ctx)])
     raise TypeError(f"unknown command {command!r}")  # pragma: no cover
+
+
+def gate_failure(
+    state: InstanceState, ctx: DecisionContext, decision: Decision, failed: Sequence[GateResult]
+) -> Event:
+    """The audit record of a refusal by quality gates (it carries no idempotency key: a
+    retry of the refused command is decided afresh)."""
+    check = decision.gates[0]
+    return Event(
+        instance_id=state.id,
+        tenant_id=state.tenant_id,
+        seq=state.version + 1,
+        type=EventType.GATE_FAILED,
+        performed_by=str(ctx.principal.user_id),
+        occurred_at=ctx.now,
+        step_id=check.step_id,
+        data={
+            "action": check.action,
+            "target": check.target,
+            "failedGates": [r.as_json() for r in failed],
+        },
+        correlation_id=ctx.correlation_id,
+    )
+
+
+def rollback_plan(
+    state: InstanceState, template: WorkflowTemplate, ctx: DecisionContext, to_step_id: str
+) -> list[str]:
+    """The completed steps after `to_step_id` still to compensate, latest first."""
+    _check(A.ROLLBACK, state, template, ctx)
+    pending = state.pending_rollback
+    if pending is not None and pending.get("toStepId") != to_step_id:
+        raise InvalidTransition(
+            f"a rollback to {pending.get('toStepId')!r} is under way; finish it first",
+            action="ROLLBACK",
+        )
+    index = state.last_index(to_step_id)
+    if index is None:
+        raise ValidationFailed(
+            "the workflow can only be rolled back to a completed step",
+            [FieldError(("toStepId",), f"{to_step_id!r} is not a completed step")],
+        )
+    after = state.path[index + 1 :]
+    if not after and pending is None:
+        raise ValidationFailed(
+            "nothing to roll back after this step",
+            [FieldError(("toStepId",), f"no step was completed after {to_step_id!r}")],
+        )
+    # latest first, each step once (a loop may have passed it twice)
+    return [
+        s for s in dict.fromkeys(reversed(after)) if state.step(s).status is StepStatus.COMPLETED
+    ]
+
+
+def _pending(state: InstanceState, to_step_id: str) -> dict[str, Any]:
+    pending = state.pending_rollback
+    if pending is not None:
+        return dict(pending)
+    resume = (
+        WorkflowStatus.ROLLED_BACK
+        if state.status is WorkflowStatus.PAUSED
+        else WorkflowStatus.IN_PROGRESS
+    )
+    return {"toStepId": to_step_id, "resumeStatus": resume.value}
+
+
+def _finish_rollback(
+    state: InstanceState, command: FinishRollback, template: WorkflowTemplate, ctx: DecisionContext
+) -> Event:
+    remaining = rollback_plan(state, template, ctx, command.to_step_id)
+    if remaining:
+        raise InvalidTransition(
+            f"steps still to compensate: {', '.join(remaining)}", action="ROLLBACK"
+        )
+    completions = [
+        e
+        for e in command.history
+        if e.type is EventType.STEP_COMPLETED and e.step_id == command.to_step_id
+    ]
+    if not completions:
+        raise InvalidTransition(f"{command.to_step_id!r} was never completed", action="ROLLBACK")
+    restored = rebuild(command.history, completions[-1].seq)
+    pending = _pending(state, command.to_step_id)
+    data = {
+        "toStepId": command.to_step_id,
+        "restoredSeq": completions[-1].seq,
+        "status": pending["resumeStatus"],
+        "snapshot": restored.snapshot(),
+    }
+    return _event(state, ctx, EventType.WORKFLOW_ROLLED_BACK, data=data)
 
 
 def _check(
@@ -86,6 +283,13 @@ def _check(
     error = refusal(action, state, template, ctx.principal, step_id)
     if error is not None:
         raise error
+
+
+def _gated(decision: Decision, ctx: DecisionContext) -> Decision:
+    failed = decision.failed_gates(ctx.gate_results)
+    if failed:
+        raise GateFailed(failed)
+    return decision
 
 
 def _create(command: CreateWorkflow, template: WorkflowTemplate, ctx: DecisionContext) -> Event:
@@ -113,10 +317,43 @@ def _create(command: CreateWorkflow, template: WorkflowTemplate, ctx: DecisionCo
             "templateKey": template.key,
             "templateVersion": template.version,
             "marketRole": command.market_role,
+            "trigger": dict(command.trigger)
+            or {"type": "user", "userId": str(ctx.principal.user_id)},
         },
         correlation_id=ctx.correlation_id,
         idempotency_key=ctx.idempotency_key,
     )
+
+
+def condition_activation(
+    state: InstanceState,
+    tenant: Mapping[str, Any],
+    steps: Mapping[str, Mapping[str, Any]] | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What a CEL condition sees."""
+    return {
+        "steps": dict(steps if steps is not None else state.completed_data()),
+        "variables": dict(variables if variables is not None else state.variables),
+        "tenant": dict(tenant),
+        "trigger": dict(state.metadata.get("trigger") or {}),
+    }
+
+
+def choose_transition(
+    template: WorkflowTemplate, step_id: str, activation: Mapping[str, Any]
+) -> Transition | None:
+    """The first transition whose condition holds; None when the step ends the workflow."""
+    options = template.transitions(step_id)
+    for index, transition in enumerate(options):
+        condition = template.condition(step_id, index)
+        if condition is None or condition.evaluate(step_id, activation):
+            return transition
+    if options:
+        raise InvalidTransition(
+            f"no transition out of step {step_id!r} applies to this data", action="EXECUTE_STEP"
+        )
+    return None
 
 
 def _execute_step(
@@ -124,39 +361,72 @@ def _execute_step(
     command: ExecuteStep,
     template: WorkflowTemplate,
     ctx: DecisionContext,
-    validators: ValidatorRegistry,
-) -> Event:
-    _check(WorkflowAction.EXECUTE_STEP, state, template, ctx, command.step_id)
+    engine: Engine,
+) -> Decision:
+    _check(A.EXECUTE_STEP, state, template, ctx, command.step_id)
     step = template.step(command.step_id)
+    handler = engine.handlers.get(step.type)
     data = dict(command.data)
-    problems = step.form().errors(data)
+    problems = handler.input_problems(step, data)
+    steps = {**state.completed_data(), step.id: data}
     if not problems:
-        steps = {**_steps_data(state), step.id: data}
-        problems = validators.run(
+        problems = engine.validators.run(
             step.validators, ValidationContext(data=data, steps=steps, tenant=ctx.tenant)
         )
     if problems:
         raise ValidationFailed(f"the data of step {step.id!r} is invalid", problems)
-    return _event(
+    completion = handler.complete(step, data)
+    variables = {**state.variables, **completion.variables}
+    steps[step.id] = completion.data
+    transition = choose_transition(
+        template, step.id, condition_activation(state, ctx.tenant, steps=steps, variables=variables)
+    )
+    if transition is not None and transition.roles and ctx.principal.role not in transition.roles:
+        raise Forbidden(
+            f"only {', '.join(transition.roles)} may move this workflow to {transition.to!r}"
+        )
+    event = _event(
         state,
         ctx,
         EventType.STEP_COMPLETED,
         step_id=step.id,
-        data={"data": data, "nextStepId": template.successor(step.id)},
+        data={
+            "data": dict(completion.data),
+            "variables": dict(completion.variables),
+            "nextStepId": transition.to if transition else None,
+        },
     )
+    gates = (
+        [
+            GateCheck(g, A.EXECUTE_STEP.value, step_id=step.id, target=transition.to)
+            for g in transition.gates
+        ]
+        if transition is not None
+        else []
+    )
+    return _gated(Decision([event], gates), ctx)
+
+
+def _required_reason(reason: str | None, field_name: str = "reason") -> str:
+    text = (reason or "").strip()
+    if not text or len(text) > MAX_REASON_LENGTH:
+        raise ValidationFailed(
+            f"a {field_name} is required",
+            [FieldError((field_name,), f"must be 1 to {MAX_REASON_LENGTH} characters")],
+        )
+    return text
+
+
+def _optional_reason(reason: str | None) -> str | None:
+    return _required_reason(reason) if reason and reason.strip() else None
 
 
 def _reject(
     state: InstanceState, command: RejectWorkflow, template: WorkflowTemplate, ctx: DecisionContext
 ) -> Event:
-    _check(WorkflowAction.REJECT, state, template, ctx)
-    reason = command.reason.strip()
-    if not reason or len(reason) > MAX_REASON_LENGTH:
-        raise ValidationFailed(
-            "a rejection needs a reason",
-            [FieldError(("reason",), f"must be 1 to {MAX_REASON_LENGTH} characters")],
-        )
-    path: list[str] = list(state.metadata.get("path", []))
+    _check(A.REJECT, state, template, ctx)
+    reason = _required_reason(command.reason)
+    path = state.path
     target = command.to_step_id or (path[-1] if path else template.steps[-1].id)
     if target not in path or state.step(target).status is not StepStatus.COMPLETED:
         raise ValidationFailed(
@@ -166,14 +436,6 @@ def _reject(
     return _event(
         state, ctx, EventType.WORKFLOW_REJECTED, data={"reason": reason, "toStepId": target}
     )
-
-
-def _steps_data(state: InstanceState) -> dict[str, Mapping[str, Any]]:
-    return {
-        step_id: step.data
-        for step_id, step in state.step_states.items()
-        if step.status is StepStatus.COMPLETED
-    }
 
 
 def _event(

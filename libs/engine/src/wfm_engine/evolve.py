@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -50,7 +50,7 @@ def _created(event: Event) -> InstanceState:
         current_step_id=None,
         step_states={},
         variables={},
-        metadata={"path": []},
+        metadata={"path": [], "trigger": dict(data.get("trigger") or {})},
         version=1,
         created_by=event.performed_by,
         created_at=event.occurred_at,
@@ -64,10 +64,16 @@ def _with_steps(state: InstanceState, changes: Mapping[str, StepState]) -> dict[
     return steps
 
 
-def _with_metadata(state: InstanceState, **changes: Any) -> dict[str, Any]:
-    metadata = dict(state.metadata)
+def _with_metadata(
+    state: InstanceState, drop: Iterable[str] = (), **changes: Any
+) -> dict[str, Any]:
+    metadata = {k: v for k, v in state.metadata.items() if k not in set(drop)}
     metadata.update(changes)
     return metadata
+
+
+def _record(event: Event, **extra: Any) -> dict[str, Any]:
+    return {"by": event.performed_by, "at": event.occurred_at.isoformat(), **extra}
 
 
 def _activate(state: InstanceState, step_id: str) -> StepState:
@@ -98,13 +104,24 @@ def _step_completed(state: InstanceState, event: Event) -> InstanceState:
     }
     if next_step:
         changes[str(next_step)] = _activate(state, str(next_step))
-    path = [*state.metadata.get("path", []), event.step_id]
     return replace(
         state,
         status=WorkflowStatus.IN_PROGRESS if next_step else WorkflowStatus.AWAITING_VALIDATION,
         current_step_id=str(next_step) if next_step else None,
         step_states=_with_steps(state, changes),
-        metadata=_with_metadata(state, path=path),
+        variables={**state.variables, **dict(event.data.get("variables") or {})},
+        metadata=_with_metadata(state, path=[*state.path, event.step_id]),
+    )
+
+
+def _paused(state: InstanceState, event: Event) -> InstanceState:
+    pause = _record(event, reason=event.data.get("reason"))
+    return replace(state, status=WorkflowStatus.PAUSED, metadata=_with_metadata(state, pause=pause))
+
+
+def _resumed(state: InstanceState, event: Event) -> InstanceState:
+    return replace(
+        state, status=WorkflowStatus.IN_PROGRESS, metadata=_with_metadata(state, drop=["pause"])
     )
 
 
@@ -134,8 +151,9 @@ def _approved(state: InstanceState, event: Event) -> InstanceState:
 
 def _rejected(state: InstanceState, event: Event) -> InstanceState:
     target = str(event.data["toStepId"])
-    path = list(state.metadata.get("path", []))
-    kept = path[: path.index(target)] if target in path else path
+    path = state.path
+    index = state.last_index(target)
+    kept = path[:index] if index is not None else path
     reopened = path[len(kept) :] or [target]
     changes = {
         step_id: StepState(StepStatus.PENDING, data=state.step(step_id).data)
@@ -150,20 +168,79 @@ def _rejected(state: InstanceState, event: Event) -> InstanceState:
         metadata=_with_metadata(
             state,
             path=kept,
-            lastRejection={
-                "reason": event.data["reason"],
-                "by": event.performed_by,
-                "at": event.occurred_at.isoformat(),
-                "toStepId": target,
-            },
+            lastRejection=_record(event, reason=event.data["reason"], toStepId=target),
         ),
     )
 
 
-_APPLY = {
+def _compensated(state: InstanceState, event: Event) -> InstanceState:
+    assert event.step_id is not None
+    step = state.step(event.step_id)
+    return replace(
+        state,
+        step_states=_with_steps(
+            state, {event.step_id: replace(step, status=StepStatus.COMPENSATED)}
+        ),
+        metadata=_with_metadata(state, rollback=dict(event.data["rollback"])),
+    )
+
+
+def _rolled_back(state: InstanceState, event: Event) -> InstanceState:
+    snapshot = event.data["snapshot"]
+    return replace(
+        state,
+        status=WorkflowStatus(event.data["status"]),
+        current_step_id=snapshot.get("currentStepId"),
+        step_states={k: StepState.from_json(v) for k, v in snapshot["stepStates"].items()},
+        variables=dict(snapshot.get("variables") or {}),
+        metadata=_with_metadata(
+            state,
+            drop=["rollback", "failure", "pause"],
+            path=list(snapshot.get("path") or []),
+            lastRollback=_record(
+                event, toStepId=event.data["toStepId"], restoredSeq=event.data["restoredSeq"]
+            ),
+        ),
+    )
+
+
+def _failed(state: InstanceState, event: Event) -> InstanceState:
+    failure = _record(event, reason=event.data["reason"], stepId=event.data.get("stepId"))
+    changes: dict[str, Any] = {"failure": failure}
+    if event.data.get("rollback"):
+        changes["rollback"] = dict(event.data["rollback"])
+    return replace(state, status=WorkflowStatus.FAILED, metadata=_with_metadata(state, **changes))
+
+
+def _cancelled(state: InstanceState, event: Event) -> InstanceState:
+    cancellation = _record(event, reason=event.data.get("reason"))
+    return replace(
+        state,
+        status=WorkflowStatus.CANCELLED,
+        metadata=_with_metadata(state, cancellation=cancellation),
+    )
+
+
+def _gate_failed(state: InstanceState, event: Event) -> InstanceState:
+    failure = _record(
+        event,
+        action=event.data.get("action"),
+        failedGates=list(event.data.get("failedGates") or []),
+    )
+    return replace(state, metadata=_with_metadata(state, lastGateFailure=failure))
+
+
+_APPLY: dict[EventType, Callable[[InstanceState, Event], InstanceState]] = {
     EventType.WORKFLOW_STARTED: _started,
     EventType.STEP_COMPLETED: _step_completed,
+    EventType.WORKFLOW_PAUSED: _paused,
+    EventType.WORKFLOW_RESUMED: _resumed,
     EventType.WORKFLOW_SUBMITTED: _submitted,
     EventType.WORKFLOW_APPROVED: _approved,
     EventType.WORKFLOW_REJECTED: _rejected,
+    EventType.STEP_COMPENSATED: _compensated,
+    EventType.WORKFLOW_ROLLED_BACK: _rolled_back,
+    EventType.WORKFLOW_FAILED: _failed,
+    EventType.WORKFLOW_CANCELLED: _cancelled,
+    EventType.GATE_FAILED: _gate_failed,
 }

@@ -5,17 +5,51 @@ from __future__ import annotations
 from wfm_engine.commands import WorkflowAction
 from wfm_engine.state import InstanceState
 from wfm_engine.status import WorkflowStatus
-from wfm_engine.template import WorkflowTemplate
+from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
+from wfm_engine.template import StepDefinition, WorkflowTemplate
 from wfm_shared.errors import Forbidden, InvalidTransition, NotFound, WfmError
 from wfm_shared.principal import Principal
 
+S = WorkflowStatus
+A = WorkflowAction
+
 ALLOWED_FROM: dict[WorkflowAction, frozenset[WorkflowStatus]] = {
-    WorkflowAction.START: frozenset({WorkflowStatus.DRAFT}),
-    WorkflowAction.EXECUTE_STEP: frozenset({WorkflowStatus.IN_PROGRESS}),
-    WorkflowAction.SUBMIT: frozenset({WorkflowStatus.AWAITING_VALIDATION}),
-    WorkflowAction.APPROVE: frozenset({WorkflowStatus.SUBMITTED}),
-    WorkflowAction.REJECT: frozenset({WorkflowStatus.SUBMITTED}),
+    A.START: frozenset({S.DRAFT}),
+    A.PAUSE: frozenset({S.IN_PROGRESS}),
+    A.RESUME: frozenset({S.PAUSED, S.ROLLED_BACK}),
+    A.EXECUTE_STEP: frozenset({S.IN_PROGRESS}),
+    A.VALIDATE: frozenset(
+        {S.IN_PROGRESS, S.PAUSED, S.AWAITING_VALIDATION, S.SUBMITTED, S.ROLLED_BACK}
+    ),
+    A.SUBMIT: frozenset({S.AWAITING_VALIDATION}),
+    A.APPROVE: frozenset({S.SUBMITTED}),
+    A.REJECT: frozenset({S.SUBMITTED}),
+    A.ROLLBACK: frozenset({S.IN_PROGRESS, S.PAUSED}),
+    A.FAIL: frozenset(
+        {S.DRAFT, S.IN_PROGRESS, S.PAUSED, S.AWAITING_VALIDATION, S.SUBMITTED, S.ROLLED_BACK}
+    ),
+    A.CANCEL: frozenset(
+        {
+            S.DRAFT,
+            S.IN_PROGRESS,
+            S.PAUSED,
+            S.AWAITING_VALIDATION,
+            S.SUBMITTED,
+            S.ROLLED_BACK,
+            S.FAILED,
+        }
+    ),
 }
+
+# Roles for actions that not every participant may take; the rest: the tenant's users
+# and market operations.
+ACTION_ROLES: dict[WorkflowAction, frozenset[str]] = {
+    A.ROLLBACK: frozenset({"market_ops", "tenant_admin"}),
+    A.FAIL: frozenset({"market_ops"}),
+}
+
+# While a rollback is under way, only these may happen.
+DURING_ROLLBACK = frozenset({A.ROLLBACK, A.FAIL, A.CANCEL, A.VALIDATE})
 
 
 def can_see(principal: Principal, tenant_id: str) -> bool:
@@ -24,10 +58,14 @@ def can_see(principal: Principal, tenant_id: str) -> bool:
     )
 
 
-def ensure_visible(principal: Principal, state: InstanceState) -> None:
-    # Another tenant's instance is reported exactly like one that does not exist.
-    if not can_see(principal, state.tenant_id):
-        raise NotFound("workflow", state.id)
+def step_roles(step: StepDefinition, handlers: StepHandlerRegistry = STEP_HANDLERS) -> list[str]:
+    """Who may execute `step`: its roles, else market operations for system steps (the
+    worker, or an operator completing it by hand), else anyone of the workflow."""
+    if step.roles:
+        return list(step.roles)
+    if step.type in handlers and handlers.get(step.type).system:
+        return ["market_ops"]
+    return []
 
 
 def refusal(
@@ -40,17 +78,35 @@ def refusal(
     """Why `principal` may not take `action` now, or None when it may."""
     if not can_see(principal, state.tenant_id):
         return NotFound("workflow", state.id)
-    if action in (WorkflowAction.APPROVE, WorkflowAction.REJECT) and (
-        principal.role not in template.submission.approval.roles
-    ):
-        return Forbidden(f"only {', '.join(template.submission.approval.roles)} may decide")
-    if state.status not in ALLOWED_FROM[action]:
+    roles = (
+        frozenset(template.submission.approval.roles)
+        if action in (A.APPROVE, A.REJECT)
+        else ACTION_ROLES.get(action)
+    )
+    if roles is not None and principal.role not in roles:
+        return Forbidden(f"only {', '.join(sorted(roles))} may {action.value.lower()} a workflow")
+    allowed = ALLOWED_FROM[action]
+    if action is A.ROLLBACK and state.pending_rollback is not None:
+        allowed = allowed | {S.FAILED}
+    if state.status not in allowed:
         return InvalidTransition(
             f"cannot {action.value.lower().replace('_', ' ')} a workflow that is {state.status}",
             status=state.status.value,
             action=action.value,
         )
-    if action is WorkflowAction.EXECUTE_STEP:
+    if action is A.ROLLBACK and state.pending_rollback is None and len(state.path) < 2:
+        return InvalidTransition(
+            "nothing to roll back: fewer than two steps are completed",
+            status=state.status.value,
+            action=action.value,
+        )
+    if state.pending_rollback is not None and action not in DURING_ROLLBACK:
+        return InvalidTransition(
+            "a rollback is under way: finish it (rollback again) or cancel the workflow",
+            status=state.status.value,
+            action=action.value,
+        )
+    if action is A.EXECUTE_STEP:
         target = step_id or state.current_step_id
         if target is None or not template.has_step(target):
             return InvalidTransition(f"the template has no step {target!r}", action=action.value)
@@ -60,9 +116,9 @@ def refusal(
                 status=state.status.value,
                 action=action.value,
             )
-        roles = template.step(target).roles
-        if roles and principal.role not in roles:
-            return Forbidden(f"step {target!r} may only be executed by {', '.join(roles)}")
+        roles_for_step = step_roles(template.step(target))
+        if roles_for_step and principal.role not in roles_for_step:
+            return Forbidden(f"step {target!r} may only be executed by {', '.join(roles_for_step)}")
     return None
 
 

@@ -17,6 +17,24 @@ class StepState:
     completed_at: datetime | None = None
     completed_by: str | None = None
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "data": dict(self.data),
+            "completedAt": self.completed_at.isoformat() if self.completed_at else None,
+            "completedBy": self.completed_by,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> StepState:
+        completed = value.get("completedAt")
+        return cls(
+            status=StepStatus(value["status"]),
+            data=dict(value.get("data") or {}),
+            completed_at=datetime.fromisoformat(completed) if completed else None,
+            completed_by=value.get("completedBy"),
+        )
+
 
 @dataclass(frozen=True)
 class InstanceState:
@@ -38,3 +56,35 @@ class InstanceState:
 
     def step(self, step_id: str) -> StepState:
         return self.step_states.get(step_id, StepState(StepStatus.PENDING))
+
+    @property
+    def path(self) -> list[str]:
+        """The steps completed so far, in the order the workflow went through them."""
+        return list(self.metadata.get("path", []))
+
+    def last_index(self, step_id: str) -> int | None:
+        """Where `step_id` was last completed in the path (a loop may pass a step twice)."""
+        path = self.path
+        return len(path) - 1 - path[::-1].index(step_id) if step_id in path else None
+
+    @property
+    def pending_rollback(self) -> Mapping[str, Any] | None:
+        """The rollback under way (steps are being compensated), if any."""
+        rollback = self.metadata.get("rollback")
+        return rollback if isinstance(rollback, Mapping) else None
+
+    def completed_data(self) -> dict[str, Mapping[str, Any]]:
+        return {
+            step_id: step.data
+            for step_id, step in self.step_states.items()
+            if step.status is StepStatus.COMPLETED
+        }
+
+    def snapshot(self) -> dict[str, Any]:
+        """The part of the state a rollback restores, as JSON."""
+        return {
+            "currentStepId": self.current_step_id,
+            "stepStates": {k: v.as_json() for k, v in self.step_states.items()},
+            "variables": dict(self.variables),
+            "path": self.path,
+        }

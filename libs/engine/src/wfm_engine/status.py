@@ -1,4 +1,4 @@
-"""Workflow and step statuses."""
+"""Workflow and step statuses, and the market roles."""
 
 from __future__ import annotations
 
@@ -17,10 +17,14 @@ class WorkflowStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+TERMINAL_STATUSES = frozenset({WorkflowStatus.COMPLETED, WorkflowStatus.CANCELLED})
+
+
 class StepStatus(StrEnum):
     PENDING = "PENDING"
     ACTIVE = "ACTIVE"
     COMPLETED = "COMPLETED"
+    COMPENSATED = "COMPENSATED"
 
 
 class MarketRole(StrEnum):

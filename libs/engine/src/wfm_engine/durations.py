@@ -1,0 +1,22 @@
+"""ISO 8601 durations (`PT4H`, `P2DT30M`, `P1W`), as templates write SLAs and delays."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+
+
+def parse_duration(value: str) -> timedelta:
+    match = _DURATION.match(value)
+    if not match or value in ("P", "PT") or value.endswith("T"):
+        raise ValueError(f"{value!r} is not an ISO 8601 duration such as PT4H or P2D")
+    parts = {k: int(v) for k, v in match.groupdict().items() if v}
+    duration = timedelta(**parts)
+    if duration <= timedelta(0):
+        raise ValueError(f"{value!r} must be longer than zero")
+    return duration

@@ -1,0 +1,329 @@
+"""Step handlers: one protocol (validate / complete / compensate) behind every step type.
+
+Human steps (`form`, `approval`) complete through the API. System steps (`api_call`,
+`notification`, `webhook`, `delay`) are carried out by the worker, which completes them
+through the same command path with the result it obtained; their configuration is
+validated here, when the template is loaded."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import ValidationError as PydanticValidationError
+
+from wfm_engine.durations import parse_duration
+from wfm_engine.state import StepState
+from wfm_shared.errors import FieldError
+
+if TYPE_CHECKING:
+    from wfm_engine.template import StepDefinition
+
+
+@dataclass(frozen=True)
+class StepCompletion:
+    """What completing a step records: its data, and the workflow variables it sets."""
+
+    data: Mapping[str, Any]
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+class CompensationFailed(Exception):
+    """A step's effect could not be undone; the rollback stops and the workflow fails."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class StepHandler(Protocol):
+    type: str
+    system: bool
+
+    def config_problems(self, step: StepDefinition) -> list[FieldError]: ...
+
+    def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]: ...
+
+    def complete(self, step: StepDefinition, data: Mapping[str, Any]) -> StepCompletion: ...
+
+    async def compensate(self, step: StepDefinition, recorded: StepState) -> Mapping[str, Any]: ...
+
+
+def _model_problems(model: type[BaseModel], value: Mapping[str, Any], *at: str) -> list[FieldError]:
+    try:
+        model.model_validate(value)
+    except PydanticValidationError as error:
+        return [FieldError((*at, *e["loc"]), e["msg"]) for e in error.errors()]
+    return []
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class _NoConfig(_Strict):
+    pass
+
+
+class FormConfig(_Strict):
+    # document types the `allRequiredDocumentsPresent` gate expects in this step's data
+    required_documents: list[str] = Field(default_factory=list, alias="requiredDocuments")
+
+
+class BaseHandler:
+    type = ""
+    system = False
+    config_model: builtins.type[BaseModel] = _NoConfig
+    compensation_model: builtins.type[BaseModel] | None = None
+
+    def config_problems(self, step: StepDefinition) -> list[FieldError]:
+        problems = _model_problems(self.config_model, step.config, "config")
+        if step.compensation is not None:
+            if self.compensation_model is None:
+                problems.append(
+                    FieldError(("compensation",), f"{self.type} steps take no compensation")
+                )
+            else:
+                problems += _model_problems(
+                    self.compensation_model, step.compensation, "compensation"
+                )
+        return problems
+
+    def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]:
+        return step.form().errors(data)
+
+    def complete(self, step: StepDefinition, data: Mapping[str, Any]) -> StepCompletion:
+        return StepCompletion(data=dict(data))
+
+    async def compensate(self, step: StepDefinition, recorded: StepState) -> Mapping[str, Any]:
+        # Nothing outside the workflow to undo: the step's data is discarded.
+        return {"discarded": bool(recorded.data)}
+
+
+class FormHandler(BaseHandler):
+    type = "form"
+    config_model = FormConfig
+
+
+class ApprovalDecision(_Strict):
+    decision: Literal["approve", "reject"]
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class ApprovalHandler(BaseHandler):
+    """A human decision; the approver is recorded as the step's `completedBy`."""
+
+    type = "approval"
+
+    def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]:
+        problems = _model_problems(ApprovalDecision, data)
+        return problems or step.form().errors(data)
+
+
+# -- system steps -------------------------------------------------------------------
+
+
+class RetryPolicy(_Strict):
+    max: int = Field(default=3, ge=0, le=20)
+    backoff: str = "PT10S"
+
+    @field_validator("backoff")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+class HttpRequest(_Strict):
+    url: HttpUrl
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: dict[str, Any] | None = None
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120, alias="timeoutSeconds")
+
+
+class ApiCallConfig(HttpRequest):
+    # variable name -> dotted path into the result {"status": ..., "body": ...}
+    response_mapping: dict[str, str] = Field(default_factory=dict, alias="responseMapping")
+    retry_on_status: list[int] = Field(
+        default_factory=lambda: [408, 429, 500, 502, 503, 504], alias="retryOnStatus"
+    )
+
+
+class ApiCallResult(_Strict):
+    status: int = Field(ge=100, le=599)
+    body: Any = None
+    attempts: int = Field(default=1, ge=1)
+
+
+def resolve_path(value: Any, path: str) -> Any:
+    """`body.account.id` in {"body": {"account": {"id": 7}}} -> 7; KeyError when absent."""
+    current = value
+    for part in path.split("."):
+        if isinstance(current, Mapping) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            raise KeyError(path)
+    return current
+
+
+class ApiCallHandler(BaseHandler):
+    type = "api_call"
+    system = True
+    config_model = ApiCallConfig
+    compensation_model = HttpRequest
+
+    def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]:
+        problems = _model_problems(ApiCallResult, data)
+        if problems:
+            return problems
+        config = ApiCallConfig.model_validate(step.config)
+        for variable, path in config.response_mapping.items():
+            try:
+                resolve_path(data, path)
+            except KeyError:
+                problems.append(
+                    FieldError(
+                        tuple(path.split(".")), f"absent from the response (maps to {variable})"
+                    )
+                )
+        return problems
+
+    def complete(self, step: StepDefinition, data: Mapping[str, Any]) -> StepCompletion:
+        config = ApiCallConfig.model_validate(step.config)
+        variables = {
+            name: resolve_path(data, path) for name, path in config.response_mapping.items()
+        }
+        return StepCompletion(data=dict(data), variables=variables)
+
+    async def compensate(self, step: StepDefinition, recorded: StepState) -> Mapping[str, Any]:
+        # The compensating request is carried out by the worker, like the call itself.
+        if step.compensation is None:
+            return {"discarded": True}
+        return {
+            "request": HttpRequest.model_validate(step.compensation).model_dump(
+                mode="json", by_alias=True
+            )
+        }
+
+
+class LocalizedText(_Strict):
+    en: str = Field(min_length=1)
+    fr: str = Field(min_length=1)
+    nl: str = Field(min_length=1)
+
+
+class NotificationConfig(_Strict):
+    channel: Literal["email", "in_app"] = "email"
+    # "role:market_ops", "contact:primary" (a contact of the contacts step), "email:a@b.example"
+    to: list[str] = Field(min_length=1)
+    subject: LocalizedText
+    body: LocalizedText
+
+    @field_validator("to")
+    @classmethod
+    def _recipients(cls, value: list[str]) -> list[str]:
+        for recipient in value:
+            kind, _, target = recipient.partition(":")
+            if kind not in ("role", "contact", "email") or not target:
+                raise ValueError(
+                    f"{recipient!r} is not role:<role>, contact:<role> or email:<address>"
+                )
+        return value
+
+
+class NotificationResult(_Strict):
+    delivered_to: list[str] = Field(alias="deliveredTo")
+
+
+class NotificationHandler(BaseHandler):
+    type = "notification"
+    system = True
+    config_model = NotificationConfig
+
+    def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]:
+        return _model_problems(NotificationResult, data)
+
+
+class WebhookConfig(_Strict):
+    event_type: str = Field(pattern=r"^[a-z][a-z0-9_.-]{1,100}$", alias="eventType")
+    include_steps: list[str] = Field(default_factory=list, alias="includeSteps")
+
+
+class WebhookResult(_Strict):
+    delivery_id: str = Field(alias="deliveryId", min_length=1)
+    status_code: int | None = Field(default=None, alias="statusCode")
+
+
+class WebhookHandler(BaseHandler):
+    type = "webhook"
+    system = True
+    config_model = WebhookConfig
+
+    def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]:
+        return _model_problems(WebhookResult, data)
+
+
+class DelayConfig(_Strict):
+    duration: str
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+class DelayResult(_Strict):
+    resumed_at: str = Field(alias="resumedAt")
+
+
+class DelayHandler(BaseHandler):
+    type = "delay"
+    system = True
+    config_model = DelayConfig
+
+    def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]:
+        return _model_problems(DelayResult, data)
+
+
+class StepHandlerRegistry:
+    """Step types by name; extensions register their own handlers."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, StepHandler] = {}
+
+    def register(self, handler: StepHandler) -> StepHandler:
+        if handler.type in self._handlers:
+            raise ValueError(f"step type {handler.type!r} is already registered")
+        self._handlers[handler.type] = handler
+        return handler
+
+    def unregister(self, step_type: str) -> None:
+        self._handlers.pop(step_type, None)
+
+    def get(self, step_type: str) -> StepHandler:
+        return self._handlers[step_type]
+
+    def __contains__(self, step_type: object) -> bool:
+        return step_type in self._handlers
+
+    def types(self) -> list[str]:
+        return sorted(self._handlers)
+
+
+STEP_HANDLERS = StepHandlerRegistry()
+for _handler in (
+    FormHandler(),
+    ApprovalHandler(),
+    ApiCallHandler(),
+    NotificationHandler(),
+    WebhookHandler(),
+    DelayHandler(),
+):
+    STEP_HANDLERS.register(_handler)
