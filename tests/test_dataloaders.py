@@ -99,7 +99,10 @@ async def test_every_node_is_complete(fifty_workflows):
     assert {n["events"]["totalCount"] for n in nodes} == {3}
     assert len({n["tenant"]["id"] for n in nodes}) == 5
     assert all(n["state"]["steps"][0]["data"]["address"]["city"] == "Brussels" for n in nodes)
-    assert all(n["allowedActions"] == ["EXECUTE_STEP"] for n in nodes)
+    assert all(
+        n["allowedActions"] == ["PAUSE", "EXECUTE_STEP", "VALIDATE", "FAIL", "CANCEL"]
+        for n in nodes
+    )
 
 
 async def test_pages_follow_each_other_without_gaps_or_repeats(fifty_workflows):

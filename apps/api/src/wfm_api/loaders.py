@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
-from wfm_engine import Event, InstanceState
+from wfm_engine import Event, InstanceState, fold
 from wfm_shared.principal import Principal
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import ScopedSession
@@ -51,7 +51,18 @@ class Loaders:
         return self._principal
 
     async def _states(self, ids: Sequence[str]) -> dict[str, InstanceState]:
-        return await self._storage.documents.by_ids(self._require_principal(), ids)
+        principal = self._require_principal()
+        states = await self._storage.documents.by_ids(principal, ids)
+        missing = [i for i in ids if i not in states]
+        if missing:
+            # a document a crash left unwritten: the log has the truth
+            for instance_id, events in (
+                await self._storage.events.for_instances(principal, missing)
+            ).items():
+                folded = fold(events)
+                if folded is not None:
+                    states[instance_id] = folded
+        return states
 
     async def _events(self, ids: Sequence[str]) -> dict[str, list[Event]]:
         return await self._storage.events.for_instances(self._require_principal(), ids)

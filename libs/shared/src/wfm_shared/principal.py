@@ -41,3 +41,12 @@ class Principal:
 
 def principal_for(user_id: uuid.UUID, tenant_id: uuid.UUID | None, role: str) -> Principal:
     return Principal(user_id, tenant_id, role, frozenset(PERMISSIONS_BY_ROLE[role]))
+
+
+# The platform acting on its own (reconciler, worker): market operations' view of every
+# tenant, under a fixed user id that shows in the event log and the audit trail.
+SYSTEM_USER_ID = uuid.UUID("00000000-0000-5000-8000-000000000001")
+
+
+def system_principal() -> Principal:
+    return principal_for(SYSTEM_USER_ID, None, "market_ops")

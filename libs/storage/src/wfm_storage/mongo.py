@@ -31,6 +31,10 @@ INDEXES: dict[str, list[IndexModel]] = {
             unique=True,
         ),
         IndexModel([("tenantId", ASCENDING), ("occurredAt", ASCENDING)], name="tenant_occurred"),
+        IndexModel(
+            [("workflowInstanceId", ASCENDING), ("idempotencyKey", ASCENDING)],
+            name="instance_idempotency_key",
+        ),
     ],
 }
 

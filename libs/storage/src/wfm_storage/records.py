@@ -99,3 +99,4 @@ class InstanceIndexRow:
     created_by: uuid.UUID
     created_at: datetime
     updated_at: datetime
+    idempotency_key: str | None = None

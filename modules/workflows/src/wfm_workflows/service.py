@@ -1,38 +1,84 @@
 """The workflow application service: the one command path of DESIGN.md ("Writes").
 
 1. load the instance (the RLS-filtered Postgres index first, then the tenant-filtered
-   document) and its pinned template version;
-2. decide the new events, or raise a typed error;
-3. append them to the event log (the unique (instance, seq) index detects a concurrent
-   writer: CONFLICT);
+   document, caught up with the log) and its pinned template version;
+2. decide the new events, or raise a typed error; evaluate the quality gates they need;
+3. append them to the event log (the unique (instance, seq) index turns a concurrent
+   writer into CONFLICT);
 4. replace the instance document, only forward in version;
-5. in one Postgres transaction: advance the index row and the projections of the
-   events (market roles, audit log).
-A crash between these steps leaves projections behind the log, never ahead of it."""
+5. in one Postgres transaction: advance the index row and project the events.
+A crash between these steps leaves projections behind the log, never ahead of it; the
+next command on the instance, or the reconciler, catches them up. A request carrying an
+idempotency key that was already applied returns the first result and appends nothing."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from wfm_engine import (
+    GATES,
+    ApproveWorkflow,
+    CancelWorkflow,
+    CompensateStep,
+    CompensationFailed,
+    CompensationFailure,
     CreateWorkflow,
+    Decision,
     DecisionContext,
+    Engine,
     Event,
     EventType,
+    ExecuteStep,
+    FailWorkflow,
+    FinishRollback,
+    GateContext,
+    GateFailed,
+    GateRegistry,
     InstanceCommand,
     InstanceState,
+    PauseWorkflow,
+    RejectWorkflow,
+    ResumeWorkflow,
+    StartWorkflow,
+    SubmitWorkflow,
+    ValidationReport,
     WorkflowTemplate,
     decide,
     fold,
+    gate_failure,
+    rebuild,
+    rollback_plan,
+    validation_report,
 )
+from wfm_engine.decide import DEFAULT_ENGINE
 from wfm_shared.clock import Clock, SystemClock
-from wfm_shared.errors import FieldError, NotFound, ValidationFailed
+from wfm_shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from wfm_shared.principal import Principal
 from wfm_storage.bootstrap import Storage
-from wfm_storage.postgres import Executor
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant
+from wfm_workflows.projections import Projector
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
+
+# The events each kind of request may append: a key reused for another request is refused.
+COMMAND_EVENTS: dict[type, frozenset[EventType]] = {
+    StartWorkflow: frozenset({EventType.WORKFLOW_STARTED}),
+    PauseWorkflow: frozenset({EventType.WORKFLOW_PAUSED}),
+    ResumeWorkflow: frozenset({EventType.WORKFLOW_RESUMED}),
+    ExecuteStep: frozenset({EventType.STEP_COMPLETED}),
+    SubmitWorkflow: frozenset({EventType.WORKFLOW_SUBMITTED}),
+    ApproveWorkflow: frozenset({EventType.WORKFLOW_APPROVED}),
+    RejectWorkflow: frozenset({EventType.WORKFLOW_REJECTED}),
+    FailWorkflow: frozenset({EventType.WORKFLOW_FAILED}),
+    CancelWorkflow: frozenset({EventType.WORKFLOW_CANCELLED}),
+}
+ROLLBACK_EVENTS = frozenset(
+    {EventType.STEP_COMPENSATED, EventType.WORKFLOW_ROLLED_BACK, EventType.WORKFLOW_FAILED}
+)
 
 
 def to_millis(moment: datetime) -> datetime:
@@ -40,20 +86,77 @@ def to_millis(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
+def check_idempotency_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH or not key.isprintable():
+        raise ValidationFailed(
+            "invalid idempotency key",
+            [
+                FieldError(
+                    ("idempotencyKey",),
+                    f"must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} printable characters",
+                )
+            ],
+        )
+    return key
+
+
+class Faults:
+    """Where a test can stop the command path, to prove a crash there loses nothing."""
+
+    async def reached(self, stage: str) -> None:
+        """Stages: events_appended, document_saved, index_updated."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    row: InstanceIndexRow
+    record: TemplateRecord
+    tenant: Tenant
+    state: InstanceState
+
+    @property
+    def template(self) -> WorkflowTemplate:
+        return self.record.template
+
+
 class WorkflowService:
-    def __init__(self, storage: Storage, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        clock: Clock | None = None,
+        *,
+        engine: Engine = DEFAULT_ENGINE,
+        gates: GateRegistry = GATES,
+        faults: Faults | None = None,
+    ) -> None:
         self._s = storage
         self._clock = clock or SystemClock()
+        self._engine = engine
+        self._gates = gates
+        self._faults = faults or Faults()
+        self._projector = Projector(storage)
 
     def _context(
-        self, principal: Principal, tenant: Tenant, correlation_id: str | None
+        self,
+        principal: Principal,
+        tenant: Tenant,
+        *,
+        correlation_id: str | None = None,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
     ) -> DecisionContext:
         return DecisionContext(
             principal=principal,
             now=to_millis(self._clock.now()),
             tenant=tenant.as_context(),
             correlation_id=correlation_id,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
         )
+
+    # -- creating -----------------------------------------------------------------------
 
     async def create_workflow(
         self,
@@ -62,8 +165,11 @@ class WorkflowService:
         market_role: str,
         template_key: str,
         tenant_id: uuid.UUID | None = None,
+        trigger: Mapping[str, Any] | None = None,
         correlation_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> InstanceState:
+        key = check_idempotency_key(idempotency_key)
         if tenant_id is None:
             if principal.tenant_id is None:
                 raise ValidationFailed(
@@ -71,7 +177,6 @@ class WorkflowService:
                     [FieldError(("tenantId",), "is required for market operations")],
                 )
             tenant_id = principal.tenant_id
-        instance_id = uuid.uuid4()
         async with self._s.db.transaction(principal) as conn:
             tenant = await self._s.tenants.get(conn, tenant_id)
             if tenant is None:
@@ -79,20 +184,41 @@ class WorkflowService:
             record = await self._s.templates.latest_for(conn, template_key, market_role)
             if record is None:
                 raise NotFound("template", template_key)
-            ctx = self._context(principal, tenant, correlation_id)
-            command = CreateWorkflow(str(instance_id), str(tenant_id), market_role, str(record.id))
-            events = decide(None, command, record.template, ctx)
+            ctx = self._context(
+                principal, tenant, correlation_id=correlation_id, idempotency_key=key
+            )
+            reserved_id = uuid.uuid4()
+            command = CreateWorkflow(
+                str(reserved_id), str(tenant_id), market_role, str(record.id), trigger or {}
+            )
+            events = decide(None, command, record.template, ctx, self._engine).events
             # Reserve the index row first: every event log then has a row to project onto.
-            await self._s.index.register(
+            row = await self._s.index.register(
                 conn,
-                instance_id=instance_id,
+                instance_id=reserved_id,
                 tenant_id=tenant_id,
                 template_id=record.id,
                 market_role=market_role,
                 created_by=principal.user_id,
                 created_at=ctx.now,
+                idempotency_key=key,
             )
+        if row.id != reserved_id:
+            # The key was used before: its first result, or finish what that attempt began.
+            first = await self._s.events.for_instance(principal, row.mongo_id)
+            if first:
+                return rebuild(first, 1)
+            template = (await self._templates(principal, [row.template_id]))[
+                row.template_id
+            ].template
+            command = CreateWorkflow(
+                row.mongo_id, str(tenant_id), row.market_role, str(row.template_id), trigger or {}
+            )
+            events = decide(None, command, template, ctx, self._engine).events
+            return await self._commit(principal, None, events, template)
         return await self._commit(principal, None, events, record.template)
+
+    # -- commands on an instance ----------------------------------------------------------
 
     async def execute(
         self,
@@ -101,26 +227,103 @@ class WorkflowService:
         command: InstanceCommand,
         *,
         correlation_id: str | None = None,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
     ) -> InstanceState:
-        row, record, tenant = await self._load_index(principal, workflow_id)
-        state = await self.current_state(principal, row)
-        events = decide(
-            state, command, record.template, self._context(principal, tenant, correlation_id)
+        key = check_idempotency_key(idempotency_key)
+        loaded = await self.load(principal, workflow_id)
+        if key is not None:
+            done = await self._already_done(principal, loaded, key, COMMAND_EVENTS[type(command)])
+            if done is not None:
+                return done
+        ctx = self._context(
+            principal,
+            loaded.tenant,
+            correlation_id=correlation_id,
+            idempotency_key=key,
+            expected_version=expected_version,
         )
-        return await self._commit(principal, state, events, record.template)
+        try:
+            return await self._decide_and_commit(
+                principal, loaded.state, command, loaded.template, ctx
+            )
+        except Conflict:
+            if key is not None:
+                # a concurrent copy of this very request may have won the race
+                done = await self._already_done(
+                    principal, loaded, key, COMMAND_EVENTS[type(command)]
+                )
+                if done is not None:
+                    return done
+            raise
 
-    async def _load_index(
+    async def validate(
         self, principal: Principal, workflow_id: uuid.UUID
-    ) -> tuple[InstanceIndexRow, TemplateRecord, Tenant]:
+    ) -> tuple[InstanceState, ValidationReport]:
+        """The dry run: a per-step report; nothing is appended."""
+        loaded = await self.load(principal, workflow_id)
+        ctx = self._context(principal, loaded.tenant)
+        return loaded.state, validation_report(loaded.state, loaded.template, ctx, self._engine)
+
+    async def rollback(
+        self,
+        principal: Principal,
+        workflow_id: uuid.UUID,
+        to_step_id: str,
+        *,
+        correlation_id: str | None = None,
+        idempotency_key: str | None = None,
+        expected_version: int | None = None,
+    ) -> InstanceState:
+        """The saga: compensate the completed steps after `to_step_id`, latest first (one
+        STEP_COMPENSATED each), then restore the state as it was when `to_step_id` was
+        completed (WORKFLOW_ROLLED_BACK). A compensation that fails moves the workflow to
+        FAILED with the reason; rolling back again continues where it stopped."""
+        key = check_idempotency_key(idempotency_key)
+        loaded = await self.load(principal, workflow_id)
+        if key is not None:
+            done = await self._already_done(principal, loaded, key, ROLLBACK_EVENTS)
+            if done is not None:
+                return done
+        state, template = loaded.state, loaded.template
+
+        def ctx() -> DecisionContext:
+            return self._context(
+                principal,
+                loaded.tenant,
+                correlation_id=correlation_id,
+                idempotency_key=key,
+                expected_version=expected_version if state is loaded.state else None,
+            )
+
+        for step_id in rollback_plan(state, template, ctx(), to_step_id):
+            step = template.step(step_id)
+            handler = self._engine.handlers.get(step.type)
+            try:
+                result = await handler.compensate(step, state.step(step_id))
+            except CompensationFailed as failure:
+                command: InstanceCommand = CompensationFailure(step_id, to_step_id, failure.reason)
+                return await self._decide_and_commit(principal, state, command, template, ctx())
+            command = CompensateStep(step_id, to_step_id, result)
+            state = await self._decide_and_commit(principal, state, command, template, ctx())
+        history = await self._s.events.for_instance(principal, state.id)
+        return await self._decide_and_commit(
+            principal, state, FinishRollback(to_step_id, history), template, ctx()
+        )
+
+    # -- reading --------------------------------------------------------------------------
+
+    async def load(self, principal: Principal, workflow_id: uuid.UUID) -> Loaded:
         async with self._s.db.transaction(principal) as conn:
             row = await self._s.index.get(conn, workflow_id)
-            if row is None or row.version == 0:
+            if row is None:
                 raise NotFound("workflow", workflow_id)
             record = (await self._s.templates.by_ids(conn, [row.template_id]))[row.template_id]
             tenant = await self._s.tenants.get(conn, row.tenant_id)
             if tenant is None:
                 raise NotFound("workflow", workflow_id)
-        return row, record, tenant
+        state = await self.current_state(principal, row)
+        return Loaded(row, record, tenant, state)
 
     async def current_state(self, principal: Principal, row: InstanceIndexRow) -> InstanceState:
         """The instance document, caught up with the event log when it lags behind."""
@@ -135,6 +338,76 @@ class WorkflowService:
             raise NotFound("workflow", row.id)
         return state
 
+    async def state_at(
+        self, principal: Principal, workflow_id: uuid.UUID, seq: int
+    ) -> InstanceState:
+        loaded = await self.load(principal, workflow_id)
+        events = await self._s.events.for_instance(principal, loaded.state.id)
+        if not 1 <= seq <= len(events):
+            raise ValidationFailed(
+                "no such event", [FieldError(("seq",), f"must be between 1 and {len(events)}")]
+            )
+        return rebuild(events, seq)
+
+    # -- the path ---------------------------------------------------------------------------
+
+    async def _already_done(
+        self, principal: Principal, loaded: Loaded, key: str, kinds: frozenset[EventType]
+    ) -> InstanceState | None:
+        applied = await self._s.events.with_idempotency_key(principal, loaded.state.id, key)
+        if not applied:
+            return None
+        if not {e.type for e in applied} <= kinds:
+            raise ValidationFailed(
+                "this idempotency key was used for another request",
+                [FieldError(("idempotencyKey",), "was used for another request on this workflow")],
+            )
+        events = await self._s.events.for_instance(principal, loaded.state.id)
+        # a crash may have left the projections behind the first attempt: catch them up
+        latest = fold(events)
+        assert latest is not None
+        await self._s.documents.save(latest)
+        async with self._s.db.transaction(principal) as conn:
+            await self._projector.project(conn, principal, latest, events, loaded.template)
+        return rebuild(events, applied[-1].seq)
+
+    async def _decide_and_commit(
+        self,
+        principal: Principal,
+        state: InstanceState,
+        command: InstanceCommand,
+        template: WorkflowTemplate,
+        ctx: DecisionContext,
+    ) -> InstanceState:
+        decision = decide(state, command, template, ctx, self._engine)
+        if decision.gates:
+            failed = await self._failed_gates(principal, state, template, decision, ctx)
+            if failed:
+                await self._commit(
+                    principal, state, [gate_failure(state, ctx, decision, failed)], template
+                )
+                raise GateFailed(failed)
+        return await self._commit(principal, state, decision.events, template)
+
+    async def _failed_gates(
+        self,
+        principal: Principal,
+        state: InstanceState,
+        template: WorkflowTemplate,
+        decision: Decision,
+        ctx: DecisionContext,
+    ) -> list[Any]:
+        steps: dict[str, Mapping[str, Any]] = dict(state.completed_data())
+        for event in decision.events:
+            if event.type is EventType.STEP_COMPLETED and event.step_id:
+                steps[event.step_id] = event.data.get("data", {})
+        configs = {s.id: s.config for s in template.steps}
+        results = {}
+        for check in decision.gates:
+            context = GateContext(check, state, principal, steps, configs, ctx.tenant)
+            results[check.gate] = await self._gates.evaluate(context)
+        return decision.failed_gates(results)
+
     async def _commit(
         self,
         principal: Principal,
@@ -143,37 +416,18 @@ class WorkflowService:
         template: WorkflowTemplate,
     ) -> InstanceState:
         await self._s.events.append(events)
+        await self._faults.reached("events_appended")
         new_state = fold(events, state)
         assert new_state is not None
         await self._s.documents.save(new_state)
+        await self._faults.reached("document_saved")
         async with self._s.db.transaction(principal) as conn:
-            await self._project(conn, principal, new_state, events, template)
+            await self._projector.project(conn, principal, new_state, events, template)
+        await self._faults.reached("index_updated")
         return new_state
 
-    async def _project(
-        self,
-        conn: Executor,
-        principal: Principal,
-        state: InstanceState,
-        events: Sequence[Event],
-        template: WorkflowTemplate,
-    ) -> None:
-        await self._s.index.advance(conn, state)
-        tenant_id = uuid.UUID(state.tenant_id)
-        for event in events:
-            if template.grants_market_role and event.type is EventType.WORKFLOW_CREATED:
-                await self._s.tenants.apply_for_market_role(conn, tenant_id, state.market_role)
-            if template.grants_market_role and event.type is EventType.WORKFLOW_APPROVED:
-                await self._s.tenants.activate_market_role(
-                    conn, tenant_id, state.market_role, event.data.get("contractReference")
-                )
-            await self._s.audit.append(
-                conn,
-                principal=principal,
-                tenant_id=tenant_id,
-                action=event.type.value,
-                target_type="workflow",
-                target_id=state.id,
-                details={"seq": event.seq, "stepId": event.step_id},
-                request_id=event.correlation_id,
-            )
+    async def _templates(
+        self, principal: Principal, ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, TemplateRecord]:
+        async with self._s.db.transaction(principal) as conn:
+            return await self._s.templates.by_ids(conn, ids)

@@ -8,6 +8,7 @@ import binascii
 import json
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -28,17 +29,25 @@ from wfm_api.schema.templates import Template, load_template
 from wfm_api.schema.tenants import Tenant, load_tenant
 from wfm_engine import (
     ApproveWorkflow,
+    CancelWorkflow,
     Event,
     ExecuteStep,
+    FailWorkflow,
     InstanceCommand,
     InstanceState,
+    PauseWorkflow,
     RejectWorkflow,
+    ResumeWorkflow,
     StartWorkflow,
     SubmitWorkflow,
+    ValidationReport,
+    WorkflowTemplate,
     allowed_actions,
+    rebuild,
 )
 from wfm_engine import StepState as EngineStepState
-from wfm_shared.errors import FieldError, NotFound, ValidationFailed
+from wfm_shared.errors import FieldError as DomainFieldError
+from wfm_shared.errors import NotFound, ValidationFailed
 from wfm_storage.records import InstanceIndexRow
 from wfm_storage.repositories.instance_index import Cursor, InstanceFilter
 
@@ -96,6 +105,80 @@ class WorkflowState:
     variables: JSON
     metadata: JSON
     last_rejection: Rejection | None
+
+
+def state_view(state: InstanceState, template: WorkflowTemplate) -> WorkflowState:
+    rejection = state.metadata.get("lastRejection")
+    return WorkflowState(
+        steps=[
+            WorkflowStep(
+                step_id=s.id, step_type=s.type, titles=s.title, step_state=state.step(s.id)
+            )
+            for s in template.steps
+        ],
+        variables=dict(state.variables),
+        metadata=dict(state.metadata),
+        last_rejection=Rejection(
+            reason=rejection["reason"],
+            rejected_by=strawberry.ID(rejection["by"]),
+            rejected_at=datetime.fromisoformat(rejection["at"]),
+            to_step_id=rejection["toStepId"],
+        )
+        if rejection
+        else None,
+    )
+
+
+@strawberry.type(description="The workflow as it was right after one event of its log")
+class WorkflowSnapshot:
+    seq: int
+    status: WorkflowStatus
+    current_step_id: str | None
+    updated_at: datetime
+    state: WorkflowState
+
+
+@strawberry.type
+class FieldProblem:
+    path: list[str]
+    message: str
+
+
+def problems(errors: list[DomainFieldError]) -> list[FieldProblem]:
+    return [FieldProblem(path=[str(p) for p in e.path], message=e.message) for e in errors]
+
+
+@strawberry.type
+class StepValidation:
+    step_id: str
+    status: StepStatus
+    errors: list[FieldProblem]
+
+
+@strawberry.type(description="A dry run of the workflow's rules; nothing was changed")
+class WorkflowValidation:
+    workflow_id: strawberry.ID
+    version: int
+    valid: bool
+    outstanding_steps: list[str]
+    steps: list[StepValidation]
+    submission_errors: list[FieldProblem]
+
+
+def validation_view(state: InstanceState, report: ValidationReport) -> WorkflowValidation:
+    return WorkflowValidation(
+        workflow_id=strawberry.ID(state.id),
+        version=state.version,
+        valid=report.valid,
+        outstanding_steps=list(report.outstanding),
+        steps=[
+            StepValidation(
+                step_id=s.step_id, status=StepStatus(s.status), errors=problems(s.errors)
+            )
+            for s in report.steps
+        ],
+        submission_errors=problems(report.submission_errors),
+    )
 
 
 @strawberry.type
@@ -162,7 +245,7 @@ def _after_seq(after: str | None) -> int:
         return int(value)
     except (ValueError, UnicodeError, binascii.Error):
         raise ValidationFailed(
-            "invalid cursor", [FieldError(("after",), "is not a cursor")]
+            "invalid cursor", [DomainFieldError(("after",), "is not a cursor")]
         ) from None
 
 
@@ -245,24 +328,24 @@ class Workflow:
     async def state(self, info: Info) -> WorkflowState:
         state = await self._state(info)
         template = (await load_template(info, self.template_id)).record.template
-        rejection = state.metadata.get("lastRejection")
-        return WorkflowState(
-            steps=[
-                WorkflowStep(
-                    step_id=s.id, step_type=s.type, titles=s.title, step_state=state.step(s.id)
-                )
-                for s in template.steps
-            ],
-            variables=dict(state.variables),
-            metadata=dict(state.metadata),
-            last_rejection=Rejection(
-                reason=rejection["reason"],
-                rejected_by=strawberry.ID(rejection["by"]),
-                rejected_at=datetime.fromisoformat(rejection["at"]),
-                to_step_id=rejection["toStepId"],
+        return state_view(state, template)
+
+    @strawberry.field(description="The state right after event `seq` (time travel for audit)")
+    async def state_at(self, info: Info, seq: int) -> WorkflowSnapshot:
+        events = await info.context.loaders.load_events(str(self.instance_id))
+        if not 1 <= seq <= len(events):
+            raise ValidationFailed(
+                "no such event",
+                [DomainFieldError(("seq",), f"must be between 1 and {len(events)}")],
             )
-            if rejection
-            else None,
+        past = rebuild(events, seq)
+        template = (await load_template(info, self.template_id)).record.template
+        return WorkflowSnapshot(
+            seq=seq,
+            status=WorkflowStatus(past.status),
+            current_step_id=past.current_step_id,
+            updated_at=past.updated_at,
+            state=state_view(past, template),
         )
 
     @strawberry.field(description="The event log, oldest first")
@@ -357,7 +440,7 @@ class WorkflowQueries:
     async def workflow(self, info: Info, id: strawberry.ID) -> Workflow:
         info.context.authenticate()
         row = await info.context.loaders.load_index_row(parse_id(id))
-        if row is None or row.version == 0:
+        if row is None:
             raise NotFound("workflow", id)
         return Workflow.from_row(row)
 
@@ -365,26 +448,43 @@ class WorkflowQueries:
 def _step_data(data: object) -> dict[str, object]:
     if not isinstance(data, dict):
         raise ValidationFailed(
-            "step data must be an object", [FieldError(("data",), "must be a JSON object")]
+            "step data must be an object", [DomainFieldError(("data",), "must be a JSON object")]
         )
     if len(json.dumps(data)) > MAX_STEP_DATA_BYTES:
         raise ValidationFailed(
             "step data is too large",
-            [FieldError(("data",), f"must be at most {MAX_STEP_DATA_BYTES} bytes")],
+            [DomainFieldError(("data",), f"must be at most {MAX_STEP_DATA_BYTES} bytes")],
         )
     return data
 
 
-async def _run(info: Info, workflow_id: strawberry.ID, command: InstanceCommand) -> Workflow:
+async def _run(
+    info: Info,
+    workflow_id: strawberry.ID,
+    command: InstanceCommand,
+    idempotency_key: str | None,
+    expected_version: int | None,
+) -> Workflow:
     principal = info.context.authenticate()
     state = await info.context.services.workflows.execute(
         principal,
         parse_id(workflow_id, "workflowId"),
         command,
         correlation_id=info.context.request_id,
+        idempotency_key=idempotency_key,
+        expected_version=expected_version,
     )
+    return _result(info, state)
+
+
+def _result(info: Info, state: InstanceState) -> Workflow:
     info.context.loaders.prime_state(state)
     return Workflow.from_state(state)
+
+
+KEY = strawberry.argument(
+    description="Retrying with the same key returns the first result and changes nothing"
+)
 
 
 @strawberry.type
@@ -396,6 +496,7 @@ class WorkflowMutations:
         market_role: MarketRole,
         template_key: str,
         tenant_id: strawberry.ID | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
     ) -> Workflow:
         principal = info.context.authenticate()
         state = await info.context.services.workflows.create_workflow(
@@ -404,15 +505,42 @@ class WorkflowMutations:
             template_key=template_key,
             tenant_id=parse_id(tenant_id, "tenantId") if tenant_id else None,
             correlation_id=info.context.request_id,
+            idempotency_key=idempotency_key,
         )
-        info.context.loaders.prime_state(state)
-        return Workflow.from_state(state)
+        return _result(info, state)
 
     @strawberry.mutation
     async def start_workflow(
-        self, info: Info, workflow_id: strawberry.ID, expected_version: int | None = None
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
     ) -> Workflow:
-        return await _run(info, workflow_id, StartWorkflow(expected_version))
+        return await _run(info, workflow_id, StartWorkflow(), idempotency_key, expected_version)
+
+    @strawberry.mutation
+    async def pause_workflow(
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        reason: str | None = None,
+        expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
+    ) -> Workflow:
+        return await _run(
+            info, workflow_id, PauseWorkflow(reason), idempotency_key, expected_version
+        )
+
+    @strawberry.mutation
+    async def resume_workflow(
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
+    ) -> Workflow:
+        return await _run(info, workflow_id, ResumeWorkflow(), idempotency_key, expected_version)
 
     @strawberry.mutation(description="Complete the current step with its data")
     async def execute_step(
@@ -422,17 +550,29 @@ class WorkflowMutations:
         step_id: str,
         data: JSON,
         expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
     ) -> Workflow:
         info.context.authenticate()
-        return await _run(
-            info, workflow_id, ExecuteStep(step_id, _step_data(data), expected_version)
+        command = ExecuteStep(step_id, _step_data(data))
+        return await _run(info, workflow_id, command, idempotency_key, expected_version)
+
+    @strawberry.mutation(description="Check every step and the submission rules; changes nothing")
+    async def validate_workflow(self, info: Info, workflow_id: strawberry.ID) -> WorkflowValidation:
+        principal = info.context.authenticate()
+        state, report = await info.context.services.workflows.validate(
+            principal, parse_id(workflow_id, "workflowId")
         )
+        return validation_view(state, report)
 
     @strawberry.mutation
     async def submit_workflow(
-        self, info: Info, workflow_id: strawberry.ID, expected_version: int | None = None
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
     ) -> Workflow:
-        return await _run(info, workflow_id, SubmitWorkflow(expected_version))
+        return await _run(info, workflow_id, SubmitWorkflow(), idempotency_key, expected_version)
 
     @strawberry.mutation(description="Approve a submitted workflow (market operations)")
     async def approve_workflow(
@@ -441,8 +581,11 @@ class WorkflowMutations:
         workflow_id: strawberry.ID,
         comment: str | None = None,
         expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
     ) -> Workflow:
-        return await _run(info, workflow_id, ApproveWorkflow(comment, expected_version))
+        return await _run(
+            info, workflow_id, ApproveWorkflow(comment), idempotency_key, expected_version
+        )
 
     @strawberry.mutation(description="Send a submitted workflow back to a step, with a reason")
     async def reject_workflow(
@@ -452,5 +595,56 @@ class WorkflowMutations:
         reason: str,
         to_step_id: str | None = None,
         expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
     ) -> Workflow:
-        return await _run(info, workflow_id, RejectWorkflow(reason, to_step_id, expected_version))
+        command = RejectWorkflow(reason, to_step_id)
+        return await _run(info, workflow_id, command, idempotency_key, expected_version)
+
+    @strawberry.mutation(
+        description="Undo the steps completed after `toStepId` (latest first) and go back to "
+        "the state right after it was completed"
+    )
+    async def rollback_workflow(
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        to_step_id: str,
+        expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
+    ) -> Workflow:
+        principal = info.context.authenticate()
+        state = await info.context.services.workflows.rollback(
+            principal,
+            parse_id(workflow_id, "workflowId"),
+            to_step_id,
+            correlation_id=info.context.request_id,
+            idempotency_key=idempotency_key,
+            expected_version=expected_version,
+        )
+        return _result(info, state)
+
+    @strawberry.mutation(description="Mark a workflow as failed (market operations)")
+    async def fail_workflow(
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        reason: str,
+        expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
+    ) -> Workflow:
+        return await _run(
+            info, workflow_id, FailWorkflow(reason), idempotency_key, expected_version
+        )
+
+    @strawberry.mutation
+    async def cancel_workflow(
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        reason: str | None = None,
+        expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
+    ) -> Workflow:
+        return await _run(
+            info, workflow_id, CancelWorkflow(reason), idempotency_key, expected_version
+        )

@@ -16,7 +16,7 @@ from wfm_storage.records import InstanceIndexRow
 
 _COLUMNS = (
     "id, tenant_id, template_id, market_role, mongo_id, status, current_step, version, "
-    "projected_version, created_by, created_at, updated_at"
+    "projected_version, created_by, created_at, updated_at, idempotency_key"
 )
 
 
@@ -66,14 +66,18 @@ class InstanceIndex:
         market_role: str,
         created_by: uuid.UUID,
         created_at: datetime,
-    ) -> None:
-        """Reserve the instance before its first event, so every log has an index row."""
-        await ex.execute(
-            """
+        idempotency_key: str | None = None,
+    ) -> InstanceIndexRow:
+        """Reserve the instance before its first event, so every log has an index row.
+        With an idempotency key used before in this tenant, the row reserved then."""
+        row = await ex.fetchrow(
+            f"""
             INSERT INTO wfm.workflow_instances_index
                    (id, tenant_id, template_id, market_role, mongo_id, status, version,
-                    created_by, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, 'DRAFT', 0, $6, $7, $7)
+                    created_by, created_at, updated_at, idempotency_key)
+            VALUES ($1, $2, $3, $4, $5, 'DRAFT', 0, $6, $7, $7, $8)
+            ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING {_COLUMNS}
             """,
             instance_id,
             tenant_id,
@@ -82,16 +86,33 @@ class InstanceIndex:
             str(instance_id),
             created_by,
             created_at,
+            idempotency_key,
         )
+        if row is None:
+            row = await ex.fetchrow(
+                f"SELECT {_COLUMNS} FROM wfm.workflow_instances_index "
+                "WHERE tenant_id = $1 AND idempotency_key = $2",
+                tenant_id,
+                idempotency_key,
+            )
+        assert row is not None
+        return InstanceIndexRow(**dict(row))
 
-    async def advance(self, ex: Executor, state: InstanceState) -> bool:
-        """Project `state` onto its row; only ever forward. True when the row moved."""
-        result = await ex.execute(
+    async def advance(self, ex: Executor, state: InstanceState) -> int | None:
+        """Project `state` onto its row, only ever forward: the version the row had, or None
+        when it was already there. The row stays locked until the transaction ends, so the
+        events in between are projected exactly once."""
+        previous: int | None = await ex.fetchval(
             """
-            UPDATE wfm.workflow_instances_index
+            WITH old AS (
+                SELECT id, version FROM wfm.workflow_instances_index WHERE id = $1 FOR UPDATE
+            )
+            UPDATE wfm.workflow_instances_index t
                SET status = $2, current_step = $3, version = $4, projected_version = $4,
                    updated_at = $5
-             WHERE id = $1 AND version < $4
+              FROM old
+             WHERE t.id = old.id AND old.version < $4
+            RETURNING old.version
             """,
             uuid.UUID(state.id),
             state.status.value,
@@ -99,7 +120,19 @@ class InstanceIndex:
             state.version,
             state.updated_at,
         )
-        return result.endswith(" 1")
+        return previous
+
+    async def scan(
+        self, ex: Executor, *, after: uuid.UUID | None, limit: int
+    ) -> list[InstanceIndexRow]:
+        """Every row, in id order, a page at a time (the reconciler's walk)."""
+        rows = await ex.fetch(
+            f"SELECT {_COLUMNS} FROM wfm.workflow_instances_index "
+            "WHERE ($1::uuid IS NULL OR id > $1) ORDER BY id LIMIT $2",
+            after,
+            limit,
+        )
+        return [InstanceIndexRow(**dict(row)) for row in rows]
 
     async def by_ids(
         self, ex: Executor, ids: Sequence[uuid.UUID]

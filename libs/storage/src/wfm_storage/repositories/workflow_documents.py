@@ -37,3 +37,10 @@ class InstanceDocuments:
 
     async def get(self, principal: Principal, instance_id: str) -> InstanceState | None:
         return (await self.by_ids(principal, [instance_id])).get(instance_id)
+
+    async def versions(self, principal: Principal, ids: Sequence[str]) -> dict[str, int]:
+        if not ids:
+            return {}
+        query = {**tenant_filter(principal), "_id": {"$in": list(ids)}}
+        cursor = self._instances.find(query, {"version": 1}).batch_size(len(ids) + 1)
+        return {doc["_id"]: int(doc["version"]) async for doc in cursor}

@@ -68,3 +68,30 @@ class EventStore:
         return (await self.for_instances(principal, [instance_id], after_seq=after_seq))[
             instance_id
         ]
+
+    async def with_idempotency_key(
+        self, principal: Principal, instance_id: str, key: str
+    ) -> list[Event]:
+        """The events a request with this key appended to the instance, in seq order."""
+        cursor = self._events.find(
+            {**tenant_filter(principal), "workflowInstanceId": instance_id, "idempotencyKey": key}
+        ).sort("seq", ASCENDING)
+        return [document_to_event(doc) async for doc in cursor]
+
+    async def latest_seqs(
+        self, principal: Principal, instance_ids: Sequence[str]
+    ) -> dict[str, int]:
+        """The last seq of each instance's log (absent: no events), one aggregation."""
+        if not instance_ids:
+            return {}
+        pipeline: list[dict[str, object]] = [
+            {
+                "$match": {
+                    **tenant_filter(principal),
+                    "workflowInstanceId": {"$in": list(instance_ids)},
+                }
+            },
+            {"$group": {"_id": "$workflowInstanceId", "seq": {"$max": "$seq"}}},
+        ]
+        cursor = await self._events.aggregate(pipeline)
+        return {doc["_id"]: int(doc["seq"]) async for doc in cursor}
