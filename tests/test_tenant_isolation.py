@@ -40,6 +40,38 @@ OPERATIONS = {
         lambda wf, t: {"id": wf},
     ),
     "createWorkflow": (CREATE, lambda wf, tenant: {"role": "BSP", "tenantId": tenant}),
+    "pauseWorkflow": (
+        "mutation($id: ID!) { pauseWorkflow(workflowId: $id) { id } }",
+        lambda wf, t: {"id": wf},
+    ),
+    "resumeWorkflow": (
+        "mutation($id: ID!) { resumeWorkflow(workflowId: $id) { id } }",
+        lambda wf, t: {"id": wf},
+    ),
+    "validateWorkflow": (
+        "mutation($id: ID!) { validateWorkflow(workflowId: $id) { valid } }",
+        lambda wf, t: {"id": wf},
+    ),
+    "rollbackWorkflow": (
+        'mutation($id: ID!) { rollbackWorkflow(workflowId: $id, toStepId: "company-info") { id } }',
+        lambda wf, t: {"id": wf},
+    ),
+    "failWorkflow": (
+        'mutation($id: ID!) { failWorkflow(workflowId: $id, reason: "x") { id } }',
+        lambda wf, t: {"id": wf},
+    ),
+    "cancelWorkflow": (
+        "mutation($id: ID!) { cancelWorkflow(workflowId: $id) { id } }",
+        lambda wf, t: {"id": wf},
+    ),
+    "workflow.stateAt": (
+        "query($id: ID!) { workflow(id: $id) { stateAt(seq: 1) { status } } }",
+        lambda wf, t: {"id": wf},
+    ),
+    "idempotent executeStep": (
+        'mutation($id: ID!) { executeStep(workflowId: $id, stepId: "company-info", data: {}, idempotencyKey: "k") { id } }',
+        lambda wf, t: {"id": wf},
+    ),
 }
 
 

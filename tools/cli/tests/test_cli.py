@@ -1,5 +1,6 @@
 """`wfm` end to end against the real servers: exit codes, output, idempotence."""
 
+import json
 import os
 import subprocess
 import sys
@@ -80,3 +81,19 @@ def test_production_refuses_demo_users_and_weak_secrets():
 def test_schema_check_passes_on_the_checked_in_file():
     result = wfm("schema", "--check", env=dict(os.environ))
     assert result.returncode == 0, result.stderr
+
+
+async def test_reconcile_reports_as_json(fresh_env, wfm_servers):
+    env, _ = fresh_env
+    assert wfm("migrate", env=env).returncode == 0
+    env = {**env, "WFM_MONGODB_DATABASE": f"cli_{uuid.uuid4().hex[:8]}"}
+    result = wfm("reconcile", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report == {
+        "checked": 0,
+        "documents_repaired": 0,
+        "index_repaired": 0,
+        "events_projected": 0,
+        "repaired_ids": [],
+    }

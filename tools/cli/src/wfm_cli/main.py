@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import json
 import os
 import signal
 import sys
@@ -18,10 +20,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from wfm_shared.errors import ServiceUnavailable
 from wfm_shared.logging import configure_logging
 from wfm_shared.settings import InsecureConfiguration, Settings
+from wfm_storage.bootstrap import Storage
 from wfm_storage.migrations import MigrationError, migrate
 from wfm_storage.postgres import init_connection
+from wfm_workflows.reconciler import Reconciler, ReconcileReport
 from wfm_workflows.seed import (
     DEMO_PASSWORD,
     DEMO_TENANTS,
@@ -108,6 +113,36 @@ def seed_command(
     except (OSError, asyncpg.PostgresError) as error:
         err.print(f"[red]seeding failed:[/red] {error}")
         raise typer.Exit(1) from None
+
+
+async def _reconcile(settings: Settings, batch_size: int) -> ReconcileReport:
+    storage = await Storage.open(settings)
+    try:
+        return await Reconciler(storage).run(batch_size=batch_size)
+    finally:
+        await storage.close()
+
+
+@app.command("reconcile")
+def reconcile_command(
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000, help="Index rows per batch")] = 500,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
+) -> None:
+    """Bring instance documents and the Postgres index up to the event log (idempotent)."""
+    settings = load_settings()
+    require_database_url(settings)
+    try:
+        report = asyncio.run(_reconcile(settings, batch_size))
+    except (OSError, ValueError, asyncpg.PostgresError, ServiceUnavailable) as error:
+        err.print(f"[red]reconcile failed:[/red] {error}")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(dataclasses.asdict(report)))
+    else:
+        console.print(
+            f"checked {report.checked} workflow(s): {report.documents_repaired} document(s) and "
+            f"{report.index_repaired} index row(s) repaired, {report.events_projected} event(s) projected"
+        )
 
 
 @app.command("serve")

@@ -81,17 +81,16 @@ class EventStore:
     async def latest_seqs(
         self, principal: Principal, instance_ids: Sequence[str]
     ) -> dict[str, int]:
-        """The last seq of each instance's log (absent: no events), one aggregation."""
+        """The last seq of each instance's log (absent: no events), one query. (FerretDB v1
+        lacks the $max accumulator, so the seqs come back projected and are compared here.)"""
         if not instance_ids:
             return {}
-        pipeline: list[dict[str, object]] = [
-            {
-                "$match": {
-                    **tenant_filter(principal),
-                    "workflowInstanceId": {"$in": list(instance_ids)},
-                }
-            },
-            {"$group": {"_id": "$workflowInstanceId", "seq": {"$max": "$seq"}}},
-        ]
-        cursor = await self._events.aggregate(pipeline)
-        return {doc["_id"]: int(doc["seq"]) async for doc in cursor}
+        cursor = self._events.find(
+            {**tenant_filter(principal), "workflowInstanceId": {"$in": list(instance_ids)}},
+            {"_id": 0, "workflowInstanceId": 1, "seq": 1},
+        ).batch_size(BATCH_SIZE)
+        latest: dict[str, int] = {}
+        async for doc in cursor:
+            instance = doc["workflowInstanceId"]
+            latest[instance] = max(latest.get(instance, 0), int(doc["seq"]))
+        return latest

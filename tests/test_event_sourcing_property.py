@@ -1,0 +1,114 @@
+"""Property: whatever valid or invalid commands arrive, in any order, the stored document
+and the Postgres index always equal the fold of the event log, and a refused command
+appends nothing (but the audit record of a failed gate)."""
+
+import uuid
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from wfm_engine import (
+    ApproveWorkflow,
+    CancelWorkflow,
+    ExecuteStep,
+    FailWorkflow,
+    PauseWorkflow,
+    RejectWorkflow,
+    ResumeWorkflow,
+    StartWorkflow,
+    SubmitWorkflow,
+    fold,
+    rebuild,
+)
+from wfm_shared.errors import WfmError
+from wfm_shared.principal import system_principal
+from wfm_testing.onboarding import step_data
+from wfm_workflows.service import WorkflowService
+
+ACTIONS = (
+    "start", "execute", "execute_bad", "pause", "resume", "submit", "approve",
+    "reject", "rollback", "cancel", "fail", "validate",
+)  # fmt: skip
+
+
+async def check_consistency(storage, owner_conn, instance_id):
+    system = system_principal()
+    events = await storage.events.for_instance(system, instance_id)
+    truth = fold(events)
+    assert await storage.documents.get(system, instance_id) == truth
+    row = await owner_conn.fetchrow(
+        "SELECT status, current_step, version FROM wfm.workflow_instances_index WHERE id = $1",
+        uuid.UUID(instance_id),
+    )
+    assert tuple(row.values()) == (truth.status.value, truth.current_step_id, truth.version)
+    for seq in range(1, len(events) + 1):
+        assert rebuild(events, seq).version == seq
+    return events
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(actions=st.lists(st.sampled_from(ACTIONS), min_size=3, max_size=16), data=st.data())
+async def test_fold_of_the_log_equals_document_and_index(
+    storage, factory, owner_conn, actions, data
+):
+    tenant = await factory.tenant()
+    admin = await factory.account("tenant_admin", tenant)
+    reviewers = [await factory.account("market_ops"), await factory.account("market_ops")]
+    service = WorkflowService(storage)
+    valid = step_data(tenant)
+    if data.draw(st.booleans(), label="large connection"):
+        valid["portfolio"]["accessPoints"][0]["capacityKw"] = 30_000
+    state = await service.create_workflow(
+        admin.principal, market_role="BRP", template_key="contract-onboarding"
+    )
+    workflow_id = uuid.UUID(state.id)
+    events = await check_consistency(storage, owner_conn, state.id)
+
+    for action in actions:
+        current = (await service.load(admin.principal, workflow_id)).state
+        ops = data.draw(st.sampled_from(reviewers), label="operator")
+        step = current.current_step_id or "company-info"
+        step_input = (
+            {"decision": data.draw(st.sampled_from(["approve", "reject"]), label="decision")}
+            if step == "technical-review"
+            else valid.get(step, {})
+        )
+        actor = ops.principal if step == "technical-review" else admin.principal
+        to = (
+            data.draw(st.sampled_from(current.path), label="to") if current.path else "company-info"
+        )
+        commands = {
+            "start": StartWorkflow(),
+            "execute": ExecuteStep(step, step_input),
+            "execute_bad": ExecuteStep(step, {"bogus": 1}),
+            "pause": PauseWorkflow(),
+            "resume": ResumeWorkflow(),
+            "submit": SubmitWorkflow(),
+            "approve": ApproveWorkflow(),
+            "reject": RejectWorkflow("please fix"),
+            "cancel": CancelWorkflow(),
+            "fail": FailWorkflow("broken"),
+        }
+        by_operator = {"approve", "reject", "fail"}
+        before = len(events)
+        try:
+            if action == "rollback":
+                await service.rollback(admin.principal, workflow_id, to)
+            elif action == "validate":
+                await service.validate(admin.principal, workflow_id)
+            else:
+                who = (
+                    ops.principal
+                    if action in by_operator
+                    else actor
+                    if action == "execute"
+                    else admin.principal
+                )
+                await service.execute(who, workflow_id, commands[action])
+            refused = None
+        except WfmError as error:
+            refused = error
+        events = await check_consistency(storage, owner_conn, state.id)
+        if refused is not None:
+            gate_record = refused.code == "GATE_FAILED"
+            assert len(events) == before + (1 if gate_record else 0), (action, refused)
