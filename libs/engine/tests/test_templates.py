@@ -35,10 +35,11 @@ def test_linear_template_goes_in_list_order_and_ends_after_the_last_step():
 
 def test_explicit_next_overrides_the_list_order():
     template = parse_template(
-        with_steps(step("a", next=[{"to": "c"}]), step("b"), step("c", next=[]))
+        with_steps(step("a", next=[{"to": "c"}]), step("b", next=[]), step("c", next=[{"to": "b"}]))
     )
     assert template.successor("a") == "c"
-    assert template.successor("c") is None
+    assert template.successor("c") == "b"
+    assert template.successor("b") is None
 
 
 def test_every_structural_problem_is_reported_at_once_with_its_path():

@@ -24,6 +24,8 @@ from wfm_engine.decide import Decision, Engine, GateFailed, decide, gate_failure
 from wfm_engine.events import Event, EventType
 from wfm_engine.evolve import CorruptEventLog, evolve, fold
 from wfm_engine.gates import GATES, GateCheck, GateContext, GateRegistry, GateResult
+from wfm_engine.options import TemplateOptions, WorkflowConfig, layer_problems, resolve_config
+from wfm_engine.overlay import apply_overlay
 from wfm_engine.policy import allowed_actions
 from wfm_engine.replay import rebuild
 from wfm_engine.report import StepReport, ValidationReport, validation_report
@@ -73,17 +75,22 @@ __all__ = [
     "StepStatus",
     "SubmitWorkflow",
     "TemplateInvalid",
+    "TemplateOptions",
     "ValidationReport",
     "WorkflowAction",
+    "WorkflowConfig",
     "WorkflowStatus",
     "WorkflowTemplate",
     "allowed_actions",
+    "apply_overlay",
     "decide",
     "evolve",
     "fold",
     "gate_failure",
+    "layer_problems",
     "parse_template",
     "rebuild",
+    "resolve_config",
     "rollback_plan",
     "validation_report",
 ]

@@ -35,6 +35,8 @@ class CreateWorkflow:
     template_id: str
     # what started it (a user, a schedule, an event), kept for conditions and audit
     trigger: Mapping[str, Any] = field(default_factory=dict)
+    # the flags and settings resolved for the tenant (WorkflowConfig.as_json()), pinned
+    config: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

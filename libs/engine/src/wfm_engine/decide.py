@@ -30,6 +30,7 @@ from wfm_engine.commands import (
 )
 from wfm_engine.events import Event, EventType
 from wfm_engine.gates import GateCheck, GateResult
+from wfm_engine.options import WorkflowConfig, step_enabled
 from wfm_engine.policy import can_see, refusal
 from wfm_engine.replay import rebuild
 from wfm_engine.state import InstanceState
@@ -107,7 +108,7 @@ def decide(
     match command:
         case StartWorkflow():
             _check(A.START, state, template, ctx)
-            data = {"firstStepId": template.first_step.id}
+            data = {"firstStepId": enter(template, template.first_step.id, state)}
             return Decision([_event(state, ctx, EventType.WORKFLOW_STARTED, data=data)])
         case PauseWorkflow():
             _check(A.PAUSE, state, template, ctx)
@@ -319,9 +320,23 @@ def _create(command: CreateWorkflow, template: WorkflowTemplate, ctx: DecisionCo
             "marketRole": command.market_role,
             "trigger": dict(command.trigger)
             or {"type": "user", "userId": str(ctx.principal.user_id)},
+            "config": WorkflowConfig.from_json(command.config).as_json(),
         },
         correlation_id=ctx.correlation_id,
         idempotency_key=ctx.idempotency_key,
+    )
+
+
+def enter(template: WorkflowTemplate, step_id: str | None, state: InstanceState) -> str | None:
+    """The step the workflow actually enters when it goes to `step_id`: a step switched off
+    by the instance's flags is passed over, through its transition without a condition."""
+    flags = WorkflowConfig.from_json(state.metadata.get("config")).flags
+    for _ in template.steps:
+        if step_id is None or step_enabled(template.step(step_id), flags):
+            return step_id
+        step_id = next(t.to for t in template.transitions(step_id) if t.when is None)
+    raise InvalidTransition(
+        "the optional steps of this template form a loop", action="EXECUTE_STEP"
     )
 
 
@@ -337,6 +352,7 @@ def condition_activation(
         "variables": dict(variables if variables is not None else state.variables),
         "tenant": dict(tenant),
         "trigger": dict(state.metadata.get("trigger") or {}),
+        "config": WorkflowConfig.from_json(state.metadata.get("config")).as_json(),
     }
 
 
@@ -393,7 +409,7 @@ def _execute_step(
         data={
             "data": dict(completion.data),
             "variables": dict(completion.variables),
-            "nextStepId": transition.to if transition else None,
+            "nextStepId": enter(template, transition.to, state) if transition else None,
         },
     )
     gates = (

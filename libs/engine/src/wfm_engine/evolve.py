@@ -50,7 +50,11 @@ def _created(event: Event) -> InstanceState:
         current_step_id=None,
         step_states={},
         variables={},
-        metadata={"path": [], "trigger": dict(data.get("trigger") or {})},
+        metadata={
+            "path": [],
+            "trigger": dict(data.get("trigger") or {}),
+            "config": dict(data.get("config") or {"flags": {}, "settings": {}}),
+        },
         version=1,
         created_by=event.performed_by,
         created_at=event.occurred_at,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +13,7 @@ from wfm_engine.conditions import Condition, compile_problem
 from wfm_engine.durations import parse_duration
 from wfm_engine.forms import FormValidator, schema_problems
 from wfm_engine.gates import GATES, GateRegistry
+from wfm_engine.options import TemplateOptions, WorkflowConfig, option_problems
 from wfm_engine.status import MARKET_ROLES
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.validators import VALIDATORS, ValidatorRegistry
@@ -19,6 +21,7 @@ from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_shared.principal import ROLES
 
 LOCALES = ("en", "fr", "nl")
+_STEP_REFERENCE = re.compile(r"steps\.([A-Za-z_][A-Za-z0-9_]*)|steps\[\s*['\"]([^'\"]+)['\"]\s*\]")
 KEY_PATTERN = r"^[a-z][a-z0-9-]{1,62}$"
 STEP_ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 
@@ -28,14 +31,21 @@ class _Model(BaseModel):
 
 
 class Localized(_Model):
+    """A text in English, French and Dutch. A missing language is a template problem
+    (reported with the others, see `template_problems`), not a parse error."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    en: str = Field(min_length=1)
-    fr: str = Field(min_length=1)
-    nl: str = Field(min_length=1)
+    en: str | None = Field(default=None, min_length=1)
+    fr: str | None = Field(default=None, min_length=1)
+    nl: str | None = Field(default=None, min_length=1)
 
     def get(self, locale: str) -> str:
-        return str(getattr(self, locale if locale in LOCALES else "en"))
+        text = getattr(self, locale if locale in LOCALES else "en") or self.en or self.fr or self.nl
+        return str(text or "")
+
+    def missing(self) -> list[str]:
+        return [locale for locale in LOCALES if not getattr(self, locale)]
 
 
 class Transition(_Model):
@@ -86,6 +96,9 @@ class StepDefinition(_Model):
     compensation: dict[str, Any] | None = None
     sla: Sla | None = None
     retry: Retry | None = None
+    # optional steps: only with this flag on / left out when this flag is on
+    enabled_by: str | None = Field(default=None, alias="enabledBy")
+    skipped_by: str | None = Field(default=None, alias="skippedBy")
 
     _form: FormValidator | None = PrivateAttr(default=None)
 
@@ -117,6 +130,7 @@ class WorkflowTemplate(_Model):
     grants_market_role: bool = Field(default=False, alias="grantsMarketRole")
     steps: list[StepDefinition] = Field(min_length=1)
     submission: Submission = Field(default_factory=Submission)
+    options: TemplateOptions = Field(default_factory=TemplateOptions)
 
     _by_id: dict[str, StepDefinition] = PrivateAttr(default_factory=dict)
     _conditions: dict[tuple[str, int], Condition] = PrivateAttr(default_factory=dict)
@@ -163,6 +177,54 @@ class WorkflowTemplate(_Model):
     def definition(self) -> dict[str, Any]:
         """The JSON form stored in the database and exported to files."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    def configured(self, config: WorkflowConfig) -> WorkflowTemplate:
+        """This template with an instance's settings applied to their targets (flags act at
+        run time: see `decide.enter`)."""
+        if not config.settings:
+            return self
+        definition = self.definition()
+        steps = {step["id"]: step for step in definition["steps"]}
+        for name, value in config.settings.items():
+            option = self.options.settings.get(name)
+            parts = option.target.split(".", 3) if option else []
+            if option is None or len(parts) < 3 or parts[1] not in steps:
+                continue
+            step, section = steps[parts[1]], parts[2]
+            if section == "sla" and len(parts) == 4:
+                step.setdefault("sla", {"duration": value})[parts[3]] = value
+            elif section == "retry" and len(parts) == 4:
+                step.setdefault("retry", {})[parts[3]] = value
+            elif section == "config" and len(parts) == 4:
+                step.setdefault("config", {})[parts[3]] = value
+        return WorkflowTemplate.model_validate(definition)
+
+    def reachable(self) -> set[str]:
+        seen: set[str] = set()
+        todo = [self.first_step.id]
+        while todo:
+            current = todo.pop()
+            if current in seen or not self.has_step(current):
+                continue
+            seen.add(current)
+            todo += self.next_step_ids(current)
+        return seen
+
+    def can_end(self) -> set[str]:
+        """The steps from which the end of the workflow can be reached."""
+        ending = {
+            s.id
+            for s in self.steps
+            if any(t.to is None for t in self.transitions(s.id)) or not self.transitions(s.id)
+        }
+        changed = True
+        while changed:
+            changed = False
+            for step in self.steps:
+                if step.id not in ending and any(t in ending for t in self.next_step_ids(step.id)):
+                    ending.add(step.id)
+                    changed = True
+        return ending
 
 
 def template_problems(
@@ -211,6 +273,15 @@ def template_problems(
             if transition.to is not None and not template.has_step(transition.to):
                 problems.append(FieldError((*t_at, "to"), f"no step {transition.to!r} to go to"))
             if transition.when is not None:
+                for ref in sorted(set(_STEP_REFERENCE.findall(transition.when)) - {""}):
+                    name = ref[0] or ref[1]
+                    if not template.has_step(name):
+                        problems.append(
+                            FieldError(
+                                (*t_at, "when"),
+                                f"condition of step {step.id!r} refers to unknown step {name!r}",
+                            )
+                        )
                 problem = compile_problem(transition.when)
                 if problem:
                     problems.append(
@@ -221,11 +292,58 @@ def template_problems(
                     )
             names((*t_at, "roles"), transition.roles, ROLES, "role")
             names((*t_at, "gates"), transition.gates, gates, "gate")
+    problems += _graph_problems(template)
+    problems += _translation_problems(template)
+    problems += option_problems(template)
     names(("submission", "validators"), template.submission.validators, validators, "validator")
     names(("submission", "gates"), template.submission.gates, gates, "gate")
     names(("submission", "approval", "roles"), template.submission.approval.roles, ROLES, "role")
     names(("submission", "approval", "gates"), template.submission.approval.gates, gates, "gate")
     return problems
+
+
+def _graph_problems(template: WorkflowTemplate) -> list[FieldError]:
+    if any(
+        t.to is not None and not template.has_step(t.to)
+        for s in template.steps
+        for t in (s.next or [])
+    ) or len({s.id for s in template.steps}) != len(template.steps):
+        return []  # reported above; the graph cannot be walked
+    reachable, ending = template.reachable(), template.can_end()
+    problems: list[FieldError] = []
+    for index, step in enumerate(template.steps):
+        if step.id not in reachable:
+            problems.append(
+                FieldError(
+                    ("steps", index), f"step {step.id!r} cannot be reached from the first step"
+                )
+            )
+        elif step.id not in ending:
+            problems.append(
+                FieldError(
+                    ("steps", index, "next"),
+                    f"step {step.id!r} never leads to the end of the workflow (a cycle with no way out)",
+                )
+            )
+    return problems
+
+
+def _translation_problems(template: WorkflowTemplate) -> list[FieldError]:
+    texts: list[tuple[tuple[str | int, ...], Localized | None]] = [
+        (("name",), template.name),
+        (("description",), template.description),
+    ]
+    for index, step in enumerate(template.steps):
+        texts += [
+            (("steps", index, "title"), step.title),
+            (("steps", index, "description"), step.description),
+        ]
+    return [
+        FieldError((*at, locale), "translation missing")
+        for at, text in texts
+        if text is not None
+        for locale in text.missing()
+    ]
 
 
 class TemplateInvalid(ValidationFailed):

@@ -87,3 +87,22 @@ def vat_number_matches_tenant(ctx: ValidationContext) -> Iterable[FieldError]:
                 (step_id, "vatNumber"),
                 "does not match the VAT number registered for this participant",
             )
+
+
+@VALIDATORS.register("declaredCapacityMatchesPoints")
+def declared_capacity_matches_points(ctx: ValidationContext) -> Iterable[FieldError]:
+    """The declared `totalCapacityKw` is the sum of the access points' `capacityKw`: CEL has
+    no sum, so transition conditions compare against the declared total instead."""
+    declared = ctx.data.get("totalCapacityKw")
+    points = ctx.data.get("accessPoints") or []
+    capacities = [p.get("capacityKw") for p in points if isinstance(p, Mapping)]
+    numbers = [c for c in capacities if isinstance(c, int | float) and not isinstance(c, bool)]
+    if not isinstance(declared, int | float) or len(numbers) != len(points):
+        return  # the JSON Schema reports missing or malformed values
+    total = sum(numbers)
+    # a tolerance for the rounding of decimal kW values in a client's own sum
+    if abs(declared - total) > 0.001:
+        yield FieldError(
+            ("totalCapacityKw",),
+            f"must be the sum of the access points' capacity ({total:.10g} kW)",
+        )
