@@ -9,6 +9,7 @@ import pytest
 from wfm_shared.principal import principal_for
 from wfm_storage.postgres import apply_principal, init_connection
 from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.configs import ConfigRepository
 from wfm_storage.repositories.instance_index import InstanceIndex
 from wfm_storage.repositories.tenants import TenantRepository
 from wfm_storage.repositories.users import CredentialStore
@@ -58,6 +59,16 @@ async def two_tenants(owner_conn, factory):
             action="TEST",
             target_type="tenant",
             target_id=str(tenant.id),
+        )
+        await ConfigRepository().append(
+            owner_conn,
+            tenant_id=tenant.id,
+            market_role="BRP",
+            template_key="contract-onboarding",
+            flags={},
+            settings={},
+            created_by=account.user.id,
+            expected_version=None,
         )
         made.append((tenant, account))
     return made

@@ -15,6 +15,7 @@ import jwt
 
 from wfm_shared.errors import FieldError, Unauthenticated, ValidationFailed
 from wfm_shared.principal import PERMISSIONS_BY_ROLE, ROLES, Principal
+from wfm_shared.settings import Settings
 
 BCRYPT_MAX_BYTES = 72
 MIN_PASSWORD_LENGTH = 8
@@ -67,6 +68,16 @@ class TokenCodec:
     issuer: str
     audience: str
     ttl: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings, ttl: timedelta | None = None) -> TokenCodec:
+        """The codec the API verifies with; `ttl` defaults to the access-token lifetime."""
+        return cls(
+            secret=settings.jwt_secret.get_secret_value(),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            ttl=ttl or timedelta(seconds=settings.access_token_ttl_seconds),
+        )
 
     def issue(self, principal: Principal, now: datetime) -> tuple[str, datetime]:
         expires = now + self.ttl

@@ -8,6 +8,7 @@ from wfm_shared.settings import Settings
 from wfm_storage.mongo import MongoStore
 from wfm_storage.postgres import Database
 from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.configs import ConfigRepository
 from wfm_storage.repositories.instance_index import InstanceIndex
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.tenants import TenantRepository
@@ -26,6 +27,7 @@ class Storage:
     templates: TemplateRepository
     index: InstanceIndex
     audit: AuditLog
+    configs: ConfigRepository
     events: EventStore
     documents: InstanceDocuments
 
@@ -52,6 +54,7 @@ class Storage:
             templates=TemplateRepository(),
             index=InstanceIndex(),
             audit=AuditLog(),
+            configs=ConfigRepository(),
             events=EventStore(mongo),
             documents=InstanceDocuments(mongo),
         )

@@ -1,4 +1,5 @@
-"""Versioned workflow templates (Postgres). A (key, version) never changes once stored."""
+"""Versioned workflow templates (Postgres). A stored (key, market role, version) never
+changes: publishing stores the next version; old versions stay readable."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from wfm_storage.postgres import Executor
 from wfm_storage.records import TemplateRecord
 
 _COLUMNS = "id, key, version, market_role, extends, status, checksum, created_at, definition"
+_SAME_ROLE = "market_role IS NOT DISTINCT FROM"
 
 
 def template_checksum(template: WorkflowTemplate) -> str:
-    canonical = json.dumps(template.definition(), sort_keys=True, separators=(",", ":"))
+    """Of the content, whatever version number it is stored under."""
+    content = {k: v for k, v in template.definition().items() if k != "version"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -35,17 +39,20 @@ class TemplateRepository:
         values = {k: v for k, v in row.items() if k != "definition"}
         return TemplateRecord(**values, template=template)
 
-    async def save(
-        self, ex: Executor, template: WorkflowTemplate, status: str = "active"
-    ) -> TemplateRecord:
-        """Store a version; storing the same content again is a no-op, other content a conflict."""
-        checksum = template_checksum(template)
-        row = await ex.fetchrow(
+    async def _insert(
+        self,
+        ex: Executor,
+        template: WorkflowTemplate,
+        checksum: str,
+        status: str,
+        published_by: uuid.UUID | None,
+    ) -> asyncpg.Record | None:
+        return await ex.fetchrow(
             f"""
             INSERT INTO wfm.workflow_templates
-                   (id, key, version, name, market_role, extends, definition, checksum, status)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            ON CONFLICT (key, version) DO NOTHING
+                   (id, key, version, name, market_role, extends, definition, checksum, status, published_by)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            ON CONFLICT ON CONSTRAINT workflow_templates_key_role_version DO NOTHING
             RETURNING {_COLUMNS}
             """,
             uuid.uuid4(),
@@ -57,20 +64,71 @@ class TemplateRepository:
             template.definition(),
             checksum,
             status,
+            published_by,
         )
+
+    async def save(
+        self,
+        ex: Executor,
+        template: WorkflowTemplate,
+        status: str = "active",
+        published_by: uuid.UUID | None = None,
+    ) -> TemplateRecord:
+        """Store a version as numbered: the same content again is a no-op, other content a conflict."""
+        checksum = template_checksum(template)
+        row = await self._insert(ex, template, checksum, status, published_by)
         if row is None:
-            row = await ex.fetchrow(
-                f"SELECT {_COLUMNS} FROM wfm.workflow_templates WHERE key = $1 AND version = $2",
-                template.key,
-                template.version,
-            )
-            assert row is not None
-            if row["checksum"] != checksum:
+            existing = await self.get(ex, template.key, template.version, template.market_role)
+            assert existing is not None
+            if existing.checksum != checksum:
                 raise Conflict(
                     f"template {template.key} v{template.version} exists with other content; "
                     "publish a new version instead"
                 )
+            return existing
         return self._record(row)
+
+    async def publish(
+        self,
+        ex: Executor,
+        template: WorkflowTemplate,
+        published_by: uuid.UUID | None = None,
+        *,
+        if_changed: bool = False,
+    ) -> tuple[TemplateRecord, bool]:
+        """Store `template` as the next version of its key and role. With `if_changed`, the
+        latest version is returned instead when its content is the same. (record, stored)"""
+        checksum = template_checksum(template)
+        latest = await self.latest(ex, template.key, template.market_role, include_deprecated=True)
+        if if_changed and latest is not None and latest.checksum == checksum:
+            return latest, False
+        for _ in range(5):
+            version = (latest.version if latest else 0) + 1
+            numbered = template.model_copy(update={"version": version})
+            row = await self._insert(ex, numbered, checksum, "active", published_by)
+            if row is not None:
+                return self._record(row), True
+            latest = await self.latest(
+                ex, template.key, template.market_role, include_deprecated=True
+            )
+        raise Conflict(f"template {template.key} is being published concurrently; retry")
+
+    async def set_status(
+        self, ex: Executor, key: str, version: int, market_role: str | None, status: str
+    ) -> TemplateRecord | None:
+        row = await ex.fetchrow(
+            f"""
+            UPDATE wfm.workflow_templates
+               SET status = $4, deprecated_at = CASE WHEN $4 = 'deprecated' THEN now() END
+             WHERE key = $1 AND version = $2 AND {_SAME_ROLE} $3
+            RETURNING {_COLUMNS}
+            """,
+            key,
+            version,
+            market_role,
+            status,
+        )
+        return self._record(row) if row else None
 
     async def by_ids(
         self, ex: Executor, ids: Sequence[uuid.UUID]
@@ -80,8 +138,35 @@ class TemplateRepository:
         )
         return {row["id"]: self._record(row) for row in rows}
 
+    async def get(
+        self, ex: Executor, key: str, version: int, market_role: str | None
+    ) -> TemplateRecord | None:
+        row = await ex.fetchrow(
+            f"SELECT {_COLUMNS} FROM wfm.workflow_templates WHERE key = $1 AND version = $2 AND {_SAME_ROLE} $3",
+            key,
+            version,
+            market_role,
+        )
+        return self._record(row) if row else None
+
+    async def latest(
+        self, ex: Executor, key: str, market_role: str | None, *, include_deprecated: bool = False
+    ) -> TemplateRecord | None:
+        row = await ex.fetchrow(
+            f"""
+            SELECT {_COLUMNS} FROM wfm.workflow_templates
+             WHERE key = $1 AND {_SAME_ROLE} $2 AND ($3 OR status = 'active')
+             ORDER BY version DESC LIMIT 1
+            """,
+            key,
+            market_role,
+            include_deprecated,
+        )
+        return self._record(row) if row else None
+
     async def latest_for(self, ex: Executor, key: str, market_role: str) -> TemplateRecord | None:
-        """The newest active version of `key` for a role: the role's own, else the base one."""
+        """The template a new instance starts on: the newest active version of the role's
+        own variant, else of the base template."""
         row = await ex.fetchrow(
             f"""
             SELECT {_COLUMNS} FROM wfm.workflow_templates
@@ -95,16 +180,32 @@ class TemplateRepository:
         return self._record(row) if row else None
 
     async def list(
-        self, ex: Executor, *, key: str | None = None, market_role: str | None = None
+        self,
+        ex: Executor,
+        *,
+        key: str | None = None,
+        market_role: str | None = None,
+        include_deprecated: bool = False,
     ) -> list[TemplateRecord]:
+        """The newest version of each (key, role), or of the role's variants and the bases."""
         rows = await ex.fetch(
             f"""
-            SELECT {_COLUMNS} FROM wfm.workflow_templates
+            SELECT DISTINCT ON (key, market_role) {_COLUMNS} FROM wfm.workflow_templates
              WHERE ($1::text IS NULL OR key = $1)
                AND ($2::text IS NULL OR market_role = $2 OR market_role IS NULL)
-             ORDER BY key, version DESC
+               AND ($3 OR status = 'active')
+             ORDER BY key, market_role NULLS FIRST, version DESC
             """,
             key,
             market_role,
+            include_deprecated,
+        )
+        return [self._record(row) for row in rows]
+
+    async def versions(self, ex: Executor, key: str) -> list[TemplateRecord]:
+        rows = await ex.fetch(
+            f"SELECT {_COLUMNS} FROM wfm.workflow_templates WHERE key = $1 "
+            "ORDER BY market_role NULLS FIRST, version DESC",
+            key,
         )
         return [self._record(row) for row in rows]

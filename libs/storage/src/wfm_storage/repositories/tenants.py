@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from wfm_shared.errors import Conflict
 from wfm_storage.postgres import Executor
 from wfm_storage.records import Tenant, TenantMarketRole
 
@@ -30,6 +31,13 @@ class TenantRepository:
     async def get(self, ex: Executor, tenant_id: uuid.UUID) -> Tenant | None:
         return (await self.by_ids(ex, [tenant_id])).get(tenant_id)
 
+    async def by_slug(self, ex: Executor, slug: str) -> Tenant | None:
+        row = await ex.fetchrow(
+            f"SELECT {_TENANT_COLUMNS} FROM wfm.tenants WHERE slug = $1 AND deleted_at IS NULL",
+            slug,
+        )
+        return _tenant(row) if row else None
+
     async def list(self, ex: Executor, *, limit: int) -> list[Tenant]:
         rows = await ex.fetch(
             f"SELECT {_TENANT_COLUMNS} FROM wfm.tenants WHERE deleted_at IS NULL "
@@ -48,20 +56,24 @@ class TenantRepository:
         vat_number: str | None,
         status: str = "active",
     ) -> Tenant:
-        """Insert a tenant, or return the existing one with that id (idempotent seeding)."""
-        row = await ex.fetchrow(
-            f"""
-            INSERT INTO wfm.tenants (id, slug, company_name, vat_number, status)
-            VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (id) DO UPDATE SET updated_at = wfm.tenants.updated_at
-            RETURNING {_TENANT_COLUMNS}
-            """,
-            tenant_id,
-            slug,
-            company_name,
-            vat_number,
-            status,
-        )
+        """Insert a tenant, or return the existing one with that id (idempotent seeding).
+        Another tenant with the same slug is a conflict."""
+        try:
+            row = await ex.fetchrow(
+                f"""
+                INSERT INTO wfm.tenants (id, slug, company_name, vat_number, status)
+                VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (id) DO UPDATE SET updated_at = wfm.tenants.updated_at
+                RETURNING {_TENANT_COLUMNS}
+                """,
+                tenant_id,
+                slug,
+                company_name,
+                vat_number,
+                status,
+            )
+        except asyncpg.UniqueViolationError:
+            raise Conflict(f"a tenant with slug {slug!r} exists") from None
         assert row is not None
         return _tenant(row)
 
