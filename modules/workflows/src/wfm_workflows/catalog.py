@@ -1,18 +1,12 @@
-"""The base templates this module ships, read from the YAML files beside it."""
+"""The templates this installation ships: base templates, market-role overlays and the
+templates of installed extensions."""
 
 from __future__ import annotations
 
-from importlib import resources
-
-import yaml
-
-from wfm_engine import WorkflowTemplate, parse_template
+from wfm_engine import WorkflowTemplate
+from wfm_workflows.extensions import load_catalog
 
 
-def base_templates() -> list[WorkflowTemplate]:
-    folder = resources.files("wfm_workflows") / "templates"
-    files = sorted(
-        (entry for entry in folder.iterdir() if entry.name.endswith((".yaml", ".yml"))),
-        key=lambda entry: entry.name,
-    )
-    return [parse_template(yaml.safe_load(entry.read_text(encoding="utf-8"))) for entry in files]
+def catalog_templates() -> list[WorkflowTemplate]:
+    """Every template of the catalog, overlays resolved (see `extensions.Catalog`)."""
+    return load_catalog().templates()

@@ -12,7 +12,7 @@ from wfm_storage.records import TemplateRecord
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.tenants import TenantRepository
 from wfm_storage.repositories.users import UserRepository
-from wfm_workflows.catalog import base_templates
+from wfm_workflows.catalog import catalog_templates
 
 DEMO_NAMESPACE = uuid.UUID("6f1d3c2e-9a4b-4c51-8e0f-5b7a2d9c1e34")
 DEMO_PASSWORD = "demo-password"
@@ -65,8 +65,13 @@ class SeedReport:
 async def seed_templates(
     ex: Executor, templates: TemplateRepository | None = None
 ) -> list[TemplateRecord]:
+    """Every catalog template; one whose content changed since it was stored becomes its
+    next version (running instances stay on theirs)."""
     repository = templates or TemplateRepository()
-    return [await repository.save(ex, template) for template in base_templates()]
+    return [
+        (await repository.publish(ex, template, if_changed=True))[0]
+        for template in catalog_templates()
+    ]
 
 
 async def seed_demo_data(

@@ -46,6 +46,7 @@ from wfm_engine import (
     StartWorkflow,
     SubmitWorkflow,
     ValidationReport,
+    WorkflowConfig,
     WorkflowTemplate,
     decide,
     fold,
@@ -60,6 +61,7 @@ from wfm_shared.errors import Conflict, FieldError, NotFound, ValidationFailed
 from wfm_shared.principal import Principal
 from wfm_storage.bootstrap import Storage
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant
+from wfm_workflows.configuration import ConfigService
 from wfm_workflows.projections import Projector
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
@@ -118,7 +120,10 @@ class Loaded:
 
     @property
     def template(self) -> WorkflowTemplate:
-        return self.record.template
+        """The template version the instance is pinned to, with its pinned settings."""
+        return self.record.template.configured(
+            WorkflowConfig.from_json(self.state.metadata.get("config"))
+        )
 
 
 class WorkflowService:
@@ -137,6 +142,7 @@ class WorkflowService:
         self._gates = gates
         self._faults = faults or Faults()
         self._projector = Projector(storage)
+        self._configs = ConfigService(storage)
 
     def _context(
         self,
@@ -184,12 +190,18 @@ class WorkflowService:
             record = await self._s.templates.latest_for(conn, template_key, market_role)
             if record is None:
                 raise NotFound("template", template_key)
+            config, _ = await self._configs.resolve(conn, record.template, market_role, tenant_id)
             ctx = self._context(
                 principal, tenant, correlation_id=correlation_id, idempotency_key=key
             )
             reserved_id = uuid.uuid4()
             command = CreateWorkflow(
-                str(reserved_id), str(tenant_id), market_role, str(record.id), trigger or {}
+                str(reserved_id),
+                str(tenant_id),
+                market_role,
+                str(record.id),
+                trigger or {},
+                config.as_json(),
             )
             events = decide(None, command, record.template, ctx, self._engine).events
             # Reserve the index row first: every event log then has a row to project onto.
@@ -212,10 +224,19 @@ class WorkflowService:
                 row.template_id
             ].template
             command = CreateWorkflow(
-                row.mongo_id, str(tenant_id), row.market_role, str(row.template_id), trigger or {}
+                row.mongo_id,
+                str(tenant_id),
+                row.market_role,
+                str(row.template_id),
+                trigger or {},
+                config.as_json(),
             )
             events = decide(None, command, template, ctx, self._engine).events
-            return await self._commit(principal, None, events, template)
+            try:
+                return await self._commit(principal, None, events, template)
+            except Conflict:
+                # the first attempt, still under way, appended it meanwhile
+                return rebuild(await self._s.events.for_instance(principal, row.mongo_id), 1)
         return await self._commit(principal, None, events, record.template)
 
     # -- commands on an instance ----------------------------------------------------------

@@ -1,0 +1,242 @@
+"""The directory: tenants (market participants) and the users who log in for them."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from wfm_engine import MARKET_ROLES
+from wfm_engine.checks import is_belgian_vat_number, normalize_belgian_vat
+from wfm_shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from wfm_shared.principal import ROLES, Principal, principal_for
+from wfm_shared.security import TokenCodec, check_password_policy, hash_password
+from wfm_storage.bootstrap import Storage
+from wfm_storage.records import Tenant, TenantMarketRole, User
+from wfm_workflows.template_service import require_market_ops
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+$")
+MAX_COMPANY_NAME = 200
+MAX_DISPLAY_NAME = 200
+LOCALES = ("en", "fr", "nl")
+
+
+@dataclass(frozen=True)
+class TenantProfile:
+    tenant: Tenant
+    market_roles: list[TenantMarketRole]
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+    subject: Principal
+    email: str
+
+
+def _market_role_problems(roles: Iterable[str]) -> tuple[list[str], list[FieldError]]:
+    wanted: list[str] = []
+    problems: list[FieldError] = []
+    for index, role in enumerate(roles):
+        code = role.strip().upper()
+        if code not in MARKET_ROLES:
+            problems.append(
+                FieldError(
+                    ("marketRoles", index),
+                    f"unknown market role {role!r}; one of {', '.join(MARKET_ROLES)}",
+                )
+            )
+        elif code not in wanted:
+            wanted.append(code)
+    return wanted, problems
+
+
+class TenantService:
+    def __init__(self, storage: Storage) -> None:
+        self._s = storage
+
+    async def create(
+        self,
+        principal: Principal,
+        *,
+        slug: str,
+        company_name: str,
+        vat_number: str,
+        market_roles: Iterable[str] = (),
+    ) -> TenantProfile:
+        """A new active tenant, with a pending application for each market role asked for."""
+        require_market_ops(principal, "create tenants")
+        slug, company_name = slug.strip(), company_name.strip()
+        problems: list[FieldError] = []
+        if not SLUG_PATTERN.match(slug):
+            problems.append(
+                FieldError(
+                    ("slug",),
+                    "must be 2 to 63 lowercase letters, digits or hyphens, "
+                    "starting with a letter or digit",
+                )
+            )
+        if not 1 <= len(company_name) <= MAX_COMPANY_NAME:
+            problems.append(
+                FieldError(("companyName",), f"must be 1 to {MAX_COMPANY_NAME} characters")
+            )
+        if not is_belgian_vat_number(vat_number):
+            problems.append(
+                FieldError(("vatNumber",), f"{vat_number!r} is not a valid Belgian VAT number")
+            )
+        roles, role_problems = _market_role_problems(market_roles)
+        problems += role_problems
+        if problems:
+            raise ValidationFailed("the tenant is invalid", problems)
+        async with self._s.db.transaction(principal) as conn:
+            if await self._s.tenants.by_slug(conn, slug) is not None:
+                raise Conflict(f"a tenant with slug {slug!r} exists")
+            tenant = await self._s.tenants.create(
+                conn,
+                tenant_id=uuid.uuid4(),
+                slug=slug,
+                company_name=company_name,
+                vat_number=normalize_belgian_vat(vat_number),
+            )
+            for role in roles:
+                await self._s.tenants.apply_for_market_role(conn, tenant.id, role)
+            await self._s.audit.append(
+                conn,
+                principal=principal,
+                tenant_id=tenant.id,
+                action="TENANT_CREATED",
+                target_type="tenant",
+                target_id=str(tenant.id),
+                details={"slug": slug, "marketRoles": roles},
+            )
+            held = await self._s.tenants.market_roles(conn, [tenant.id])
+        return TenantProfile(tenant, held[tenant.id])
+
+    async def list(self, principal: Principal, *, limit: int = 1000) -> list[TenantProfile]:
+        """The tenants the principal sees (market operations: all), by company name."""
+        async with self._s.db.transaction(principal) as conn:
+            tenants = await self._s.tenants.list(conn, limit=limit)
+            held = await self._s.tenants.market_roles(conn, [t.id for t in tenants])
+        return [TenantProfile(t, held[t.id]) for t in tenants]
+
+    async def by_slug(self, principal: Principal, slug: str) -> Tenant:
+        async with self._s.db.transaction(principal) as conn:
+            tenant = await self._s.tenants.by_slug(conn, slug.strip())
+        if tenant is None:
+            raise NotFound("tenant", slug)
+        return tenant
+
+
+class UserService:
+    def __init__(self, storage: Storage, *, bcrypt_rounds: int = 12) -> None:
+        self._s = storage
+        self._rounds = bcrypt_rounds
+
+    async def create(
+        self,
+        principal: Principal,
+        *,
+        email: str,
+        password: str,
+        role: str,
+        tenant_id: uuid.UUID | None = None,
+        display_name: str | None = None,
+        locale: str = "en",
+    ) -> User:
+        """A user of a tenant (created by market operations or that tenant's administrator),
+        or a market-operations user without tenant (created by market operations)."""
+        if not principal.is_market_ops and not (
+            principal.role == "tenant_admin"
+            and tenant_id is not None
+            and tenant_id == principal.tenant_id
+            and role in ROLES
+            and role != "market_ops"
+        ):
+            raise Forbidden("only market operations or the tenant's administrators may add users")
+        email = email.strip()
+        display_name = display_name.strip() if display_name else None
+        problems: list[FieldError] = []
+        if not EMAIL_PATTERN.match(email):
+            problems.append(FieldError(("email",), "must be an email address"))
+        if role not in ROLES:
+            problems.append(FieldError(("role",), f"must be one of {', '.join(ROLES)}"))
+        elif role == "market_ops" and tenant_id is not None:
+            problems.append(FieldError(("tenant",), "market operations belong to no tenant"))
+        elif role != "market_ops" and tenant_id is None:
+            problems.append(FieldError(("tenant",), f"a {role} belongs to a tenant"))
+        if locale not in LOCALES:
+            problems.append(FieldError(("locale",), f"must be one of {', '.join(LOCALES)}"))
+        if display_name is not None and len(display_name) > MAX_DISPLAY_NAME:
+            problems.append(
+                FieldError(("displayName",), f"must be at most {MAX_DISPLAY_NAME} characters")
+            )
+        try:
+            check_password_policy(password)
+        except ValidationFailed as refused:
+            problems += refused.errors
+        if problems:
+            raise ValidationFailed("the user is invalid", problems)
+        # bcrypt takes a few hundred milliseconds of CPU: keep it off the event loop.
+        password_hash = await asyncio.to_thread(hash_password, password, self._rounds)
+        user_id = uuid.uuid4()
+        async with self._s.db.transaction(principal) as conn:
+            if tenant_id is not None and await self._s.tenants.get(conn, tenant_id) is None:
+                raise NotFound("tenant", tenant_id)
+            # Emails are unique across tenants: the SECURITY DEFINER lookup sees them all.
+            if await self._s.credentials.find_login(conn, email) is not None:
+                raise Conflict(f"a user with email {email} exists")
+            user = await self._s.users.create(
+                conn,
+                user_id=user_id,
+                tenant_id=tenant_id,
+                email=email,
+                password_hash=password_hash,
+                role=role,
+                display_name=display_name,
+                locale=locale,
+            )
+            if user.id != user_id:  # created concurrently: the insert returned the other one
+                raise Conflict(f"a user with email {email} exists")
+            await self._s.audit.append(
+                conn,
+                principal=principal,
+                tenant_id=tenant_id,
+                action="USER_CREATED",
+                target_type="user",
+                target_id=str(user.id),
+                details={"email": email, "role": role},
+            )
+        return user
+
+    async def issue_token(
+        self, principal: Principal, email: str, codec: TokenCodec, now: datetime
+    ) -> IssuedToken:
+        """An access token for an existing user, without its password (operators' scripts
+        and tests); refused for a disabled user or a tenant that is not active."""
+        require_market_ops(principal, "issue tokens for other users")
+        email = email.strip()
+        async with self._s.db.transaction(principal) as conn:
+            login = await self._s.credentials.find_login(conn, email)
+            if login is None:
+                raise NotFound("user", email)
+            if login.status != "active":
+                raise Forbidden(f"user {email} is {login.status}")
+            if login.tenant_id is not None and login.tenant_status != "active":
+                raise Forbidden(f"the tenant of {email} is {login.tenant_status or 'deleted'}")
+            subject = principal_for(login.id, login.tenant_id, login.role)
+            token, expires = codec.issue(subject, now)
+            await self._s.audit.append(
+                conn,
+                principal=principal,
+                tenant_id=login.tenant_id,
+                action="TOKEN_ISSUED",
+                target_type="user",
+                target_id=str(login.id),
+                details={"expiresAt": expires.isoformat()},
+            )
+        return IssuedToken(token, expires, subject, login.email)
