@@ -26,19 +26,17 @@ from wfm_shared.logging import get_logger
 from wfm_shared.security import TokenCodec
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
+from wfm_workflows.configuration import ConfigService
+from wfm_workflows.extensions import load_catalog
 from wfm_workflows.service import WorkflowService
+from wfm_workflows.template_service import TemplateService
 
 log = get_logger("wfm.api")
 MAX_BODY_BYTES = 1024 * 1024
 
 
 def build_services(settings: Settings, storage: Storage, clock: Clock) -> Services:
-    codec = TokenCodec(
-        secret=settings.jwt_secret.get_secret_value(),
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        ttl=timedelta(seconds=settings.access_token_ttl_seconds),
-    )
+    codec = TokenCodec.from_settings(settings)
     return Services(
         settings=settings,
         storage=storage,
@@ -51,6 +49,8 @@ def build_services(settings: Settings, storage: Storage, clock: Clock) -> Servic
             bcrypt_rounds=settings.bcrypt_rounds,
         ),
         workflows=WorkflowService(storage, clock),
+        templates=TemplateService(storage),
+        configuration=ConfigService(storage),
     )
 
 
@@ -121,6 +121,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        load_catalog()  # extensions register their validators, gates and step types first
         owned = storage is None
         opened = storage or await Storage.open(settings)
         app.state.services = build_services(settings, opened, clock or SystemClock())

@@ -15,7 +15,9 @@ from wfm_shared.security import TokenCodec
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import ScopedSession
+from wfm_workflows.configuration import ConfigService
 from wfm_workflows.service import WorkflowService
+from wfm_workflows.template_service import TemplateService
 
 LOCALES = ("en", "fr", "nl")
 
@@ -29,6 +31,8 @@ class Services:
     codec: TokenCodec
     auth: AuthService
     workflows: WorkflowService
+    templates: TemplateService
+    configuration: ConfigService
 
 
 def negotiate_locale(accept_language: str | None) -> str:

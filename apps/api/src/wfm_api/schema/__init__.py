@@ -10,13 +10,18 @@ from strawberry.types import ExecutionContext
 
 from wfm_api.errors import RequestLifecycle
 from wfm_api.schema.auth import AuthMutations, AuthQueries
-from wfm_api.schema.templates import TemplateQueries
+from wfm_api.schema.configuration import ConfigurationMutations, ConfigurationQueries
+from wfm_api.schema.templates import TemplateMutations, TemplateQueries
 from wfm_api.schema.tenants import TenantQueries
 from wfm_api.schema.workflows import WorkflowMutations, WorkflowQueries
 from wfm_shared.settings import Settings
 
-Query = merge_types("Query", (AuthQueries, TenantQueries, TemplateQueries, WorkflowQueries))
-Mutation = merge_types("Mutation", (AuthMutations, WorkflowMutations))
+Query = merge_types(
+    "Query", (AuthQueries, TenantQueries, TemplateQueries, ConfigurationQueries, WorkflowQueries)
+)
+Mutation = merge_types(
+    "Mutation", (AuthMutations, WorkflowMutations, TemplateMutations, ConfigurationMutations)
+)
 
 
 class WfmSchema(strawberry.Schema):

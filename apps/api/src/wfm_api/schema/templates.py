@@ -45,6 +45,43 @@ class TemplateStep:
     def next_step_id(self) -> str | None:
         return self.successor
 
+    @strawberry.field(description="The flag that must be on for this step to run")
+    def enabled_by(self) -> str | None:
+        return self.definition.enabled_by
+
+    @strawberry.field(description="The flag that, when on, leaves this step out")
+    def skipped_by(self) -> str | None:
+        return self.definition.skipped_by
+
+
+def _text(texts: dict[str, str] | None, locale: str) -> str | None:
+    return (texts.get(locale) or texts.get("en")) if texts else None
+
+
+@strawberry.type
+class TemplateFlag:
+    name: str
+    default: bool
+    description: str | None
+
+
+@strawberry.type
+class TemplateSetting:
+    name: str
+    target: str
+    type: str
+    default: JSON
+    min: JSON | None
+    max: JSON | None
+    choices: list[str] | None
+    description: str | None
+
+
+@strawberry.type
+class TemplateOptions:
+    flags: list[TemplateFlag]
+    settings: list[TemplateSetting]
+
 
 @strawberry.type
 class Template:
@@ -98,6 +135,36 @@ class Template:
     def approval_roles(self) -> list[str]:
         return list(self.record.template.submission.approval.roles)
 
+    @strawberry.field(description="The whole definition, as stored and exported")
+    def definition(self) -> JSON:
+        return self.record.template.definition()
+
+    @strawberry.field(description="Flags and settings a tenant may configure")
+    def options(self, info: Info, locale: Locale | None = None) -> TemplateOptions:
+        options = self.record.template.options
+        language = locale_of(info, locale)
+        return TemplateOptions(
+            flags=[
+                TemplateFlag(
+                    name=name, default=flag.default, description=_text(flag.description, language)
+                )
+                for name, flag in options.flags.items()
+            ],
+            settings=[
+                TemplateSetting(
+                    name=name,
+                    target=setting.target,
+                    type=setting.type,
+                    default=setting.default,
+                    min=setting.min,
+                    max=setting.max,
+                    choices=setting.choices,
+                    description=_text(setting.description, language),
+                )
+                for name, setting in options.settings.items()
+            ],
+        )
+
 
 async def load_template(info: Info, template_id: object) -> Template:
     record = await info.context.loaders.load_template(template_id)  # type: ignore[arg-type]
@@ -108,13 +175,63 @@ async def load_template(info: Info, template_id: object) -> Template:
 
 @strawberry.type
 class TemplateQueries:
-    @strawberry.field(description="Templates, newest version first; filter by key or market role")
+    @strawberry.field(
+        description="The newest version of each template, or of one key / market role"
+    )
     async def templates(
-        self, info: Info, market_role: MarketRole | None = None, key: str | None = None
+        self,
+        info: Info,
+        market_role: MarketRole | None = None,
+        key: str | None = None,
+        include_deprecated: bool = False,
     ) -> list[Template]:
-        records = await info.context.services.storage.templates.list(
-            info.context.session,
+        records = await info.context.services.templates.list(
+            info.context.principal,
             key=key,
             market_role=market_role.value if market_role else None,
+            include_deprecated=include_deprecated,
         )
         return [Template(record=r) for r in records]
+
+    @strawberry.field(
+        description="One version of a template (the newest when `version` is omitted)"
+    )
+    async def template(
+        self,
+        info: Info,
+        key: str,
+        version: int | None = None,
+        market_role: MarketRole | None = None,
+    ) -> Template:
+        record = await info.context.services.templates.get(
+            info.context.principal, key, version, market_role.value if market_role else None
+        )
+        return Template(record=record)
+
+    @strawberry.field(description="Every version of a template, of every market role, newest first")
+    async def template_versions(self, info: Info, key: str) -> list[Template]:
+        return [
+            Template(record=r)
+            for r in await info.context.services.templates.versions(info.context.principal, key)
+        ]
+
+
+@strawberry.type
+class TemplateMutations:
+    @strawberry.mutation(
+        description="Publish a template or an overlay as the next version of its key and role (market operations)"
+    )
+    async def publish_template(self, info: Info, definition: JSON) -> Template:
+        record = await info.context.services.templates.publish(info.context.principal, definition)  # type: ignore[arg-type]
+        return Template(record=record)
+
+    @strawberry.mutation(
+        description="No new workflows start on this version; running ones go on (market operations)"
+    )
+    async def deprecate_template(
+        self, info: Info, key: str, version: int, market_role: MarketRole | None = None
+    ) -> Template:
+        record = await info.context.services.templates.deprecate(
+            info.context.principal, key, version, market_role.value if market_role else None
+        )
+        return Template(record=record)
