@@ -52,7 +52,7 @@ async def test_contract_onboarding_end_to_end_over_http(http_gql, factory, owner
     started = (await gql(START, {"id": workflow_id}, token=token)).ok()["startWorkflow"]
     assert (started["status"], started["currentStepId"]) == ("IN_PROGRESS", "company-info")
 
-    expected_next = ["contacts", "portfolio", None]
+    expected_next = ["contacts", "balancing-perimeter", "financial-guarantee", "portfolio", None]
     for (step, data), following in zip(step_data(tenant).items(), expected_next, strict=True):
         done = (
             await gql(EXECUTE, {"id": workflow_id, "step": step, "data": data}, token=token)
@@ -65,7 +65,7 @@ async def test_contract_onboarding_end_to_end_over_http(http_gql, factory, owner
     ] == "SUBMITTED"
     assert (await gql(APPROVE, {"id": workflow_id}, token=token)).codes == ["FORBIDDEN"]
     approved = (await gql(APPROVE, {"id": workflow_id}, token=ops_token)).ok()["approveWorkflow"]
-    assert (approved["status"], approved["version"]) == ("COMPLETED", 7)
+    assert (approved["status"], approved["version"]) == ("COMPLETED", 9)
 
     workflow = (await gql(WORKFLOW, {"id": workflow_id}, token=token)).ok()["workflow"]
     assert workflow["status"] == "COMPLETED"
@@ -73,10 +73,10 @@ async def test_contract_onboarding_end_to_end_over_http(http_gql, factory, owner
     assert workflow["template"] == {
         "key": "contract-onboarding",
         "version": 1,
-        "name": "Contractuele onboarding",
+        "name": "Contractuele onboarding — evenwichtsverantwoordelijke (BRP)",
     }
     # small connections skip the technical review
-    assert [s["status"] for s in workflow["state"]["steps"]] == ["COMPLETED"] * 3 + ["PENDING"]
+    assert [s["status"] for s in workflow["state"]["steps"]] == ["COMPLETED"] * 5 + ["PENDING"]
     assert workflow["state"]["steps"][0]["data"]["vatNumber"] == tenant.vat_number
     events = [edge["node"] for edge in workflow["events"]["edges"]]
     assert [(e["seq"], e["type"], e["stepId"]) for e in events] == [
@@ -84,9 +84,11 @@ async def test_contract_onboarding_end_to_end_over_http(http_gql, factory, owner
         (2, "WORKFLOW_STARTED", None),
         (3, "STEP_COMPLETED", "company-info"),
         (4, "STEP_COMPLETED", "contacts"),
-        (5, "STEP_COMPLETED", "portfolio"),
-        (6, "WORKFLOW_SUBMITTED", None),
-        (7, "WORKFLOW_APPROVED", None),
+        (5, "STEP_COMPLETED", "balancing-perimeter"),
+        (6, "STEP_COMPLETED", "financial-guarantee"),
+        (7, "STEP_COMPLETED", "portfolio"),
+        (8, "WORKFLOW_SUBMITTED", None),
+        (9, "WORKFLOW_APPROVED", None),
     ]
     assert events[-1]["performedBy"] == str(operator.user.id)
     role = workflow["tenant"]["marketRoles"]
@@ -101,15 +103,15 @@ async def test_contract_onboarding_end_to_end_over_http(http_gql, factory, owner
     assert dict(row) == {
         "status": "COMPLETED",
         "current_step": None,
-        "version": 7,
-        "projected_version": 7,
+        "version": 9,
+        "projected_version": 9,
     }
     ops = principal_for(operator.user.id, None, "market_ops")
     document = await storage.mongo.instances.find_one({"_id": workflow_id})
     assert document_to_state(document).status.value == "COMPLETED"
-    assert len(await storage.events.for_instance(ops, workflow_id)) == 7
+    assert len(await storage.events.for_instance(ops, workflow_id)) == 9
     audit = await owner_conn.fetch(
         "SELECT action FROM wfm.audit_log WHERE target_id = $1 ORDER BY id", workflow_id
     )
     assert [a["action"] for a in audit][-1] == "WORKFLOW_APPROVED"
-    assert len(audit) == 7
+    assert len(audit) == 9

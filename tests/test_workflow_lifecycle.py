@@ -132,6 +132,8 @@ async def test_validate_reports_per_step_and_changes_nothing(gql, factory, owner
     assert [(s["stepId"], s["status"]) for s in report["steps"]] == [
         ("company-info", "COMPLETED"),
         ("contacts", "COMPLETED"),
+        ("balancing-perimeter", "COMPLETED"),
+        ("financial-guarantee", "COMPLETED"),
         ("portfolio", "COMPLETED"),
         ("technical-review", "PENDING"),
     ]
@@ -142,8 +144,8 @@ async def test_validate_reports_per_step_and_changes_nothing(gql, factory, owner
     report = (await gql(VALIDATE, {"id": workflow_id}, token=user.token)).ok()["validateWorkflow"]
     assert report["valid"] is False
     assert report["submissionErrors"][0]["path"] == ["company-info", "vatNumber"]
-    assert report["version"] == 5
-    assert len(await events_of(gql, user.token, workflow_id)) == 5
+    assert report["version"] == 7
+    assert len(await events_of(gql, user.token, workflow_id)) == 7
     assert (await gql(SUBMIT, {"id": workflow_id}, token=user.token)).codes == ["VALIDATION_FAILED"]
 
 
@@ -174,11 +176,11 @@ async def test_large_connections_need_a_technical_review_and_four_eyes(gql, fact
     assert refused.codes == ["GATE_FAILED"]
     assert refused.errors[0]["extensions"]["failedGates"][0]["gate"] == "fourEyes"
     events = await events_of(gql, user.token, workflow_id)
-    assert events[-1] == (8, "GATE_FAILED")  # the refusal is on record
+    assert events[-1] == (10, "GATE_FAILED")  # the refusal is on record
     approved = (await gql(APPROVE, {"id": workflow_id}, token=approver.token)).ok()[
         "approveWorkflow"
     ]
-    assert (approved["status"], approved["version"]) == ("COMPLETED", 9)
+    assert (approved["status"], approved["version"]) == ("COMPLETED", 11)
 
 
 async def test_rollback_is_refused_once_the_steps_are_done(gql, factory):
@@ -187,7 +189,7 @@ async def test_rollback_is_refused_once_the_steps_are_done(gql, factory):
     workflow_id = await drive(gql, tenant, admin.token, until="AWAITING_VALIDATION")
     refused = await gql(ROLLBACK, {"id": workflow_id, "to": "company-info"}, token=admin.token)
     assert refused.codes == ["INVALID_TRANSITION"]  # from IN_PROGRESS or PAUSED only
-    assert len(await events_of(gql, admin.token, workflow_id)) == 5
+    assert len(await events_of(gql, admin.token, workflow_id)) == 7
 
 
 async def test_rollback_over_the_api(gql, factory):
@@ -239,9 +241,11 @@ async def test_state_at_shows_the_past(gql, factory):
         "ACTIVE",
         "PENDING",
         "PENDING",
+        "PENDING",
+        "PENDING",
     ]
     assert past["state"]["steps"][0]["data"]["vatNumber"] == tenant.vat_number
-    now = (await gql(STATE_AT, {"id": workflow_id, "seq": 6}, token=user.token)).ok()["workflow"][
+    now = (await gql(STATE_AT, {"id": workflow_id, "seq": 8}, token=user.token)).ok()["workflow"][
         "stateAt"
     ]
     assert now["status"] == "SUBMITTED"

@@ -9,7 +9,9 @@ import uuid
 import asyncpg
 import pytest
 
+from wfm_testing.pytest_plugin import APP_PASSWORD
 from wfm_testing.servers import create_database, drop_database
+from wfm_workflows.catalog import catalog_templates
 
 
 def wfm(*args, env):
@@ -31,6 +33,8 @@ async def fresh_env(wfm_servers):
         "DATABASE_URL": url,
         "MONGODB_URL": wfm_servers.mongodb_url,
         "WFM_BCRYPT_ROUNDS": "4",
+        # the app role is shared by every database of the server: keep the suite's password
+        "WFM_APP_DB_PASSWORD": APP_PASSWORD,
     }
     yield env, url
     await drop_database(wfm_servers.database_url, name)
@@ -56,7 +60,7 @@ async def test_migrate_and_seed_are_idempotent(fresh_env):
     assert (again.returncode, again.stdout.strip()) == (0, "database is up to date")
     assert wfm("seed", env=env).returncode == 0
     seeded = await counts(url)
-    assert seeded == {"workflow_templates": 1, "tenants": 2, "users": 3}
+    assert seeded == {"workflow_templates": len(catalog_templates()), "tenants": 2, "users": 3}
     assert wfm("seed", env=env).returncode == 0
     assert await counts(url) == seeded
 

@@ -1,32 +1,38 @@
-"""`wfm`: operate Workflow Manager (migrations, seeding, the API server, the schema)."""
+"""`wfm`: operate Workflow Manager (migrations, seeding, templates, tenants and users,
+tokens, the API server, the schema)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import asyncpg
 import typer
-import uvicorn
-from pydantic import ValidationError
-from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from wfm_shared.errors import ServiceUnavailable
-from wfm_shared.logging import configure_logging
-from wfm_shared.settings import InsecureConfiguration, Settings
+from wfm_cli import templates, tenants, tokens, users
+from wfm_cli.runtime import (
+    console,
+    err,
+    load_extensions,
+    load_settings,
+    platform_settings,
+    report_error,
+    require_database_url,
+)
+from wfm_shared.errors import ServiceUnavailable, WfmError
+from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_storage.migrations import MigrationError, migrate
 from wfm_storage.postgres import init_connection
-from wfm_workflows.reconciler import Reconciler, ReconcileReport
 from wfm_workflows.seed import (
     DEMO_PASSWORD,
     DEMO_TENANTS,
@@ -35,26 +41,16 @@ from wfm_workflows.seed import (
     seed_templates,
 )
 
+if TYPE_CHECKING:
+    from wfm_workflows.reconciler import ReconcileReport
+
 app = typer.Typer(help="Workflow Manager: operations from the command line.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+app.add_typer(templates.app, name="templates")
+app.add_typer(tenants.app, name="tenants")
+app.add_typer(users.app, name="users")
+app.add_typer(tokens.app, name="token")
 
 SCHEMA_PATH = Path("apps/api/schema.graphql")
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()
-    except (ValidationError, InsecureConfiguration) as error:
-        err.print(f"[red]invalid configuration:[/red] {error}")
-        raise typer.Exit(2) from None
-
-
-def require_database_url(settings: Settings) -> str:
-    if not settings.database_url:
-        err.print("[red]DATABASE_URL is not set[/red] (or run `wfm dev` for the embedded servers)")
-        raise typer.Exit(2)
-    return settings.database_url
 
 
 async def _migrate(settings: Settings) -> list[str]:
@@ -64,25 +60,43 @@ async def _migrate(settings: Settings) -> list[str]:
     return [f"{m.version:04d}_{m.name}" for m in applied]
 
 
+def _seed_progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+    )
+
+
 async def _seed(settings: Settings, demo: bool) -> None:
     conn = await asyncpg.connect(require_database_url(settings))
     try:
         await init_connection(conn)
         async with conn.transaction():
             if demo:
-                with console.status("seeding") as status:
+                # one step for the templates, then one per tenant and per user
+                steps = 2 + sum(1 + len(tenant.users) for tenant in DEMO_TENANTS)
+                with _seed_progress() as progress:
+                    task = progress.add_task("seeding", total=steps)
                     report = await seed_demo_data(
                         conn,
                         bcrypt_rounds=settings.bcrypt_rounds,
-                        progress=lambda step: status.update(f"seeded {step}"),
+                        progress=lambda step: progress.update(
+                            task, advance=1, description=f"seeded {step}"
+                        ),
                     )
+                    progress.update(task, completed=steps, description="seeded")
                 console.print(
                     f"seeded {len(report.templates)} template(s), {len(report.tenants)} tenant(s), "
                     f"{len(report.users)} user(s)"
                 )
             else:
-                templates = await seed_templates(conn)
-                console.print(f"seeded {len(templates)} template(s)")
+                with _seed_progress() as progress:
+                    task = progress.add_task("seeding templates", total=1)
+                    seeded = await seed_templates(conn)
+                    progress.update(task, advance=1, description="seeded templates")
+                console.print(f"seeded {len(seeded)} template(s)")
     finally:
         await conn.close()
 
@@ -94,7 +108,7 @@ def migrate_command() -> None:
     try:
         applied = asyncio.run(_migrate(settings))
     except (MigrationError, OSError, asyncpg.PostgresError) as error:
-        err.print(f"[red]migration failed:[/red] {error}")
+        err.print(f"[red]migration failed:[/red] {escape(str(error))}")
         raise typer.Exit(1) from None
     console.print("\n".join(f"applied {name}" for name in applied) or "database is up to date")
 
@@ -110,12 +124,17 @@ def seed_command(
         raise typer.Exit(2)
     try:
         asyncio.run(_seed(settings, demo))
+    except WfmError as error:
+        report_error(error, "seeding failed")
+        raise typer.Exit(1) from None
     except (OSError, asyncpg.PostgresError) as error:
-        err.print(f"[red]seeding failed:[/red] {error}")
+        err.print(f"[red]seeding failed:[/red] {escape(str(error))}")
         raise typer.Exit(1) from None
 
 
 async def _reconcile(settings: Settings, batch_size: int) -> ReconcileReport:
+    from wfm_workflows.reconciler import Reconciler
+
     storage = await Storage.open(settings)
     try:
         return await Reconciler(storage).run(batch_size=batch_size)
@@ -129,12 +148,12 @@ def reconcile_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Bring instance documents and the Postgres index up to the event log (idempotent)."""
-    settings = load_settings()
-    require_database_url(settings)
+    settings = platform_settings()
+    load_extensions()
     try:
         report = asyncio.run(_reconcile(settings, batch_size))
     except (OSError, ValueError, asyncpg.PostgresError, ServiceUnavailable) as error:
-        err.print(f"[red]reconcile failed:[/red] {error}")
+        err.print(f"[red]reconcile failed:[/red] {escape(str(error))}")
         raise typer.Exit(1) from None
     if as_json:
         print(json.dumps(dataclasses.asdict(report)))
@@ -151,7 +170,10 @@ def serve_command(
     port: Annotated[int | None, typer.Option(help="Listen port")] = None,
 ) -> None:
     """Run the API on the configured databases (DATABASE_URL, MONGODB_URL)."""
+    import uvicorn
+
     from wfm_api.app import create_app
+    from wfm_shared.logging import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
@@ -182,39 +204,25 @@ def _print_dev_banner(settings: Settings, url: str) -> None:
     )
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-class ForegroundServer(uvicorn.Server):
-    """Stops gracefully on Ctrl-C / SIGTERM and returns, so that the embedded servers are
-    stopped after it (uvicorn would re-raise the signal once it has shut down)."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        previous = {
-            sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)
-        }
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-
 @app.command("dev")
 def dev_command(
     port: Annotated[int | None, typer.Option(help="API port")] = None,
 ) -> None:
-    """Run everything on the embedded servers: PostgreSQL and FerretDB under .wfm/dev
-    (or DATABASE_URL / MONGODB_URL), migrations, demo data, the API with GraphiQL."""
+    """Run everything locally: the embedded servers, migrations, demo data, the API.
+
+    PostgreSQL and FerretDB run under .wfm/dev (or DATABASE_URL / MONGODB_URL are used);
+    the API serves GraphiQL."""
+    import uvicorn
+
     from wfm_api.app import create_app
+    from wfm_cli.devserver import ForegroundServer, terminate
+    from wfm_shared.logging import configure_logging
     from wfm_testing.servers import ServerUnavailable, create_database, running_servers
 
     base = load_settings()
     configure_logging(base.log_level, json=False)
     # SIGTERM before the server runs must still stop the servers we started.
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, terminate)
     try:
         with running_servers(base.data_dir / "dev") as servers:
             database_url = os.environ.get("DATABASE_URL") or asyncio.run(

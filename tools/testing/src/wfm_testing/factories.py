@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from wfm_engine.checks import gs1_check_digit
@@ -31,12 +31,7 @@ def ean18(seed: int) -> str:
 
 
 def codec_for(settings: Settings) -> TokenCodec:
-    return TokenCodec(
-        secret=settings.jwt_secret.get_secret_value(),
-        issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        ttl=timedelta(seconds=settings.access_token_ttl_seconds),
-    )
+    return TokenCodec.from_settings(settings)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,108 @@
+"""`wfm users`: create the people who log in (market operations, tenants' users)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.markup import escape
+
+from wfm_cli.runtime import console, opened_storage, platform_settings, print_json, run
+from wfm_shared.principal import system_principal
+from wfm_shared.settings import Settings
+from wfm_storage.records import User
+from wfm_workflows.directory import TenantService, UserService
+
+# The choices offered; the service checks them again (wfm_shared.principal.ROLES, directory.LOCALES).
+Role = Literal["market_ops", "tenant_admin", "tenant_user"]
+Locale = Literal["en", "fr", "nl"]
+
+app = typer.Typer(help="Users: who logs in, with which role.", no_args_is_help=True)
+
+
+def user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": str(user.id),
+        "email": user.email,
+        "role": user.role,
+        "tenantId": str(user.tenant_id) if user.tenant_id else None,
+        "displayName": user.display_name,
+        "locale": user.locale,
+        "status": user.status,
+    }
+
+
+def read_password(from_stdin: bool) -> str:
+    """From stdin (its first line), or asked twice without echo; never from an option,
+    which would show in the shell history and the process list."""
+    if from_stdin:
+        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+async def _create(
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    tenant_slug: str | None,
+    display_name: str | None,
+    locale: str,
+) -> User:
+    principal = system_principal()
+    async with opened_storage(settings) as storage:
+        tenant_id = None
+        if tenant_slug is not None:
+            tenant_id = (await TenantService(storage).by_slug(principal, tenant_slug)).id
+        return await UserService(storage, bcrypt_rounds=settings.bcrypt_rounds).create(
+            principal,
+            email=email,
+            password=password,
+            role=role,
+            tenant_id=tenant_id,
+            display_name=display_name,
+            locale=locale,
+        )
+
+
+@app.command("create")
+def create_command(
+    email: Annotated[str, typer.Option(help="Login email (unique, whatever its case)")],
+    role: Annotated[Role, typer.Option(help="The user's role", show_default=False)],
+    tenant: Annotated[
+        str | None,
+        typer.Option(
+            help="Slug of the user's tenant (required for tenant roles, none for market_ops)"
+        ),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    locale: Annotated[Locale, typer.Option(help="Preferred language")] = "en",
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from stdin instead of asking"),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the user as JSON")] = False,
+) -> None:
+    """Create a user.
+
+    The password (8 characters to 72 bytes) is read from stdin or asked for twice."""
+    settings = platform_settings()
+    password = read_password(password_stdin)
+    user = run(
+        _create(
+            settings,
+            email=email,
+            password=password,
+            role=role,
+            tenant_slug=tenant,
+            display_name=name,
+            locale=locale,
+        )
+    )
+    if as_json:
+        print_json(user_json(user))
+        return
+    where = f"tenant {escape(tenant)}" if tenant else "no tenant"
+    console.print(f"created user {escape(user.email)} ({user.id}): {user.role}, {where}")

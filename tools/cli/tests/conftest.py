@@ -1,0 +1,57 @@
+"""`wfm` as a subprocess, and a platform of its own per test module: a fresh PostgreSQL
+database set up with `wfm migrate` and `wfm seed --no-demo`, a fresh MongoDB database."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from wfm_testing.pytest_plugin import APP_PASSWORD, JWT_SECRET
+from wfm_testing.servers import create_database, drop_database
+
+
+def run_wfm(*args, env, stdin=None):
+    return subprocess.run(
+        [sys.executable, "-m", "wfm_cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def wfm():
+    """`wfm(*args, env=..., stdin=None)` -> CompletedProcess (stdout, stderr, returncode)."""
+    return run_wfm
+
+
+@pytest.fixture(scope="module")
+async def platform_env(wfm_servers):
+    name = f"wfm_cli_{uuid.uuid4().hex[:8]}"
+    url = await create_database(wfm_servers.database_url, name)
+    env = {
+        **os.environ,
+        "WFM_ENV": "test",
+        "DATABASE_URL": url,
+        "MONGODB_URL": wfm_servers.mongodb_url,
+        "WFM_MONGODB_DATABASE": name,
+        # the app role is shared by every database of the server: keep the suite's password
+        "WFM_APP_DB_PASSWORD": APP_PASSWORD,
+        "WFM_JWT_SECRET": JWT_SECRET,
+        "WFM_BCRYPT_ROUNDS": "4",
+    }
+    for command in (["migrate"], ["seed", "--no-demo"]):
+        result = run_wfm(*command, env=env)
+        assert result.returncode == 0, result.stderr
+    yield env
+    await drop_database(wfm_servers.database_url, name)
+    client = AsyncMongoClient(wfm_servers.mongodb_url)
+    try:
+        await client.drop_database(name)
+    finally:
+        await client.close()
