@@ -106,6 +106,14 @@ class CompensationFailure:
 
 
 @dataclass(frozen=True)
+class RecordSlaBreach:
+    """The platform's clock found the current step past its SLA (issued by the worker)."""
+
+    step_id: str
+    activation_seq: int
+
+
+@dataclass(frozen=True)
 class FinishRollback:
     to_step_id: str
     history: Sequence[Event]
@@ -124,6 +132,7 @@ InstanceCommand = (
     | CompensateStep
     | CompensationFailure
     | FinishRollback
+    | RecordSlaBreach
 )
 Command = CreateWorkflow | InstanceCommand
 

@@ -22,6 +22,7 @@ from wfm_engine.commands import (
     FailWorkflow,
     FinishRollback,
     PauseWorkflow,
+    RecordSlaBreach,
     RejectWorkflow,
     ResumeWorkflow,
     StartWorkflow,
@@ -181,6 +182,8 @@ def decide(
             )
         case FinishRollback():
             return Decision([_finish_rollback(state, command, template, ctx)])
+        case RecordSlaBreach():
+            return Decision([_sla_breach(state, command, template, ctx)])
     raise TypeError(f"unknown command {command!r}")  # pragma: no cover
 
 
@@ -272,6 +275,33 @@ def _finish_rollback(
         "snapshot": restored.snapshot(),
     }
     return _event(state, ctx, EventType.WORKFLOW_ROLLED_BACK, data=data)
+
+
+def _sla_breach(
+    state: InstanceState, command: RecordSlaBreach, template: WorkflowTemplate, ctx: DecisionContext
+) -> Event:
+    if not ctx.principal.is_market_ops:
+        raise Forbidden("only the platform records SLA breaches")
+    activation = state.metadata.get("activation") or {}
+    if (
+        state.status is not WorkflowStatus.IN_PROGRESS
+        or state.current_step_id != command.step_id
+        or activation.get("seq") != command.activation_seq
+    ):
+        raise InvalidTransition(
+            f"step {command.step_id!r} is no longer running as it was when its SLA started",
+            status=state.status.value,
+            action="SLA_BREACH",
+        )
+    sla = template.step(command.step_id).sla
+    if sla is None:
+        raise InvalidTransition(f"step {command.step_id!r} has no SLA", action="SLA_BREACH")
+    data = {
+        "activationSeq": command.activation_seq,
+        "duration": sla.duration,
+        "escalateTo": sla.escalate_to,
+    }
+    return _event(state, ctx, EventType.STEP_SLA_BREACHED, step_id=command.step_id, data=data)
 
 
 def _check(

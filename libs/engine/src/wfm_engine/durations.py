@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 _DURATION = re.compile(
     r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
 )
 
 
@@ -15,8 +18,24 @@ def parse_duration(value: str) -> timedelta:
     match = _DURATION.match(value)
     if not match or value in ("P", "PT") or value.endswith("T"):
         raise ValueError(f"{value!r} is not an ISO 8601 duration such as PT4H or P2D")
-    parts = {k: int(v) for k, v in match.groupdict().items() if v}
+    parts = {k: float(v) for k, v in match.groupdict().items() if v}
     duration = timedelta(**parts)
     if duration <= timedelta(0):
         raise ValueError(f"{value!r} must be longer than zero")
     return duration
+
+
+class Deadline(BaseModel):
+    """An approval not decided within `duration` expires: the workflow is then sent back
+    (reject), failed or cancelled, as the template says."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    duration: str
+    on_expiry: Literal["reject", "fail", "cancel"] = Field(default="reject", alias="onExpiry")
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value

@@ -23,6 +23,7 @@ class EventType(StrEnum):
     WORKFLOW_FAILED = "WORKFLOW_FAILED"
     WORKFLOW_CANCELLED = "WORKFLOW_CANCELLED"
     GATE_FAILED = "GATE_FAILED"
+    STEP_SLA_BREACHED = "STEP_SLA_BREACHED"
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,16 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=dict)
     correlation_id: str | None = None
     idempotency_key: str | None = None
+
+
+TENANT_CREATED = "tenant.created"
+
+
+def public_event_name(event_type: EventType) -> str:
+    """The name subscribers and triggers use: WORKFLOW_APPROVED -> workflow.approved,
+    STEP_COMPLETED -> workflow.step_completed."""
+    return "workflow." + event_type.value.removeprefix("WORKFLOW_").lower()
+
+
+# Every event the platform itself publishes (webhook steps of templates may send others).
+PUBLIC_EVENT_NAMES: tuple[str, ...] = (*(public_event_name(t) for t in EventType), TENANT_CREATED)

@@ -28,6 +28,16 @@ def evolve(state: InstanceState | None, event: Event) -> InstanceState:
     if apply is None:
         raise CorruptEventLog(f"{state.id}: {event.type} cannot follow seq {state.version}")
     changed = apply(state, event)
+    if changed.current_step_id is not None and (
+        changed.current_step_id != state.current_step_id or event.type in _ACTIVATING
+    ):
+        # When the current step began: its SLA, deadline or delay counts from here.
+        activation = {
+            "stepId": changed.current_step_id,
+            "seq": event.seq,
+            "at": event.occurred_at.isoformat(),
+        }
+        changed = replace(changed, metadata={**changed.metadata, "activation": activation})
     return replace(changed, version=event.seq, updated_at=event.occurred_at)
 
 
@@ -124,9 +134,22 @@ def _paused(state: InstanceState, event: Event) -> InstanceState:
 
 
 def _resumed(state: InstanceState, event: Event) -> InstanceState:
-    return replace(
-        state, status=WorkflowStatus.IN_PROGRESS, metadata=_with_metadata(state, drop=["pause"])
-    )
+    metadata = _with_metadata(state, drop=["pause"], resumedAt=event.occurred_at.isoformat())
+    return replace(state, status=WorkflowStatus.IN_PROGRESS, metadata=metadata)
+
+
+def _sla_breached(state: InstanceState, event: Event) -> InstanceState:
+    assert event.step_id is not None
+    breach = _record(event, stepId=event.step_id, escalateTo=event.data.get("escalateTo"))
+    changes: dict[str, Any] = {"slaBreaches": [*state.metadata.get("slaBreaches", []), breach]}
+    if event.data.get("escalateTo"):
+        # reassigned: the escalation role may now execute the step as well
+        assignments = {
+            **state.metadata.get("assignments", {}),
+            event.step_id: event.data["escalateTo"],
+        }
+        changes["assignments"] = assignments
+    return replace(state, metadata=_with_metadata(state, **changes))
 
 
 def _submitted(state: InstanceState, event: Event) -> InstanceState:
@@ -134,7 +157,10 @@ def _submitted(state: InstanceState, event: Event) -> InstanceState:
         state,
         status=WorkflowStatus.SUBMITTED,
         metadata=_with_metadata(
-            state, submittedBy=event.performed_by, submittedAt=event.occurred_at.isoformat()
+            state,
+            submittedBy=event.performed_by,
+            submittedAt=event.occurred_at.isoformat(),
+            submittedSeq=event.seq,
         ),
     )
 
@@ -247,4 +273,13 @@ _APPLY: dict[EventType, Callable[[InstanceState, Event], InstanceState]] = {
     EventType.WORKFLOW_FAILED: _failed,
     EventType.WORKFLOW_CANCELLED: _cancelled,
     EventType.GATE_FAILED: _gate_failed,
+    EventType.STEP_SLA_BREACHED: _sla_breached,
 }
+_ACTIVATING = frozenset(
+    {
+        EventType.WORKFLOW_STARTED,
+        EventType.STEP_COMPLETED,
+        EventType.WORKFLOW_REJECTED,
+        EventType.WORKFLOW_ROLLED_BACK,
+    }
+)

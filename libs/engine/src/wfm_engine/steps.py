@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from wfm_engine.durations import parse_duration
+from wfm_engine.durations import Deadline, parse_duration
 from wfm_engine.state import StepState
 from wfm_shared.errors import FieldError
 
@@ -113,10 +113,15 @@ class ApprovalDecision(_Strict):
     comment: str | None = Field(default=None, max_length=2000)
 
 
+class ApprovalConfig(_Strict):
+    deadline: Deadline | None = None
+
+
 class ApprovalHandler(BaseHandler):
     """A human decision; the approver is recorded as the step's `completedBy`."""
 
     type = "approval"
+    config_model = ApprovalConfig
 
     def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]:
         problems = _model_problems(ApprovalDecision, data)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from wfm_engine.conditions import Condition, compile_problem
-from wfm_engine.durations import parse_duration
+from wfm_engine.durations import Deadline, parse_duration
 from wfm_engine.forms import FormValidator, schema_problems
 from wfm_engine.gates import GATES, GateRegistry
 from wfm_engine.options import TemplateOptions, WorkflowConfig, option_problems
@@ -111,6 +111,7 @@ class StepDefinition(_Model):
 class Approval(_Model):
     roles: list[str] = Field(default_factory=lambda: ["market_ops"], min_length=1)
     gates: list[str] = Field(default_factory=list)
+    deadline: Deadline | None = None
 
 
 class Submission(_Model):
