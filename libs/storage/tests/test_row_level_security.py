@@ -70,8 +70,65 @@ async def two_tenants(owner_conn, factory):
             created_by=account.user.id,
             expected_version=None,
         )
+        await fill_worker_tables(owner_conn, tenant.id, account.user.id)
         made.append((tenant, account))
     return made
+
+
+async def fill_worker_tables(conn, tenant_id, user_id):
+    """A row in each of the worker's tenant tables."""
+    instance = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO wfm.workflow_timers (tenant_id, instance_id, kind, step_id, activation_seq, due_at) "
+        "VALUES ($1, $2, 'sla', 'a', 1, now())",
+        tenant_id,
+        instance,
+    )
+    subscription = await conn.fetchval(
+        "INSERT INTO wfm.webhook_subscriptions (id, tenant_id, url, secret, event_types, created_by) "
+        "VALUES ($1, $2, 'https://hooks.example/in', 'whsec_x', ARRAY['*'], $3) RETURNING id",
+        uuid.uuid4(),
+        tenant_id,
+        user_id,
+    )
+    delivery = await conn.fetchval(
+        "INSERT INTO wfm.webhook_deliveries (id, subscription_id, tenant_id, message_id, event_type, payload) "
+        "VALUES ($1, $2, $3, 'msg_1', 'workflow.created', '{}'::jsonb) RETURNING id",
+        uuid.uuid4(),
+        subscription,
+        tenant_id,
+    )
+    await conn.execute(
+        "INSERT INTO wfm.webhook_attempts (delivery_id, tenant_id, attempt, status_code, duration_ms) "
+        "VALUES ($1, $2, 1, 200, 5)",
+        delivery,
+        tenant_id,
+    )
+    await conn.execute(
+        "INSERT INTO wfm.notifications (id, tenant_id, user_id, kind, subject, body, locale, dedupe_key) "
+        "VALUES ($1, $2, $3, 'test', 's', 'b', 'en', $4)",
+        uuid.uuid4(),
+        tenant_id,
+        user_id,
+        str(uuid.uuid4()),
+    )
+    trigger = await conn.fetchval(
+        "INSERT INTO wfm.workflow_triggers (id, tenant_id, name, kind, cron, timezone, template_key, market_role, created_by) "
+        "VALUES ($1, $2, 'nightly', 'schedule', '0 2 * * *', 'Europe/Brussels', 'contract-onboarding', 'BRP', $3) RETURNING id",
+        uuid.uuid4(),
+        tenant_id,
+        user_id,
+    )
+    await conn.execute(
+        "INSERT INTO wfm.trigger_firings (trigger_id, fire_key, tenant_id) VALUES ($1, 'slot', $2)",
+        trigger,
+        tenant_id,
+    )
+    await conn.execute(
+        "INSERT INTO wfm.api_access (tenant_id, market_role, consumer_username, credential_id) VALUES ($1, 'BRP', 'x', $2)",
+        tenant_id,
+        uuid.uuid4(),
+    )
 
 
 @pytest.fixture
@@ -92,6 +149,15 @@ async def test_without_a_setting_every_tenant_table_is_empty(app_conn, owner_con
         "tenant_market_roles",
         "workflow_instances_index",
         "audit_log",
+        "workflow_configs",
+        "workflow_timers",
+        "webhook_subscriptions",
+        "webhook_deliveries",
+        "webhook_attempts",
+        "notifications",
+        "workflow_triggers",
+        "trigger_firings",
+        "api_access",
     } <= set(tables)
     for table in tables:
         assert await owner_conn.fetchval(f"SELECT count(*) FROM wfm.{table}") >= 2, table

@@ -50,6 +50,32 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # worker
+    worker_concurrency: int = Field(default=10, ge=1, le=200)
+    job_timeout_seconds: float = Field(default=60.0, gt=0)
+    # a job whose worker stopped beating for this long is picked again (visibility timeout)
+    job_heartbeat_timeout_seconds: float = Field(default=30.0, gt=0)
+    job_max_attempts: int = Field(default=8, ge=1, le=50)
+    # retries wait base * 2**(attempt - 1), capped, with full jitter
+    retry_base_seconds: float = Field(default=2.0, gt=0)
+    retry_cap_seconds: float = Field(default=3600.0, gt=0)
+    timer_interval_seconds: float = Field(default=5.0, gt=0)
+    reconcile_interval_seconds: float = Field(default=300.0, gt=0)
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = Field(default=9102, ge=0)  # 0: no metrics endpoint
+
+    # integrations
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "Workflow Manager <no-reply@wfm.local>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    kong_admin_url: str | None = None
+    # market roles whose participants get API access (a Kong consumer) once onboarded
+    kong_roles: list[str] = Field(default_factory=lambda: ["BRP", "BSP", "ACH", "CRM"])
+
     max_query_depth: int = 10
     max_aliases: int = 15
     max_tokens: int = 3000

@@ -7,12 +7,17 @@ from dataclasses import dataclass
 from wfm_shared.settings import Settings
 from wfm_storage.mongo import MongoStore
 from wfm_storage.postgres import Database
+from wfm_storage.queue import JobQueue
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.configs import ConfigRepository
 from wfm_storage.repositories.instance_index import InstanceIndex
+from wfm_storage.repositories.notifications import NotificationRepository
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.tenants import TenantRepository
+from wfm_storage.repositories.timers import TimerRepository
+from wfm_storage.repositories.triggers import TriggerRepository
 from wfm_storage.repositories.users import CredentialStore, UserRepository
+from wfm_storage.repositories.webhooks import WebhookRepository
 from wfm_storage.repositories.workflow_documents import InstanceDocuments
 from wfm_storage.repositories.workflow_events import EventStore
 
@@ -28,6 +33,11 @@ class Storage:
     index: InstanceIndex
     audit: AuditLog
     configs: ConfigRepository
+    jobs: JobQueue
+    timers: TimerRepository
+    notifications: NotificationRepository
+    webhooks: WebhookRepository
+    triggers: TriggerRepository
     events: EventStore
     documents: InstanceDocuments
 
@@ -55,6 +65,11 @@ class Storage:
             index=InstanceIndex(),
             audit=AuditLog(),
             configs=ConfigRepository(),
+            jobs=JobQueue(),
+            timers=TimerRepository(),
+            notifications=NotificationRepository(),
+            webhooks=WebhookRepository(),
+            triggers=TriggerRepository(),
             events=EventStore(mongo),
             documents=InstanceDocuments(mongo),
         )

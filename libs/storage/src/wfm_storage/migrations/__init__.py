@@ -10,6 +10,8 @@ from importlib import resources
 
 import asyncpg
 
+from wfm_storage.queue import install_queue
+
 APP_ROLE = "wfm_app"
 # Any constant shared by every process that migrates this database.
 MIGRATION_LOCK_KEY = 0x57464D_4D4947  # "WFM" "MIG"
@@ -105,6 +107,7 @@ async def migrate(owner_dsn: str, app_password: str) -> list[Migration]:
                         migration.checksum,
                     )
                 done.append(migration)
+            await install_queue(conn, APP_ROLE)
             return done
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)

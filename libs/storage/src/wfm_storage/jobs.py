@@ -1,0 +1,40 @@
+"""The jobs the command path leaves for the worker (a transactional outbox): their names,
+payloads and dedupe keys. Enqueued in the transaction that projects the events."""
+
+from __future__ import annotations
+
+DISPATCH_EVENT = "dispatch_event"  # webhooks, notifications, event triggers, API access
+RUN_SYSTEM_STEP = "run_system_step"  # api_call, notification and webhook steps
+TIMER_FIRED = "timer_fired"  # an SLA, an approval deadline or a delay is due
+DELIVER_WEBHOOK = "deliver_webhook"
+PROVISION_API_ACCESS = "provision_api_access"
+START_TRIGGERED = "start_triggered_workflow"
+
+SYSTEM_STEP_TYPES = frozenset({"api_call", "notification", "webhook"})
+
+
+def event_key(instance_id: str, seq: int) -> str:
+    return f"event:{instance_id}:{seq}"
+
+
+def step_key(instance_id: str, activation_seq: int) -> str:
+    return f"step:{instance_id}:{activation_seq}"
+
+
+def delivery_key(delivery_id: str) -> str:
+    return f"delivery:{delivery_id}"
+
+
+def timer_key(timer_id: int) -> str:
+    return f"timer:{timer_id}"
+
+
+def firing_key(trigger_id: str, fire_key: str) -> str:
+    return f"trigger:{trigger_id}:{fire_key}"
+
+
+def api_access_key(tenant_id: str, market_role: str) -> str:
+    return f"api-access:{tenant_id}:{market_role}"
+
+
+PLATFORM_EVENT = "platform_event"  # tenant.created: event triggers of the tenant
