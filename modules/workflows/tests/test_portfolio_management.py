@@ -105,7 +105,7 @@ def test_the_catalog_ships_the_template_valid_and_in_three_languages():
         ["market_ops"],
         "express",
     )
-    assert TEMPLATE.submission.approval.model_dump() == {
+    assert TEMPLATE.submission.approval.model_dump(exclude_none=True) == {
         "roles": ["market_ops"],
         "gates": ["fourEyes"],
     }

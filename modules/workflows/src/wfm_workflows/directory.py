@@ -14,6 +14,7 @@ from wfm_engine.checks import is_belgian_vat_number, normalize_belgian_vat
 from wfm_shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from wfm_shared.principal import ROLES, Principal, principal_for
 from wfm_shared.security import TokenCodec, check_password_policy, hash_password
+from wfm_storage import jobs
 from wfm_storage.bootstrap import Storage
 from wfm_storage.records import Tenant, TenantMarketRole, User
 from wfm_workflows.template_service import require_market_ops
@@ -113,6 +114,13 @@ class TenantService:
                 target_type="tenant",
                 target_id=str(tenant.id),
                 details={"slug": slug, "marketRoles": roles},
+            )
+            # in the same transaction: the triggers waiting for a new tenant will run
+            await self._s.jobs.enqueue(
+                conn,
+                jobs.PLATFORM_EVENT,
+                {"type": "tenant.created", "tenantId": str(tenant.id)},
+                dedupe_key=f"tenant.created:{tenant.id}",
             )
             held = await self._s.tenants.market_roles(conn, [tenant.id])
         return TenantProfile(tenant, held[tenant.id])

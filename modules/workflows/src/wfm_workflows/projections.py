@@ -6,11 +6,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from wfm_engine import Event, EventType, InstanceState, WorkflowTemplate
+from wfm_engine import (
+    Event,
+    EventType,
+    InstanceState,
+    WorkflowConfig,
+    WorkflowStatus,
+    WorkflowTemplate,
+)
+from wfm_engine.timers import timers_paused, wanted_timers
 from wfm_shared.principal import Principal
+from wfm_storage import jobs
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import Executor
+from wfm_storage.repositories.timers import WantedTimer
 
 
 class Projector:
@@ -38,9 +49,72 @@ class Projector:
                 if e.seq <= state.version
             ]
         tenant_id = uuid.UUID(state.tenant_id)
+        template = template.configured(WorkflowConfig.from_json(state.metadata.get("config")))
         for event in due:
             await self._apply(conn, principal, state, event, template, tenant_id)
+        if due:
+            await self._sync_timers(conn, state, template, tenant_id, at=due[-1].occurred_at)
+            await self._enqueue_jobs(conn, state, due, template)
         return due
+
+    async def _sync_timers(
+        self,
+        conn: Executor,
+        state: InstanceState,
+        template: WorkflowTemplate,
+        tenant_id: uuid.UUID,
+        at: datetime,
+    ) -> None:
+        """Arm the timers `state` needs, cancel those it no longer needs, stop them while paused."""
+        instance_id = uuid.UUID(state.id)
+        wanted = {(t.kind, t.activation_seq): t for t in wanted_timers(state, template)}
+        stored = {t.key: t for t in await self._s.timers.open_for(conn, instance_id)}
+        for key, timer in stored.items():
+            if key not in wanted:
+                await self._s.timers.cancel(conn, timer.id)
+            elif timers_paused(state) and timer.status == "armed":
+                await self._s.timers.pause(conn, timer.id, at)
+            elif not timers_paused(state) and timer.status == "paused":
+                await self._s.timers.resume(conn, timer.id, at)
+        for key, spec in wanted.items():
+            if key not in stored:
+                await self._s.timers.arm(
+                    conn,
+                    tenant_id,
+                    instance_id,
+                    WantedTimer(spec.kind, spec.step_id, spec.activation_seq, spec.due_at),
+                )
+
+    async def _enqueue_jobs(
+        self, conn: Executor, state: InstanceState, due: Sequence[Event], template: WorkflowTemplate
+    ) -> None:
+        for event in due:
+            payload = {
+                "instanceId": state.id,
+                "tenantId": state.tenant_id,
+                "seq": event.seq,
+                "type": event.type.value,
+            }
+            await self._s.jobs.enqueue(
+                conn, jobs.DISPATCH_EVENT, payload, dedupe_key=jobs.event_key(state.id, event.seq)
+            )
+        activation = state.metadata.get("activation") or {}
+        step_id = state.current_step_id
+        if (
+            state.status is WorkflowStatus.IN_PROGRESS
+            and step_id is not None
+            and template.step(step_id).type in jobs.SYSTEM_STEP_TYPES
+            and activation.get("stepId") == step_id
+            and any(e.seq == activation.get("seq") for e in due)
+        ):
+            payload = {
+                "instanceId": state.id,
+                "tenantId": state.tenant_id,
+                "stepId": step_id,
+                "activationSeq": activation["seq"],
+            }
+            key = jobs.step_key(state.id, int(activation["seq"]))
+            await self._s.jobs.enqueue(conn, jobs.RUN_SYSTEM_STEP, payload, dedupe_key=key)
 
     async def _apply(
         self,

@@ -41,6 +41,7 @@ from wfm_engine import (
     InstanceCommand,
     InstanceState,
     PauseWorkflow,
+    RecordSlaBreach,
     RejectWorkflow,
     ResumeWorkflow,
     StartWorkflow,
@@ -77,6 +78,7 @@ COMMAND_EVENTS: dict[type, frozenset[EventType]] = {
     RejectWorkflow: frozenset({EventType.WORKFLOW_REJECTED}),
     FailWorkflow: frozenset({EventType.WORKFLOW_FAILED}),
     CancelWorkflow: frozenset({EventType.WORKFLOW_CANCELLED}),
+    RecordSlaBreach: frozenset({EventType.STEP_SLA_BREACHED}),
 }
 ROLLBACK_EVENTS = frozenset(
     {EventType.STEP_COMPENSATED, EventType.WORKFLOW_ROLLED_BACK, EventType.WORKFLOW_FAILED}

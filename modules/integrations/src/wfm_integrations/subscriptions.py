@@ -1,0 +1,326 @@
+"""Webhook subscriptions as tenants manage them, and their deliveries as market operations
+inspect and replay them. The signing secret is shown once, when a subscription is created.
+
+The names of the events a subscription may ask for live here too: the worker sends each
+workflow event as `workflow.<event>` (WORKFLOW_APPROVED -> workflow.approved,
+STEP_COMPLETED -> workflow.step_completed), and `tenant.created` when a tenant is created."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from wfm_engine.events import PUBLIC_EVENT_NAMES
+from wfm_integrations.webhooks import new_secret
+from wfm_shared.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from wfm_shared.principal import Principal
+from wfm_storage import jobs
+from wfm_storage.bootstrap import Storage
+from wfm_storage.postgres import Executor
+from wfm_storage.repositories.webhooks import Delivery, Subscription
+
+ALL_EVENTS = "*"
+EVENT_TYPE_PATTERN = re.compile(r"^(\*|[a-z]+\.[a-z_]+)$")
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+MAX_URL_LENGTH = 2048
+MAX_DESCRIPTION_LENGTH = 500
+MAX_EVENT_TYPES = 50
+# What an update may change: (argument, attribute)
+_EDITABLE = (
+    ("url", "url"),
+    ("eventTypes", "event_types"),
+    ("description", "description"),
+    ("active", "active"),
+)
+
+
+WEBHOOK_EVENT_TYPES = PUBLIC_EVENT_NAMES
+
+
+def event_type_problems(event_types: Sequence[str], field: str) -> list[FieldError]:
+    """What is wrong with a list of event-type names (`*`, or like `workflow.approved`)."""
+    if not event_types:
+        return [FieldError((field,), "must name at least one event type")]
+    if len(event_types) > MAX_EVENT_TYPES:
+        return [FieldError((field,), f"must name at most {MAX_EVENT_TYPES} event types")]
+    return [
+        FieldError((field, i), f"{name!r} is not an event type (`*`, or like `workflow.approved`)")
+        for i, name in enumerate(event_types)
+        if not EVENT_TYPE_PATTERN.match(name)
+    ]
+
+
+def url_problems(url: str, field: str = "url") -> list[FieldError]:
+    if len(url) > MAX_URL_LENGTH:
+        return [FieldError((field,), f"must be at most {MAX_URL_LENGTH} characters")]
+    if not re.match(r"^https?://", url) or any(c.isspace() for c in url):
+        return [FieldError((field,), "must be an http:// or https:// URL")]
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError:
+        return [FieldError((field,), "is not a valid URL")]
+    if not parts.hostname:
+        return [FieldError((field,), "must name a host")]
+    return []
+
+
+def description_problems(description: str | None) -> list[FieldError]:
+    if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
+        return [
+            FieldError(("description",), f"must be at most {MAX_DESCRIPTION_LENGTH} characters")
+        ]
+    return []
+
+
+def _unique(names: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class DeliveryAttempt:
+    attempt: int
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    attempted_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryHistory:
+    """A delivery with every attempt made at it, oldest first."""
+
+    delivery: Delivery
+    attempts: list[DeliveryAttempt]
+
+
+class WebhookService:
+    def __init__(self, storage: Storage) -> None:
+        self._s = storage
+
+    # -- subscriptions (a tenant's administrators, or market operations) ----------------
+
+    async def create(
+        self,
+        principal: Principal,
+        tenant_id: uuid.UUID | None,
+        url: str,
+        event_types: Sequence[str],
+        description: str | None = None,
+    ) -> tuple[Subscription, str]:
+        """The new subscription and its signing secret: the only time the secret is shown."""
+        _require_admin(principal)
+        if tenant_id is None:
+            if principal.tenant_id is None:
+                raise ValidationFailed(
+                    "market operations must say for which tenant",
+                    [FieldError(("tenantId",), "is required for market operations")],
+                )
+            tenant_id = principal.tenant_id
+        problems = [
+            *url_problems(url),
+            *event_type_problems(event_types, "eventTypes"),
+            *description_problems(description),
+        ]
+        if problems:
+            raise ValidationFailed("the webhook subscription is not valid", problems)
+        secret = new_secret()
+        async with self._s.db.transaction(principal) as conn:
+            if await self._s.tenants.get(conn, tenant_id) is None:
+                raise NotFound("tenant", tenant_id)
+            subscription = await self._s.webhooks.create_subscription(
+                conn,
+                tenant_id=tenant_id,
+                url=url,
+                secret=secret,
+                event_types=_unique(event_types),
+                description=description or None,
+                created_by=principal.user_id,
+            )
+            await self._audit(
+                conn,
+                principal,
+                "WEBHOOK_SUBSCRIPTION_CREATED",
+                subscription,
+                {"url": url, "eventTypes": subscription.event_types},
+            )
+        return subscription, secret
+
+    async def update(
+        self,
+        principal: Principal,
+        subscription_id: uuid.UUID,
+        *,
+        url: str | None = None,
+        event_types: Sequence[str] | None = None,
+        description: str | None = None,
+        active: bool | None = None,
+    ) -> Subscription:
+        """Change what is given; an empty description removes it. The secret stays."""
+        _require_admin(principal)
+        problems = [
+            *(url_problems(url) if url is not None else []),
+            *(event_type_problems(event_types, "eventTypes") if event_types is not None else []),
+            *description_problems(description),
+        ]
+        if problems:
+            raise ValidationFailed("the webhook subscription is not valid", problems)
+        async with self._s.db.transaction(principal) as conn:
+            current = await self._s.webhooks.subscription(conn, subscription_id)
+            if current is None:
+                raise NotFound("webhook subscription", subscription_id)
+            wanted = dataclasses.replace(
+                current,
+                url=url if url is not None else current.url,
+                event_types=_unique(event_types)
+                if event_types is not None
+                else current.event_types,
+                description=(description or None)
+                if description is not None
+                else current.description,
+                active=active if active is not None else current.active,
+            )
+            changes = {
+                name: getattr(wanted, attribute)
+                for name, attribute in _EDITABLE
+                if getattr(current, attribute) != getattr(wanted, attribute)
+            }
+            if not changes:
+                return current
+            updated = await self._s.webhooks.update_subscription(
+                conn,
+                subscription_id,
+                url=wanted.url,
+                event_types=wanted.event_types,
+                description=wanted.description,
+                active=wanted.active,
+            )
+            assert updated is not None  # the row is visible in this transaction
+            await self._audit(conn, principal, "WEBHOOK_SUBSCRIPTION_UPDATED", updated, changes)
+        return updated
+
+    async def delete(self, principal: Principal, subscription_id: uuid.UUID) -> Subscription:
+        """Remove a subscription with its deliveries; returns what was removed."""
+        _require_admin(principal)
+        async with self._s.db.transaction(principal) as conn:
+            current = await self._s.webhooks.subscription(conn, subscription_id)
+            if current is None or not await self._s.webhooks.delete_subscription(
+                conn, subscription_id
+            ):
+                raise NotFound("webhook subscription", subscription_id)
+            await self._audit(
+                conn,
+                principal,
+                "WEBHOOK_SUBSCRIPTION_DELETED",
+                current,
+                {"url": current.url, "eventTypes": current.event_types},
+            )
+        return current
+
+    async def subscriptions(
+        self, principal: Principal, tenant_id: uuid.UUID | None = None
+    ) -> list[Subscription]:
+        """A tenant's subscriptions (its own for a tenant admin; any or all for market ops)."""
+        _require_admin(principal)
+        async with self._s.db.transaction(principal) as conn:
+            return await self._s.webhooks.subscriptions(conn, tenant_id=tenant_id)
+
+    # -- deliveries (market operations) ---------------------------------------------------
+
+    async def deliveries(
+        self,
+        principal: Principal,
+        *,
+        status: str | None = None,
+        subscription_id: uuid.UUID | None = None,
+        first: int = 50,
+    ) -> list[DeliveryHistory]:
+        """Deliveries newest first, each with its attempts."""
+        _require_market_ops(principal, "inspect webhook deliveries")
+        if status is not None and status not in DELIVERY_STATUSES:
+            raise ValidationFailed(
+                "unknown delivery status",
+                [FieldError(("status",), f"must be one of {', '.join(DELIVERY_STATUSES)}")],
+            )
+        async with self._s.db.transaction(principal) as conn:
+            found = await self._s.webhooks.deliveries(
+                conn, status=status, subscription_id=subscription_id, limit=first
+            )
+            return await self._with_attempts(conn, found)
+
+    async def replay(self, principal: Principal, delivery_id: uuid.UUID) -> DeliveryHistory:
+        """Send a delivery again, from a fresh attempt budget, under the same message id
+        (receivers deduplicate on it)."""
+        _require_market_ops(principal, "replay webhook deliveries")
+        async with self._s.db.transaction(principal) as conn:
+            delivery = await self._s.webhooks.reset_for_replay(conn, delivery_id)
+            if delivery is None:
+                raise NotFound("webhook delivery", delivery_id)
+            job_id = await self._s.jobs.enqueue(
+                conn,
+                jobs.DELIVER_WEBHOOK,
+                {"deliveryId": str(delivery.id)},
+                dedupe_key=jobs.delivery_key(str(delivery.id)),
+            )
+            await self._s.audit.append(
+                conn,
+                principal=principal,
+                tenant_id=delivery.tenant_id,
+                action="WEBHOOK_DELIVERY_REPLAYED",
+                target_type="webhook_delivery",
+                target_id=str(delivery.id),
+                details={
+                    "subscriptionId": str(delivery.subscription_id),
+                    "messageId": delivery.message_id,
+                    "jobId": job_id,  # None: a delivery job was already queued
+                },
+            )
+            return (await self._with_attempts(conn, [delivery]))[0]
+
+    async def _with_attempts(
+        self, conn: Executor, deliveries: list[Delivery]
+    ) -> list[DeliveryHistory]:
+        attempts = await self._s.webhooks.attempts(conn, [d.id for d in deliveries])
+        return [
+            DeliveryHistory(d, [DeliveryAttempt(**_attempt(a)) for a in attempts[d.id]])
+            for d in deliveries
+        ]
+
+    async def _audit(
+        self,
+        conn: Executor,
+        principal: Principal,
+        action: str,
+        subscription: Subscription,
+        details: dict[str, Any],
+    ) -> None:
+        # never the secret
+        await self._s.audit.append(
+            conn,
+            principal=principal,
+            tenant_id=subscription.tenant_id,
+            action=action,
+            target_type="webhook_subscription",
+            target_id=str(subscription.id),
+            details=details,
+        )
+
+
+def _attempt(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "delivery_id"}
+
+
+def _require_admin(principal: Principal) -> None:
+    if principal.role not in ("market_ops", "tenant_admin"):
+        raise Forbidden("only the tenant's administrators or market operations manage webhooks")
+
+
+def _require_market_ops(principal: Principal, what: str) -> None:
+    if not principal.is_market_ops:
+        raise Forbidden(f"only market operations may {what}")
