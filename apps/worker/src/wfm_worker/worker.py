@@ -1,0 +1,222 @@
+"""The worker process: a pgqueuer consumer for the outbox jobs, the timer and schedule
+clock, the periodic reconciler, and Prometheus metrics on its own port."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any
+
+import asyncpg
+import httpx
+from pgqueuer import QueueManager, RetryRequested
+from pgqueuer.domain.types import QueueExecutionMode
+from pgqueuer.models import Job
+from prometheus_client import start_http_server
+from pymongo.errors import PyMongoError
+
+from wfm_shared.clock import Clock, SystemClock
+from wfm_shared.errors import ServiceUnavailable
+from wfm_shared.logging import get_logger
+from wfm_shared.settings import Settings
+from wfm_storage import jobs
+from wfm_storage.bootstrap import Storage
+from wfm_storage.queue import queue_depth, queue_lag_seconds, queue_queries, queue_settings
+from wfm_worker.context import WorkerDeps
+from wfm_worker.handlers import JobHandlers, RetryLater
+from wfm_worker.notifier import TransientFailure
+from wfm_worker.scheduling import TickReport, fire_due_schedules, fire_due_timers
+from wfm_workflows.extensions import load_catalog
+from wfm_workflows.reconciler import Reconciler
+
+log = get_logger("wfm.worker")
+
+Handler = Callable[[dict[str, Any], int], Awaitable[None]]
+
+# Failures worth another attempt: the peer or a database is briefly away.
+TRANSIENT = (
+    TransientFailure,
+    TimeoutError,
+    OSError,
+    asyncpg.PostgresConnectionError,
+    PyMongoError,
+    ServiceUnavailable,
+)
+
+
+class Worker:
+    def __init__(
+        self, settings: Settings, *, storage: Storage | None = None, clock: Clock | None = None
+    ) -> None:
+        self.settings = settings
+        self._storage = storage
+        self._owns_storage = storage is None
+        self.clock = clock or SystemClock()
+        self._stopping = asyncio.Event()
+        self._conn: asyncpg.Connection | None = None
+        self._http: httpx.AsyncClient | None = None
+        self._metrics_server: Any = None
+        self.deps: WorkerDeps
+        self.handlers: JobHandlers
+        self.qm: QueueManager
+
+    async def __aenter__(self) -> Worker:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, *exc: type[BaseException] | BaseException | TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        load_catalog()  # extensions register their validators, gates and step types first
+        if self._storage is None:
+            self._storage = await Storage.open(self.settings)
+        self._http = httpx.AsyncClient()
+        self.deps = WorkerDeps.build(self.settings, self._storage, self.clock, self._http)
+        self.handlers = JobHandlers(self.deps)
+        # the queue's own connection: it LISTENs for new jobs
+        self._conn = await asyncpg.connect(self.settings.app_dsn())
+        self.qm = self._queue_manager()
+        if self.settings.worker_metrics_port:
+            self._metrics_server, _ = start_http_server(
+                self.settings.worker_metrics_port,
+                self.settings.worker_metrics_host,
+                registry=self.deps.metrics.registry,
+            )
+
+    def _queue_manager(self) -> QueueManager:
+        """A consumer; pgqueuer's run() closes its driver, so each run gets its own."""
+        assert self._conn is not None
+        manager = QueueManager(queue_queries(self._conn), channel=queue_settings().channel)
+        for name, handler in self._handlers().items():
+            manager.entrypoint(name, on_failure="hold")(self._entry(name, handler))
+        return manager
+
+    def _handlers(self) -> dict[str, Handler]:
+        h = self.handlers
+        return {
+            jobs.DISPATCH_EVENT: h.dispatch_event,
+            jobs.RUN_SYSTEM_STEP: h.run_system_step,
+            jobs.TIMER_FIRED: h.timer_fired,
+            jobs.DELIVER_WEBHOOK: h.deliver_webhook,
+            jobs.PROVISION_API_ACCESS: h.provision_api_access,
+            jobs.START_TRIGGERED: h.start_triggered_workflow,
+            jobs.PLATFORM_EVENT: h.platform_event,
+        }
+
+    def _entry(self, name: str, handler: Handler) -> Callable[[Job], Awaitable[None]]:
+        metrics, settings = self.deps.metrics, self.settings
+
+        async def run(job: Job) -> None:
+            attempt = job.attempts + 1
+            payload = json.loads(job.payload or b"{}")
+            metrics.attempts.labels(name).observe(attempt)
+            started = time.perf_counter()
+            outcome = "failed"
+            try:
+                async with asyncio.timeout(settings.job_timeout_seconds):
+                    await handler(payload, attempt)
+                outcome = "done"
+            except RetryLater as retry:
+                if attempt >= settings.job_max_attempts:
+                    raise
+                outcome = "retried"
+                raise RetryRequested(retry.delay, retry.reason) from retry
+            except TRANSIENT as error:
+                if attempt >= settings.job_max_attempts:
+                    raise  # held as failed: the dead letter, with its last error
+                outcome = "retried"
+                raise RetryRequested(self.handlers.backoff(attempt), repr(error)) from error
+            finally:
+                metrics.jobs.labels(name, outcome).inc()
+                metrics.job_seconds.labels(name).observe(time.perf_counter() - started)
+                log.info(
+                    "job", entrypoint=name, job_id=int(job.id), attempt=attempt, outcome=outcome
+                )
+
+        return run
+
+    def _consume(self, mode: QueueExecutionMode) -> Awaitable[None]:
+        batch = max(1, self.settings.worker_concurrency // 2)
+        self.qm = self._queue_manager()
+        return self.qm.run(
+            dequeue_timeout=timedelta(seconds=1),
+            batch_size=batch,
+            mode=mode,
+            max_concurrent_tasks=max(self.settings.worker_concurrency, 2 * batch),
+            heartbeat_timeout=timedelta(seconds=self.settings.job_heartbeat_timeout_seconds),
+            log_aggregation_interval=timedelta(0),
+        )
+
+    async def run(self) -> None:
+        """Until `stop()`: consume jobs, tick the clock, reconcile, refresh the metrics."""
+        consumer = asyncio.create_task(self._consume(QueueExecutionMode.continuous))
+        loops = [
+            asyncio.create_task(self._every(self.settings.timer_interval_seconds, self.tick)),
+            asyncio.create_task(
+                self._every(self.settings.reconcile_interval_seconds, self.reconcile)
+            ),
+            asyncio.create_task(self._every(5.0, self.refresh_metrics)),
+        ]
+        try:
+            await self._stopping.wait()
+        finally:
+            for loop in loops:
+                loop.cancel()
+            await asyncio.gather(*loops, return_exceptions=True)
+            # graceful: pgqueuer stops picking and lets the jobs in flight finish
+            self.qm.shutdown.set()
+            await consumer
+
+    async def run_until_idle(self) -> None:
+        """Handle every job that is due, then return (tests, one-off runs)."""
+        await self._consume(QueueExecutionMode.drain)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.qm.shutdown.set()
+
+    async def _every(self, seconds: float, work: Callable[[], Awaitable[Any]]) -> None:
+        while not self._stopping.is_set():
+            try:
+                await work()
+            except Exception:  # a failing round must not stop the loop; the next one retries
+                log.exception("periodic_work_failed", work=getattr(work, "__name__", repr(work)))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    async def tick(self, now: datetime | None = None) -> TickReport:
+        moment = now or self.clock.now()
+        return TickReport(
+            timers=await fire_due_timers(self.deps, moment),
+            schedules=await fire_due_schedules(self.deps, moment),
+        )
+
+    async def reconcile(self) -> None:
+        await Reconciler(self.deps.storage).run()
+
+    async def refresh_metrics(self) -> None:
+        metrics = self.deps.metrics
+        async with self.deps.storage.db.connection() as conn:
+            depth = await queue_depth(conn)
+            lag = await queue_lag_seconds(conn)
+        for status in ("queued", "picked", "failed"):
+            metrics.queue_depth.labels(status).set(depth.get(status, 0))
+        metrics.queue_lag.set(lag)
+
+    async def close(self) -> None:
+        if self._metrics_server is not None:
+            self._metrics_server.shutdown()
+        if self._conn is not None:
+            await self._conn.close()
+        if self._http is not None:
+            await self._http.aclose()
+        if self._owns_storage and self._storage is not None:
+            await self._storage.close()

@@ -1,0 +1,71 @@
+"""Worker tests: a database of their own per module, a frozen clock, short retry delays."""
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from wfm_engine import parse_template
+from wfm_shared.clock import FrozenClock
+from wfm_storage.repositories.templates import TemplateRepository
+from wfm_worker.worker import Worker
+from wfm_workflows.service import WorkflowService
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+
+
+def worker_settings(settings, **overrides):
+    values = {
+        "retry_base_seconds": 0.05,
+        "retry_cap_seconds": 0.5,
+        "worker_metrics_port": 0,
+        "job_heartbeat_timeout_seconds": 2.0,
+        "webhook_timeout_seconds": 0.3,
+        "job_max_attempts": 5,
+        **overrides,
+    }
+    return settings.model_copy(update=values)
+
+
+@pytest.fixture
+async def make_worker(isolated_world, clock):
+    """Start a worker in this process; `overrides` change its settings."""
+    started = []
+
+    async def make(**overrides):
+        settings = worker_settings(isolated_world.settings, **overrides)
+        worker = Worker(settings, storage=isolated_world.storage, clock=clock)
+        await worker.start()
+        started.append(worker)
+        return worker
+
+    yield make
+    for worker in started:
+        await worker.close()
+
+
+@pytest.fixture
+def service(isolated_world, clock):
+    return WorkflowService(isolated_world.storage, clock)
+
+
+def text(value):
+    return {"en": value, "fr": f"{value} (fr)", "nl": f"{value} (nl)"}
+
+
+@pytest.fixture
+def publish(isolated_world):
+    """Store a template (a unique key) in the module's database and return its key."""
+
+    async def store(steps, **extra):
+        key = f"w-{uuid.uuid4().hex[:10]}"
+        template = parse_template(
+            {"key": key, "version": 1, "name": text("Worker test"), "steps": steps, **extra}
+        )
+        await TemplateRepository().save(isolated_world.owner, template)
+        return key
+
+    return store

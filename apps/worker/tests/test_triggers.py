@@ -1,0 +1,153 @@
+"""Triggers start workflows: a cron schedule in a time zone fires once per slot even with
+two workers; a platform event starts a follow-up workflow with its correlation id."""
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from wfm_engine import ApproveWorkflow, ExecuteStep, StartWorkflow, SubmitWorkflow
+from wfm_shared.principal import system_principal
+from wfm_testing.factories import belgian_vat
+from wfm_worker.scheduling import latest_slot
+from wfm_workflows.directory import TenantService
+
+
+def step(step_id):
+    return {"id": step_id, "type": "form", "title": {"en": step_id, "fr": step_id, "nl": step_id}}
+
+
+async def triggered_instances(isolated_world, trigger_id):
+    async with isolated_world.storage.db.transaction(system_principal()) as conn:
+        rows = await conn.fetch(
+            "SELECT fire_key FROM wfm.trigger_firings WHERE trigger_id = $1 ORDER BY fire_key",
+            trigger_id,
+        )
+    return [r["fire_key"] for r in rows]
+
+
+async def workflows_of(isolated_world, tenant_id):
+    async with isolated_world.storage.db.transaction(system_principal()) as conn:
+        rows = await conn.fetch(
+            "SELECT id FROM wfm.workflow_instances_index WHERE tenant_id = $1 AND version > 0",
+            tenant_id,
+        )
+    return [r["id"] for r in rows]
+
+
+def test_cron_slots_follow_the_time_zone():
+    # 06:00 in Brussels is 05:00 UTC in winter and 04:00 UTC in summer
+    winter = latest_slot("0 6 * * *", "Europe/Brussels", datetime(2026, 1, 15, 5, 30, tzinfo=UTC))
+    summer = latest_slot("0 6 * * *", "Europe/Brussels", datetime(2026, 7, 15, 4, 30, tzinfo=UTC))
+    assert winter.astimezone(UTC) == datetime(2026, 1, 15, 5, 0, tzinfo=UTC)
+    assert summer.astimezone(UTC) == datetime(2026, 7, 15, 4, 0, tzinfo=UTC)
+
+
+async def test_a_cron_trigger_fires_once_per_slot_with_two_workers(
+    isolated_world, make_worker, publish, clock
+):
+    key = await publish([step("report")])
+    tenant = await isolated_world.factory.tenant()
+    admin = await isolated_world.factory.account("tenant_admin", tenant)
+    async with isolated_world.storage.db.transaction(admin.principal) as conn:
+        trigger = await isolated_world.storage.triggers.create(
+            conn,
+            tenant_id=tenant.id,
+            name="Quarter-hourly imbalance report",
+            kind="schedule",
+            cron="*/15 * * * *",
+            timezone="Europe/Brussels",
+            template_key=key,
+            market_role="BRP",
+            created_by=admin.user.id,
+        )
+    first, second = await make_worker(), await make_worker()
+    clock.advance(timedelta(minutes=20))  # 08:20 UTC: the 08:15 slot is due
+    reports = await asyncio.gather(first.tick(), second.tick())
+    assert sorted(len(r.schedules) for r in reports) == [0, 1]
+    await first.run_until_idle()
+    assert len(await workflows_of(isolated_world, tenant.id)) == 1
+    assert (await first.tick()).schedules == []  # same slot: nothing more
+    clock.advance(timedelta(minutes=15))
+    await asyncio.gather(first.tick(), second.tick())
+    await second.run_until_idle()
+    assert len(await workflows_of(isolated_world, tenant.id)) == 2
+    assert len(await triggered_instances(isolated_world, trigger.id)) == 2
+    state = (
+        await first.deps.workflows.load(
+            system_principal(), (await workflows_of(isolated_world, tenant.id))[0]
+        )
+    ).state
+    assert state.metadata["trigger"]["type"] == "schedule"
+    assert state.metadata["trigger"]["triggerId"] == str(trigger.id)
+
+
+async def test_an_approved_workflow_starts_its_follow_up(
+    isolated_world, make_worker, service, publish
+):
+    onboarding = await publish([step("apply")])
+    follow_up = await publish([step("first-nomination")])
+    tenant = await isolated_world.factory.tenant()
+    admin = await isolated_world.factory.account("tenant_admin", tenant)
+    ops = await isolated_world.factory.account("market_ops")
+    async with isolated_world.storage.db.transaction(admin.principal) as conn:
+        await isolated_world.storage.triggers.create(
+            conn,
+            tenant_id=tenant.id,
+            name="After onboarding",
+            kind="event",
+            event_type="workflow.approved",
+            filter={"templateKey": onboarding},
+            template_key=follow_up,
+            market_role="BRP",
+            created_by=admin.user.id,
+        )
+    state = await service.create_workflow(
+        admin.principal, market_role="BRP", template_key=onboarding
+    )
+    workflow_id = uuid.UUID(state.id)
+    await service.execute(admin.principal, workflow_id, StartWorkflow())
+    await service.execute(admin.principal, workflow_id, ExecuteStep("apply", {}))
+    await service.execute(admin.principal, workflow_id, SubmitWorkflow())
+    await service.execute(
+        ops.principal, workflow_id, ApproveWorkflow(), correlation_id="req-approve-1"
+    )
+    worker = await make_worker()
+    await worker.run_until_idle()
+    await worker.run_until_idle()  # the start job is left by the dispatch job
+    started = [w for w in await workflows_of(isolated_world, tenant.id) if w != workflow_id]
+    assert len(started) == 1
+    events = await isolated_world.storage.events.for_instance(system_principal(), str(started[0]))
+    created = events[0]
+    assert created.data["templateKey"] == follow_up
+    assert created.data["trigger"]["eventType"] == "workflow.approved"
+    assert created.data["trigger"]["workflowId"] == str(workflow_id)
+    assert created.correlation_id == "req-approve-1"
+
+
+async def test_a_platform_trigger_onboards_every_new_tenant(isolated_world, make_worker, publish):
+    welcome = await publish([step("welcome-call")])
+    async with isolated_world.storage.db.transaction(system_principal()) as conn:
+        await isolated_world.storage.triggers.create(
+            conn,
+            tenant_id=None,
+            name="Onboard new participants",
+            kind="event",
+            event_type="tenant.created",
+            template_key=welcome,
+            market_role="GU",
+            created_by=system_principal().user_id,
+        )
+    profile = await TenantService(isolated_world.storage).create(
+        system_principal(),
+        slug=f"new-{uuid.uuid4().hex[:8]}",
+        company_name="Nieuwe Netgebruiker BV",
+        vat_number=belgian_vat(777),
+        market_roles=["GU"],
+    )
+    worker = await make_worker()
+    await worker.run_until_idle()
+    await worker.run_until_idle()
+    (instance,) = await workflows_of(isolated_world, profile.tenant.id)
+    events = await isolated_world.storage.events.for_instance(system_principal(), str(instance))
+    assert events[0].data["templateKey"] == welcome
+    assert events[0].data["trigger"]["eventType"] == "tenant.created"
