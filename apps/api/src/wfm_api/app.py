@@ -21,6 +21,7 @@ from wfm_api.auth import AuthService, identify
 from wfm_api.context import RequestContext, Services
 from wfm_api.health import healthz, readyz
 from wfm_api.schema import build_schema
+from wfm_integrations.subscriptions import WebhookService
 from wfm_shared.clock import Clock, SystemClock
 from wfm_shared.logging import get_logger
 from wfm_shared.security import TokenCodec
@@ -28,6 +29,7 @@ from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_workflows.configuration import ConfigService
 from wfm_workflows.extensions import load_catalog
+from wfm_workflows.operations import JobAdminService, NotificationService, TriggerService
 from wfm_workflows.service import WorkflowService
 from wfm_workflows.template_service import TemplateService
 
@@ -51,6 +53,10 @@ def build_services(settings: Settings, storage: Storage, clock: Clock) -> Servic
         workflows=WorkflowService(storage, clock),
         templates=TemplateService(storage),
         configuration=ConfigService(storage),
+        jobs=JobAdminService(storage),
+        webhooks=WebhookService(storage),
+        notifications=NotificationService(storage, clock),
+        triggers=TriggerService(storage),
     )
 
 

@@ -10,12 +10,14 @@ from starlette.requests import Request
 
 from wfm_api.auth import AuthService, RequestIdentity
 from wfm_api.loaders import Loaders
+from wfm_integrations.subscriptions import WebhookService
 from wfm_shared.principal import Principal
 from wfm_shared.security import TokenCodec
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import ScopedSession
 from wfm_workflows.configuration import ConfigService
+from wfm_workflows.operations import JobAdminService, NotificationService, TriggerService
 from wfm_workflows.service import WorkflowService
 from wfm_workflows.template_service import TemplateService
 
@@ -33,6 +35,10 @@ class Services:
     workflows: WorkflowService
     templates: TemplateService
     configuration: ConfigService
+    jobs: JobAdminService
+    webhooks: WebhookService
+    notifications: NotificationService
+    triggers: TriggerService
 
 
 def negotiate_locale(accept_language: str | None) -> str:

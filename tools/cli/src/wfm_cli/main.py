@@ -185,6 +185,31 @@ def serve_command(
     )
 
 
+@app.command("worker")
+def worker_command() -> None:
+    """Run the background worker: jobs, timers, schedules, reconciler (SIGTERM stops it
+    gracefully: jobs in flight finish first)."""
+    from wfm_shared.logging import configure_logging
+    from wfm_worker.worker import Worker
+
+    settings = load_settings()
+    require_database_url(settings)
+    configure_logging(settings.log_level, settings.log_json)
+
+    async def main() -> None:
+        worker = Worker(settings)
+        await worker.start()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, worker.stop)
+        try:
+            await worker.run()
+        finally:
+            await worker.close()
+
+    asyncio.run(main())
+
+
 def _print_dev_banner(settings: Settings, url: str) -> None:
     console.print(
         f"\n[bold green]Workflow Manager is running[/bold green]  GraphiQL: [link={url}]{url}[/link]"
@@ -215,7 +240,7 @@ def dev_command(
     import uvicorn
 
     from wfm_api.app import create_app
-    from wfm_cli.devserver import ForegroundServer, terminate
+    from wfm_cli.devserver import ForegroundServer, run_api_and_worker, terminate
     from wfm_shared.logging import configure_logging
     from wfm_testing.servers import ServerUnavailable, create_database, running_servers
 
@@ -238,9 +263,8 @@ def dev_command(
             config = uvicorn.Config(
                 create_app(settings), host=settings.host, port=listen_port, log_level="warning"
             )
-            server = ForegroundServer(config)
             _print_dev_banner(settings, f"http://{settings.host}:{listen_port}/graphql")
-            server.run()
+            asyncio.run(run_api_and_worker(ForegroundServer(config), settings))
     except ServerUnavailable as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None

@@ -75,6 +75,7 @@ class Factory:
             password_hash=self._hash,
             role=role,
             display_name=overrides.get("display_name"),
+            locale=overrides.get("locale", "en"),
         )
         principal = principal_for(user.id, user.tenant_id, user.role)
         token, _ = self._codec.issue(principal, datetime.now(UTC))

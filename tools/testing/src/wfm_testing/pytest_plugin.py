@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -169,3 +170,27 @@ def live_api_url(wfm_settings: Settings) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         log_path.unlink(missing_ok=True)
+
+
+@dataclass
+class World:
+    """A database of its own: for tests that watch everything that happens in it (the
+    worker's queue, counters) and must not see other tests' work."""
+
+    settings: Settings
+    storage: Storage
+    owner: asyncpg.Connection
+    factory: Factory
+
+
+@pytest.fixture(scope="module")
+async def isolated_world(wfm_servers: ServerUrls) -> AsyncIterator[World]:
+    settings = await prepare_database(wfm_servers, f"wfm_iso_{uuid.uuid4().hex[:10]}")
+    storage = await Storage.open(settings)
+    assert settings.database_url
+    owner = await asyncpg.connect(settings.database_url)
+    await init_connection(owner)
+    yield World(settings, storage, owner, Factory(owner, settings))
+    await owner.close()
+    await storage.close()
+    await discard_database(wfm_servers, settings)

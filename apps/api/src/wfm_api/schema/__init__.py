@@ -11,16 +11,32 @@ from strawberry.types import ExecutionContext
 from wfm_api.errors import RequestLifecycle
 from wfm_api.schema.auth import AuthMutations, AuthQueries
 from wfm_api.schema.configuration import ConfigurationMutations, ConfigurationQueries
+from wfm_api.schema.operations import OperationsMutations, OperationsQueries
 from wfm_api.schema.templates import TemplateMutations, TemplateQueries
 from wfm_api.schema.tenants import TenantQueries
 from wfm_api.schema.workflows import WorkflowMutations, WorkflowQueries
 from wfm_shared.settings import Settings
 
 Query = merge_types(
-    "Query", (AuthQueries, TenantQueries, TemplateQueries, ConfigurationQueries, WorkflowQueries)
+    "Query",
+    (
+        AuthQueries,
+        TenantQueries,
+        TemplateQueries,
+        ConfigurationQueries,
+        WorkflowQueries,
+        OperationsQueries,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (AuthMutations, WorkflowMutations, TemplateMutations, ConfigurationMutations)
+    "Mutation",
+    (
+        AuthMutations,
+        WorkflowMutations,
+        TemplateMutations,
+        ConfigurationMutations,
+        OperationsMutations,
+    ),
 )
 
 
