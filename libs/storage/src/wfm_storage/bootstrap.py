@@ -46,9 +46,16 @@ class Storage:
         if not settings.mongodb_url:
             raise ValueError("MONGODB_URL is not set")
         db = await Database.connect(
-            settings.app_dsn(), min_size=settings.db_pool_min, max_size=settings.db_pool_max
+            settings.app_dsn(),
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+            statement_timeout=settings.database_timeout_seconds,
         )
-        mongo = MongoStore.connect(settings.mongodb_url, settings.mongodb_database)
+        mongo = MongoStore.connect(
+            settings.mongodb_url,
+            settings.mongodb_database,
+            socket_timeout_ms=int(settings.database_timeout_seconds * 1000),
+        )
         try:
             await mongo.ensure_indexes()
         except BaseException:

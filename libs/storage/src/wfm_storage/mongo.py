@@ -55,11 +55,14 @@ class MongoStore:
         self.db: AsyncDatabase[Mapping[str, Any]] = client[database]
 
     @classmethod
-    def connect(cls, url: str, database: str, *, timeout_ms: int = 5000) -> MongoStore:
+    def connect(
+        cls, url: str, database: str, *, timeout_ms: int = 5000, socket_timeout_ms: int = 30_000
+    ) -> MongoStore:
         client: AsyncMongoClient[Mapping[str, Any]] = AsyncMongoClient(
             url,
             tz_aware=True,
             serverSelectionTimeoutMS=timeout_ms,
+            socketTimeoutMS=socket_timeout_ms,
             event_listeners=[MongoCommandCounter()],
             appname="workflow-manager",
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Protocol
 
 import asyncpg
@@ -45,15 +45,47 @@ async def apply_principal(conn: Executor, principal: Principal | None) -> None:
     )
 
 
+# A connection the server closed under us (stopped, restarted, crashed; a network cut).
+# asyncpg may notice it one message late: on a connection whose server has sent its last
+# FATAL message, the next statement fails with InternalClientError ("another operation
+# is in progress").
+CONNECTION_LOST = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,  # 57P01 terminated by a shutdown, 57P02 crash
+)
+
+
+@contextlib.contextmanager
+def connection_loss_reported() -> Iterator[None]:
+    """Report a connection lost under asyncpg's protocol as what it is (callers map
+    connection errors to "unavailable"), not as an internal error."""
+    try:
+        yield
+    except asyncpg.InternalClientError as error:
+        raise ConnectionResetError("the PostgreSQL connection was closed") from error
+
+
 class Database:
     def __init__(self, pool: asyncpg.Pool) -> None:
         self.pool = pool
 
     @classmethod
-    async def connect(cls, dsn: str, *, min_size: int = 1, max_size: int = 10) -> Database:
+    async def connect(
+        cls, dsn: str, *, min_size: int = 1, max_size: int = 10, statement_timeout: float = 30.0
+    ) -> Database:
+        """`statement_timeout` bounds both a new connection and every statement, so a server that stops
+        answering (frozen, partitioned) fails requests instead of holding them forever."""
         try:
             pool = await asyncpg.create_pool(
-                dsn, min_size=min_size, max_size=max_size, init=init_connection
+                dsn,
+                min_size=min_size,
+                max_size=max_size,
+                init=init_connection,
+                timeout=statement_timeout,
+                command_timeout=statement_timeout,
             )
         except (OSError, asyncpg.PostgresError) as error:
             raise ServiceUnavailable(f"cannot connect to PostgreSQL: {error}") from error
@@ -66,21 +98,39 @@ class Database:
     @contextlib.asynccontextmanager
     async def transaction(self, principal: Principal | None) -> AsyncIterator[asyncpg.Connection]:
         """A transaction in which RLS sees `principal` (None: only SECURITY DEFINER access)."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            await apply_principal(conn, principal)
-            yield conn
+        async with self._acquired() as conn:
+            with connection_loss_reported():
+                async with conn.transaction():
+                    await apply_principal(conn, principal)
+                    yield conn
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self.pool.acquire() as conn:
+        async with self._acquired() as conn:
+            with connection_loss_reported():
+                yield conn
+
+    @contextlib.asynccontextmanager
+    async def _acquired(self) -> AsyncIterator[asyncpg.Connection]:
+        conn = await self.pool.acquire()
+        try:
             yield conn
+        finally:
+            await self.release(conn)
+
+    async def release(self, conn: asyncpg.Connection) -> None:
+        """Give the connection back. Resetting it fails when the server has closed it: the
+        pool drops it then, and the work done on it stands as the caller saw it."""
+        with contextlib.suppress(*CONNECTION_LOST):
+            await self.pool.release(conn)
 
     def session(self, principal: Principal | None) -> ScopedSession:
         return ScopedSession(self, principal)
 
 
 class ScopedSession:
-    """One connection and one transaction for a whole request, opened on first use.
+    """One connection and one read-only transaction for a whole request, opened on first
+    use. Writes go through the services' own transactions.
 
     asyncpg runs one query at a time per connection, and a request's dataloaders may
     dispatch concurrently: every query takes the lock."""
@@ -96,32 +146,36 @@ class ScopedSession:
         if self._conn is None:
             conn = await self._db.pool.acquire()
             try:
-                tx = conn.transaction()
+                tx = conn.transaction(readonly=True)
                 await tx.start()
                 await apply_principal(conn, self._principal)
             except BaseException:
-                await self._db.pool.release(conn)
+                await self._db.release(conn)
                 raise
             self._conn, self._tx = conn, tx
         return self._conn  # type: ignore[return-value]
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         async with self._lock:
-            result: list[asyncpg.Record] = await (await self._open()).fetch(query, *args)
-            return result
+            with connection_loss_reported():
+                result: list[asyncpg.Record] = await (await self._open()).fetch(query, *args)
+                return result
 
     async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
         async with self._lock:
-            return await (await self._open()).fetchrow(query, *args)
+            with connection_loss_reported():
+                return await (await self._open()).fetchrow(query, *args)
 
     async def fetchval(self, query: str, *args: Any) -> Any:
         async with self._lock:
-            return await (await self._open()).fetchval(query, *args)
+            with connection_loss_reported():
+                return await (await self._open()).fetchval(query, *args)
 
     async def execute(self, query: str, *args: Any) -> str:
         async with self._lock:
-            result: str = await (await self._open()).execute(query, *args)
-            return result
+            with connection_loss_reported():
+                result: str = await (await self._open()).execute(query, *args)
+                return result
 
     async def close(self, *, commit: bool = True) -> None:
         async with self._lock:
@@ -130,9 +184,9 @@ class ScopedSession:
             if conn is None or tx is None:
                 return
             try:
-                if commit:
-                    await tx.commit()
-                else:
-                    await tx.rollback()
+                # Read only: a connection lost after the last read loses nothing, and the
+                # answer already read stands.
+                with contextlib.suppress(*CONNECTION_LOST):
+                    await (tx.commit() if commit else tx.rollback())
             finally:
-                await self._db.pool.release(conn)
+                await self._db.release(conn)

