@@ -61,7 +61,7 @@ async def fifty_workflows(wfm_servers):
             )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
-            yield GraphQLClient(http), ops
+            yield GraphQLClient(http), ops, settings, storage
     await owner.close()
     await storage.close()
     await discard_database(wfm_servers, settings)
@@ -78,7 +78,7 @@ async def page_cost(gql, token, first):
 
 
 async def test_page_of_5_and_page_of_50_cost_the_same_round_trips(fifty_workflows):
-    gql, ops = fifty_workflows
+    gql, ops, *_ = fifty_workflows
     await page_cost(gql, ops.token, 2)  # warm the statement cache of the pool's connections
     size_5, small = await page_cost(gql, ops.token, 5)
     size_50, large = await page_cost(gql, ops.token, 50)
@@ -91,7 +91,7 @@ async def test_page_of_5_and_page_of_50_cost_the_same_round_trips(fifty_workflow
 
 
 async def test_every_node_is_complete(fifty_workflows):
-    gql, ops = fifty_workflows
+    gql, ops, *_ = fifty_workflows
     edges = (await gql(PAGE, {"first": 50}, token=ops.token)).ok()["workflows"]["edges"]
     nodes = [e["node"] for e in edges]
     assert {n["status"] for n in nodes} == {"IN_PROGRESS"}
@@ -106,7 +106,7 @@ async def test_every_node_is_complete(fifty_workflows):
 
 
 async def test_pages_follow_each_other_without_gaps_or_repeats(fifty_workflows):
-    gql, ops = fifty_workflows
+    gql, ops, *_ = fifty_workflows
     query = """query($after: String) { workflows(first: 7, after: $after) {
         edges { node { id } } pageInfo { hasNextPage endCursor } } }"""
     seen, after = [], None
@@ -117,3 +117,35 @@ async def test_pages_follow_each_other_without_gaps_or_repeats(fifty_workflows):
             break
         after = page["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen)) == 50
+
+
+async def test_the_latest_events_come_with_last(fifty_workflows):
+    gql, ops, *_ = fifty_workflows
+    query = """query { workflows(first: 1) { edges { node {
+        events(last: 2) { totalCount edges { node { seq type } } pageInfo { hasNextPage } }
+    } } } }"""
+    events = (await gql(query, token=ops.token)).ok()["workflows"]["edges"][0]["node"]["events"]
+    assert events["totalCount"] == 3
+    assert [e["node"]["type"] for e in events["edges"]] == ["WORKFLOW_STARTED", "STEP_COMPLETED"]
+    assert [e["node"]["seq"] for e in events["edges"]] == [2, 3]
+    assert events["pageInfo"]["hasNextPage"] is False
+
+
+async def test_an_api_started_for_benchmarks_reports_its_round_trips(fifty_workflows):
+    gql, ops, settings, storage = fifty_workflows
+    plain = await gql.http.post("/graphql", json={"query": "{ __typename }"})
+    assert "x-wfm-round-trips" not in plain.headers  # off unless asked for
+    counted = create_app(settings.model_copy(update={"expose_round_trips": True}), storage=storage)
+    async with counted.router.lifespan_context(counted):
+        transport = httpx.ASGITransport(app=counted)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+            client = GraphQLClient(http)
+            await client(PAGE, {"first": 2}, token=ops.token)  # warm the statement cache
+            response = await http.post(
+                "/graphql",
+                json={"query": PAGE, "variables": {"first": 50}},
+                headers={"authorization": f"Bearer {ops.token}"},
+            )
+    assert response.status_code == 200
+    assert len(response.json()["data"]["workflows"]["edges"]) == 50
+    assert response.headers["x-wfm-round-trips"] == "postgres=8, mongo=2"

@@ -348,22 +348,24 @@ class Workflow:
             state=state_view(past, template),
         )
 
-    @strawberry.field(description="The event log, oldest first")
+    @strawberry.field(
+        description="The event log, oldest first; `last: n` gives the n most recent instead"
+    )
     async def events(
-        self, info: Info, first: int = 50, after: str | None = None
+        self, info: Info, first: int = 50, after: str | None = None, last: int | None = None
     ) -> WorkflowEventConnection:
-        size = page_size(info, first)
+        size = page_size(info, last if last is not None else first)
         after_seq = _after_seq(after)
         events = await info.context.loaders.load_events(str(self.instance_id))
         remaining = [e for e in events if e.seq > after_seq]
-        page = remaining[:size]
+        page = remaining[-size:] if last is not None else remaining[:size]
         return WorkflowEventConnection(
             edges=[
                 WorkflowEventEdge(cursor=_seq_cursor(e.seq), node=WorkflowEvent(event=e))
                 for e in page
             ],
             page_info=PageInfo(
-                has_next_page=len(remaining) > size,
+                has_next_page=last is None and len(remaining) > size,
                 end_cursor=_seq_cursor(page[-1].seq) if page else None,
             ),
             total_count=len(events),
