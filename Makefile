@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 
-.PHONY: install dev test lint fmt schema clean
+.PHONY: install dev test fuzz lint fmt schema clean
 
 install: ## uv, the workspace (locked), and FerretDB v1.24.2 into .tools/bin
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.8"
@@ -15,6 +15,9 @@ dev: ## API on the embedded PostgreSQL + FerretDB, migrated and seeded; prints t
 
 test: ## the whole suite, against real servers
 	$(UV) run pytest
+
+fuzz: ## a long GraphQL fuzzing run against the API process (WFM_FUZZ_EXAMPLES per operation, default 200)
+	WFM_FUZZ_EXAMPLES=$${WFM_FUZZ_EXAMPLES:-200} $(UV) run pytest tests/test_fuzz_graphql.py -s
 
 lint: ## ruff (lint + format), mypy --strict on the engine, schema file up to date
 	$(UV) run ruff check .

@@ -10,7 +10,7 @@ import pytest
 
 from wfm_shared.principal import system_principal
 from wfm_storage import jobs
-from wfm_storage.repositories.notifications import Addressee
+from wfm_testing.operations import notify, webhook_delivery
 
 SUBSCRIPTION_FIELDS = "id tenantId url eventTypes description active"
 CREATE_SUBSCRIPTION = f"""
@@ -127,18 +127,11 @@ async def subscribe(gql, account, tenant_id=None, **overrides):
 
 async def failed_delivery(storage, subscription_id):
     """A delivery the worker gave up on after two attempts."""
+    delivery_id = await webhook_delivery(storage, subscription_id)
     async with storage.db.transaction(system_principal()) as conn:
-        subscription = await storage.webhooks.subscription(conn, uuid.UUID(subscription_id))
-        delivery_id = await storage.webhooks.add_delivery(
-            conn,
-            subscription,
-            message_id=f"msg_{uuid.uuid4().hex}",
-            event_type="workflow.approved",
-            payload={"type": "workflow.approved", "timestamp": "2025-01-06T08:00:00+00:00"},
-        )
         at = datetime.now(UTC)
         for attempt, (code, gave_up) in enumerate(((500, False), (503, True))):
-            delivery = await storage.webhooks.delivery(conn, delivery_id)
+            delivery = await storage.webhooks.delivery(conn, uuid.UUID(delivery_id))
             await storage.webhooks.record_attempt(
                 conn,
                 delivery,
@@ -149,7 +142,7 @@ async def failed_delivery(storage, subscription_id):
                 gave_up=gave_up,
                 at=at + timedelta(seconds=attempt),
             )
-    return str(delivery_id)
+    return delivery_id
 
 
 async def held_failed_job(storage, owner_conn, queue, *, error=("RuntimeError", "boom")):
@@ -501,20 +494,6 @@ async def test_the_job_queue_is_for_market_operations_only(
 
 
 # -- notifications -------------------------------------------------------------------------
-
-
-async def notify(storage, account, subject):
-    user = account.user
-    async with storage.db.transaction(system_principal()) as conn:
-        await storage.notifications.add(
-            conn,
-            user=Addressee(user.id, user.tenant_id, user.email, user.locale, user.display_name),
-            workflow_id=None,
-            kind="WORKFLOW_APPROVED",
-            subject=subject,
-            body=f"{subject}: body",
-            dedupe_key=uuid.uuid4().hex,
-        )
 
 
 async def test_a_user_reads_and_marks_their_notifications(gql, admin, storage):

@@ -3,12 +3,10 @@ subscriptions, triggers and deliveries answer exactly like unknown ids, lists sh
 rows, notifications belong to their user alone; market operations see every tenant."""
 
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
-from wfm_shared.principal import system_principal
-from wfm_storage.repositories.notifications import Addressee
+from wfm_testing.operations import notify, webhook_delivery
 
 SUBSCRIPTIONS = "query($t: ID) { webhookSubscriptions(tenantId: $t) { id tenantId url } }"
 TRIGGERS = "query($t: ID) { workflowTriggers(tenantId: $t) { id tenantId name } }"
@@ -61,33 +59,6 @@ OPERATIONS = {
 }
 
 
-async def notify(storage, account, subject):
-    user = account.user
-    async with storage.db.transaction(system_principal()) as conn:
-        await storage.notifications.add(
-            conn,
-            user=Addressee(user.id, user.tenant_id, user.email, user.locale, user.display_name),
-            workflow_id=None,
-            kind="WORKFLOW_APPROVED",
-            subject=subject,
-            body=subject,
-            dedupe_key=uuid.uuid4().hex,
-        )
-
-
-async def delivery_for(storage, subscription_id):
-    async with storage.db.transaction(system_principal()) as conn:
-        subscription = await storage.webhooks.subscription(conn, uuid.UUID(subscription_id))
-        delivery_id = await storage.webhooks.add_delivery(
-            conn,
-            subscription,
-            message_id=f"msg_{uuid.uuid4().hex}",
-            event_type="workflow.approved",
-            payload={"type": "workflow.approved", "timestamp": datetime.now(UTC).isoformat()},
-        )
-    return str(delivery_id)
-
-
 @pytest.fixture
 async def world(gql, factory, storage):
     tenant_a, tenant_b = await factory.tenant(), await factory.tenant()
@@ -111,7 +82,7 @@ async def world(gql, factory, storage):
         **made,
         "a_tenant": str(tenant_a.id),
         "b_tenant": str(tenant_b.id),
-        "b_delivery": await delivery_for(storage, made["b_subscription"]),
+        "b_delivery": await webhook_delivery(storage, made["b_subscription"]),
         "a": a,
         "a2": a2,
         "b": b,

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
 import structlog
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from wfm_api.auth import AuthService, identify
 from wfm_api.context import RequestContext, Services
 from wfm_api.health import healthz, readyz
+from wfm_api.instrumentation import RoundTripHeader
+from wfm_api.limits import BodySizeLimit, ClientAddress, LoginThrottle, current_client_address
 from wfm_api.schema import build_schema
 from wfm_integrations.subscriptions import WebhookService
 from wfm_shared.clock import Clock, SystemClock
@@ -34,7 +40,14 @@ from wfm_workflows.service import WorkflowService
 from wfm_workflows.template_service import TemplateService
 
 log = get_logger("wfm.api")
-MAX_BODY_BYTES = 1024 * 1024
+
+# What a refused HTTP request answers in `extensions.code`, by status.
+HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+}
 
 
 def build_services(settings: Settings, storage: Storage, clock: Clock) -> Services:
@@ -49,6 +62,7 @@ def build_services(settings: Settings, storage: Storage, clock: Clock) -> Servic
             clock,
             refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
             bcrypt_rounds=settings.bcrypt_rounds,
+            throttle=LoginThrottle.from_settings(settings, clock),
         ),
         workflows=WorkflowService(storage, clock),
         templates=TemplateService(storage),
@@ -83,9 +97,83 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             )
         return context
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except RecursionError:
+            raise HTTPException(400, "the request body is nested too deeply") from None
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """One operation per request: a JSON array (a batch) would multiply every per-request
+        limit (depth, aliases, tokens, login attempts), so it is refused, as is any body that
+        is not a JSON object. So is text no database can store (a NUL character, half of a
+        surrogate pair): it would otherwise reach the event log first and fail later, in a
+        projection or the worker."""
+        if request.method == "POST" and "json" in (request.content_type or ""):
+            body = self.parse_json(await request.get_body())
+            if isinstance(body, list):
+                raise HTTPException(
+                    400, "batched operations are not supported: send one operation per request"
+                )
+            if not isinstance(body, dict):
+                raise HTTPException(400, "the request body must be a JSON object")
+            query = body.get("query")
+            if _holds_unstorable_text(body) or (
+                isinstance(query, str) and NUL_ESCAPE.search(query)
+            ):
+                raise HTTPException(
+                    400, "text must be valid Unicode without NUL characters or lone surrogates"
+                )
+        return await super().parse_http_body(request)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but a refused request answers JSON with `extensions.code`."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as error:
+            response = http_error(error.status_code, error.reason)
+        await response(scope, receive, send)
+
+
+# A NUL character written as a GraphQL string escape: \u0000 or \u{0} (the same six
+# characters meant as text, in a block string, are refused too: the price of parsing once).
+NUL_ESCAPE = re.compile(r"\\u(?:0000|\{0+\})")
+UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+
+
+def _holds_unstorable_text(value: object) -> bool:
+    pending = [value]  # iterative: variables may nest as deep as the JSON decoder allows
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if UNSTORABLE_CHARACTERS.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def http_error(status_code: int, message: str) -> JSONResponse:
+    code = HTTP_ERROR_CODES.get(status_code, "BAD_REQUEST")
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status_code
+    )
+
 
 class RequestLogging(BaseHTTPMiddleware):
-    """A request id on every log line and response; oversized bodies refused up front."""
+    """A request id on every log line and response; the client's address for the request."""
+
+    def __init__(self, app: ASGIApp, client_address: ClientAddress) -> None:
+        super().__init__(app)
+        self._client_address = client_address
 
     async def dispatch(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -93,20 +181,10 @@ class RequestLogging(BaseHTTPMiddleware):
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse(
-                {
-                    "errors": [
-                        {
-                            "message": "request body too large",
-                            "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                        }
-                    ]
-                },
-                status_code=413,
-                headers={"x-request-id": request_id},
-            )
+        peer = request.client.host if request.client else None
+        current_client_address.set(
+            self._client_address.of(peer, request.headers.get("x-forwarded-for"))
+        )
         started = time.perf_counter()
         response = await call_next(request)
         response.headers["x-request-id"] = request_id
@@ -137,10 +215,13 @@ def create_app(
             if owned:
                 await opened.close()
 
-    app = Starlette(
-        lifespan=lifespan,
-        middleware=[Middleware(RequestLogging)],
-    )
+    middleware = [
+        Middleware(RequestLogging, client_address=ClientAddress(settings.trusted_proxies)),
+        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+    ]
+    if settings.expose_round_trips:
+        middleware.insert(0, Middleware(RoundTripHeader))
+    app = Starlette(lifespan=lifespan, middleware=middleware)
     view = GraphQLView(app, settings)
     app.router.routes.extend(
         [

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from starlette.requests import HTTPConnection
 
+from wfm_api.limits import LoginThrottle, current_client_address
 from wfm_shared.clock import Clock
 from wfm_shared.errors import Unauthenticated, WfmError
 from wfm_shared.principal import Principal, principal_for
@@ -44,14 +45,34 @@ class AuthService:
         *,
         refresh_ttl: timedelta,
         bcrypt_rounds: int,
+        throttle: LoginThrottle,
     ) -> None:
         self._storage = storage
         self._codec = codec
         self._clock = clock
         self._refresh_ttl = refresh_ttl
         self._rounds = bcrypt_rounds
+        self._throttle = throttle
 
-    async def login(self, email: str, password: str) -> AuthSession:
+    async def login(
+        self, email: str, password: str, *, client_address: str | None = None
+    ) -> AuthSession:
+        """A session for valid credentials. Throttled before any password is checked: by
+        failed logins of the account and by attempts from the client's address (by default
+        the address of the current request)."""
+        address = client_address or current_client_address.get()
+        attempt = self._throttle.admit(email, address)
+        try:
+            session = await self._check_credentials(email, password)
+        except Unauthenticated:
+            raise
+        except BaseException:
+            attempt.void()
+            raise
+        attempt.succeeded()
+        return session
+
+    async def _check_credentials(self, email: str, password: str) -> AuthSession:
         check_password_policy(password)
         async with self._storage.db.connection() as conn:
             record = await self._storage.credentials.find_login(conn, email.strip())

@@ -27,6 +27,9 @@ UNAVAILABLE_ERRORS = (
     asyncpg.TooManyConnectionsError,
     asyncpg.CannotConnectNowError,
 )
+# A value the database cannot hold (a NUL character, a number or a date out of its range):
+# the client's input, refused without the driver's words.
+UNSTORABLE_VALUE_ERRORS = (asyncpg.DataError,)
 
 
 def _with(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
@@ -55,6 +58,15 @@ def translate(error: GraphQLError, request_id: str | None = None) -> GraphQLErro
             else "GRAPHQL_VALIDATION_FAILED"
         )
         return _with(error, error.message, {"code": code})
+    if isinstance(original, UNSTORABLE_VALUE_ERRORS):
+        log.warning(
+            "unstorable_value", path=error.path, error=repr(original), request_id=request_id
+        )
+        return _with(
+            error,
+            "a value cannot be stored (a NUL character, or a number or date out of range)",
+            {"code": "VALIDATION_FAILED", "fields": []},
+        )
     if isinstance(original, UNAVAILABLE_ERRORS):
         log.warning("storage_unavailable", error=repr(original), request_id=request_id)
         return _with(
@@ -74,9 +86,14 @@ class RequestLifecycle(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context.context
-        if isinstance(context, RequestContext):
-            await context.close()
         result = self.execution_context.result
+        if isinstance(context, RequestContext):
+            try:
+                await context.close()
+            except Exception as error:  # becomes a coded error like the rest
+                if result is not None:
+                    wrapped = GraphQLError(str(error), original_error=error)
+                    result.errors = [*(result.errors or []), wrapped]
         errors = getattr(result, "errors", None)
         if result is not None and errors:
             request_id = getattr(context, "request_id", None)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_JWT_SECRET = "dev-only-secret-change-me-before-production!!"
@@ -80,6 +81,26 @@ class Settings(BaseSettings):
     max_aliases: int = 15
     max_tokens: int = 3000
     max_page_size: int = 100
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # a database that stops answering fails the statement after this long
+    database_timeout_seconds: float = Field(default=30.0, gt=0)
+    # benchmarks: database round trips of each request in the x-wfm-round-trips header
+    expose_round_trips: bool = False
+
+    # login throttling (per API process): failed logins per account, attempts per address
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_failure_window_seconds: float = Field(default=15 * 60, gt=0)
+    login_max_attempts_per_address: int = Field(default=20, ge=1)
+    login_address_window_seconds: float = Field(default=60, gt=0)
+    # peers (addresses or networks) whose X-Forwarded-For names the client
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            ipaddress.ip_network(entry, strict=False)  # a ValueError names the bad entry
+        return value
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:

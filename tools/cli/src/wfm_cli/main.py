@@ -182,6 +182,7 @@ def serve_command(
         host=host or settings.host,
         port=port or settings.port,
         log_level="warning",
+        proxy_headers=False,  # WFM_TRUSTED_PROXIES decides whose X-Forwarded-For counts
     )
 
 
@@ -261,7 +262,11 @@ def dev_command(
             asyncio.run(_seed(settings, demo=True))
             listen_port = port or settings.port
             config = uvicorn.Config(
-                create_app(settings), host=settings.host, port=listen_port, log_level="warning"
+                create_app(settings),
+                host=settings.host,
+                port=listen_port,
+                log_level="warning",
+                proxy_headers=False,
             )
             _print_dev_banner(settings, f"http://{settings.host}:{listen_port}/graphql")
             asyncio.run(run_api_and_worker(ForegroundServer(config), settings))

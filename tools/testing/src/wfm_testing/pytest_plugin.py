@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -23,7 +19,13 @@ from wfm_storage.migrations import migrate
 from wfm_storage.postgres import init_connection
 from wfm_testing.factories import Factory
 from wfm_testing.graphql import GraphQLClient
-from wfm_testing.servers import ServerUrls, create_database, drop_database, running_servers
+from wfm_testing.servers import (
+    ApiProcess,
+    ServerUrls,
+    create_database,
+    drop_database,
+    running_servers,
+)
 
 APP_PASSWORD = "wfm-app-test-password"
 JWT_SECRET = "test-only-secret-with-enough-length-0123456789"
@@ -118,58 +120,31 @@ async def gql(api_app: object) -> AsyncIterator[GraphQLClient]:
         yield GraphQLClient(http)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+def api_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a `wfm serve` process on `settings`' databases (test secrets, cheap
+    password hashing); `extra` adds WFM_ variables."""
+    return {
+        "WFM_ENV": "test",
+        "DATABASE_URL": settings.database_url or "",
+        "MONGODB_URL": settings.mongodb_url or "",
+        "WFM_MONGODB_DATABASE": settings.mongodb_database,
+        "WFM_APP_DB_PASSWORD": APP_PASSWORD,
+        "WFM_JWT_SECRET": JWT_SECRET,
+        "WFM_BCRYPT_ROUNDS": "4",
+        **extra,
+    }
 
 
 @pytest.fixture(scope="session")
 def live_api_url(wfm_settings: Settings) -> Iterator[str]:
     """The API as its own process (`wfm serve`), reached over real HTTP."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "WFM_ENV": "test",
-        "DATABASE_URL": wfm_settings.database_url or "",
-        "MONGODB_URL": wfm_settings.mongodb_url or "",
-        "WFM_MONGODB_DATABASE": wfm_settings.mongodb_database,
-        "WFM_APP_DB_PASSWORD": APP_PASSWORD,
-        "WFM_JWT_SECRET": JWT_SECRET,
-        "WFM_BCRYPT_ROUNDS": "4",
-    }
-    log_path = Path.cwd() / ".wfm" / f"live-api-{port}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "wfm_cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    log_dir = Path.cwd() / ".wfm"
+    api = ApiProcess(api_env(wfm_settings), log_dir / f"live-api-{uuid.uuid4().hex[:8]}.log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the API exited: {log_path.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the API did not become ready: {log_path.read_text()[-3000:]}")
-            time.sleep(0.1)
-        yield url
+        yield api.start()
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log_path.unlink(missing_ok=True)
+        api.stop()
+        api.log_path.unlink(missing_ok=True)
 
 
 @dataclass
