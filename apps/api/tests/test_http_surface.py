@@ -2,7 +2,9 @@
 
 import asyncpg
 import httpx
+import pytest
 from graphql import GraphQLError
+from pymongo.errors import OperationFailure
 
 from wfm_api.app import create_app
 from wfm_api.errors import translate
@@ -60,3 +62,26 @@ def test_unreachable_storage_is_reported_as_unavailable():
         GraphQLError("x", path=["workflows"], original_error=ConnectionRefusedError(111, "refused"))
     )
     assert error.extensions == {"code": "UNAVAILABLE"}
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (91, "The server is in quiesce mode and will shut down"),
+        (11600, "interrupted at shutdown"),
+        (1, "[query_iterator.go:79 sqlite.(*queryIterator).Next] context canceled after delay"),
+    ],
+)
+def test_a_mongodb_server_shutting_down_is_reported_as_unavailable(code, message):
+    failure = OperationFailure(message, code, {"ok": 0.0, "errmsg": message, "code": code})
+    error = translate(GraphQLError("x", path=["createWorkflow"], original_error=failure))
+    assert (error.message, error.extensions) == (
+        "a storage service is unavailable; retry later",
+        {"code": "UNAVAILABLE"},
+    )
+
+
+def test_other_mongodb_failures_stay_internal():
+    failure = OperationFailure("bad", 2, {"ok": 0.0, "errmsg": "BadValue", "code": 2})
+    error = translate(GraphQLError("x", path=["createWorkflow"], original_error=failure))
+    assert error.extensions["code"] == "INTERNAL"

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 from graphql import GraphQLError
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, OperationFailure
 from strawberry.extensions import SchemaExtension
 
 from wfm_api.context import RequestContext
@@ -27,6 +27,22 @@ UNAVAILABLE_ERRORS = (
     asyncpg.TooManyConnectionsError,
     asyncpg.CannotConnectNowError,
 )
+# MongoDB's answers while a server shuts down or steps down (ShutdownInProgress,
+# InterruptedAtShutdown, InterruptedDueToReplStateChange, PrimarySteppedDown)
+MONGODB_SHUTDOWN_CODES = frozenset({91, 11600, 11602, 189})
+
+
+def storage_unavailable(error: BaseException | None) -> bool:
+    if isinstance(error, UNAVAILABLE_ERRORS):
+        return True
+    if isinstance(error, OperationFailure):
+        # FerretDB answers a command cut by its own shutdown with InternalError "context
+        # canceled": the server going away, not a fault of the request.
+        message = str((error.details or {}).get("errmsg", ""))
+        return error.code in MONGODB_SHUTDOWN_CODES or "context canceled" in message
+    return False
+
+
 # A value the database cannot hold (a NUL character, a number or a date out of its range):
 # the client's input, refused without the driver's words.
 UNSTORABLE_VALUE_ERRORS = (asyncpg.DataError,)
@@ -67,7 +83,7 @@ def translate(error: GraphQLError, request_id: str | None = None) -> GraphQLErro
             "a value cannot be stored (a NUL character, or a number or date out of range)",
             {"code": "VALIDATION_FAILED", "fields": []},
         )
-    if isinstance(original, UNAVAILABLE_ERRORS):
+    if storage_unavailable(original):
         log.warning("storage_unavailable", error=repr(original), request_id=request_id)
         return _with(
             error, "a storage service is unavailable; retry later", {"code": "UNAVAILABLE"}

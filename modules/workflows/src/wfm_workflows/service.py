@@ -64,6 +64,7 @@ from wfm_storage.bootstrap import Storage
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant
 from wfm_workflows.configuration import ConfigService
 from wfm_workflows.projections import Projector
+from wfm_workflows.reconciler import Reconciler
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
@@ -221,6 +222,10 @@ class WorkflowService:
             # The key was used before: its first result, or finish what that attempt began.
             first = await self._s.events.for_instance(principal, row.mongo_id)
             if first:
+                if row.projected_version < first[-1].seq:
+                    # that attempt stopped after its events: finish its projections, so the
+                    # workflow shows in listings now rather than at the next reconcile
+                    await Reconciler(self._s, principal).reconcile_instance(row)
                 return rebuild(first, 1)
             template = (await self._templates(principal, [row.template_id]))[
                 row.template_id
