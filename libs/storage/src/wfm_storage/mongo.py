@@ -49,6 +49,14 @@ def tenant_filter(principal: Principal) -> dict[str, Any]:
     return {"tenantId": str(principal.tenant_id)}
 
 
+def visible_to(principal: Principal, tenant_id: str) -> bool:
+    """`tenant_filter` applied to one document already read (by `_id` alone: the one filter
+    FerretDB v1 answers from an index; MongoDB answers it from `_id` either way)."""
+    if principal.is_market_ops:
+        return True
+    return principal.tenant_id is not None and tenant_id == str(principal.tenant_id)
+
+
 class MongoStore:
     def __init__(self, client: AsyncMongoClient[Mapping[str, Any]], database: str) -> None:
         self.client = client

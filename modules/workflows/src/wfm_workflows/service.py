@@ -357,6 +357,8 @@ class WorkflowService:
         """The instance document, caught up with the event log when it lags behind."""
         state = await self._s.documents.get(principal, row.mongo_id)
         after = state.version if state else 0
+        if state is not None and not await self._s.events.exists(row.mongo_id, after + 1):
+            return state  # the usual case, answered by `_id` lookups alone
         missing = await self._s.events.for_instance(principal, row.mongo_id, after_seq=after)
         if missing:
             state = fold(missing, state)

@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 from wfm_engine import InstanceState
 from wfm_shared.principal import Principal
 from wfm_storage.documents import document_to_state, state_to_document
-from wfm_storage.mongo import MongoStore, tenant_filter
+from wfm_storage.mongo import MongoStore, tenant_filter, visible_to
 
 
 class InstanceDocuments:
@@ -36,7 +36,10 @@ class InstanceDocuments:
         return {doc["_id"]: document_to_state(doc) async for doc in cursor}
 
     async def get(self, principal: Principal, instance_id: str) -> InstanceState | None:
-        return (await self.by_ids(principal, [instance_id])).get(instance_id)
+        doc = await self._instances.find_one({"_id": instance_id})
+        if doc is None or not visible_to(principal, doc["tenantId"]):
+            return None
+        return document_to_state(doc)
 
     async def versions(self, principal: Principal, ids: Sequence[str]) -> dict[str, int]:
         if not ids:

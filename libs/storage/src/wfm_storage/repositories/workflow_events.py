@@ -10,7 +10,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from wfm_engine import Event
 from wfm_shared.errors import Conflict
 from wfm_shared.principal import Principal
-from wfm_storage.documents import document_to_event, event_to_document
+from wfm_storage.documents import document_to_event, event_id, event_to_document
 from wfm_storage.mongo import MongoStore, tenant_filter
 
 DUPLICATE_KEY = 11000
@@ -68,6 +68,12 @@ class EventStore:
         return (await self.for_instances(principal, [instance_id], after_seq=after_seq))[
             instance_id
         ]
+
+    async def exists(self, instance_id: str, seq: int) -> bool:
+        """Whether the instance's log has event `seq`: one lookup by `_id`, for callers that
+        already hold the instance under their principal."""
+        found = await self._events.find_one({"_id": event_id(instance_id, seq)}, {"_id": 1})
+        return found is not None
 
     async def with_idempotency_key(
         self, principal: Principal, instance_id: str, key: str
