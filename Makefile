@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 UV := $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 
-.PHONY: install dev test fuzz lint fmt schema clean
+.PHONY: install dev test fuzz bench lint fmt schema clean
 
 install: ## uv, the workspace (locked), and FerretDB v1.24.2 into .tools/bin
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.8"
@@ -18,6 +18,9 @@ test: ## the whole suite, against real servers
 
 fuzz: ## a long GraphQL fuzzing run against the API process (WFM_FUZZ_EXAMPLES per operation, default 200)
 	WFM_FUZZ_EXAMPLES=$${WFM_FUZZ_EXAMPLES:-200} $(UV) run pytest tests/test_fuzz_graphql.py -s
+
+bench: ## B1-B4 against the API process: a table, and bench/results/latest.json (BENCH_ARGS="--quick", "--only B3", "--fresh")
+	$(UV) run wfm bench run $(BENCH_ARGS)
 
 lint: ## ruff (lint + format), mypy --strict on the engine, schema file up to date
 	$(UV) run ruff check .

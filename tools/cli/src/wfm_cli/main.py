@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from wfm_cli import templates, tenants, tokens, users
+from wfm_cli import bench, templates, tenants, tokens, users
 from wfm_cli.runtime import (
     console,
     err,
@@ -49,6 +49,7 @@ app.add_typer(templates.app, name="templates")
 app.add_typer(tenants.app, name="tenants")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="token")
+app.add_typer(bench.app, name="bench")
 
 SCHEMA_PATH = Path("apps/api/schema.graphql")
 
