@@ -1,7 +1,7 @@
 """Worker tests: a database of their own per module, a frozen clock, short retry delays."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -14,7 +14,10 @@ from wfm_workflows.service import WorkflowService
 
 @pytest.fixture
 def clock():
-    return FrozenClock(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    """08:00 UTC tomorrow: later than every row the database stamps with its own now(), such
+    as a trigger's created_at, so slots and deadlines counted from it lie ahead of them."""
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    return FrozenClock(datetime.combine(tomorrow, time(8, 0), tzinfo=UTC))
 
 
 def worker_settings(settings, **overrides):
