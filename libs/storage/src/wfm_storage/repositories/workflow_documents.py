@@ -31,6 +31,9 @@ class InstanceDocuments:
     async def by_ids(self, principal: Principal, ids: Sequence[str]) -> dict[str, InstanceState]:
         if not ids:
             return {}
+        if len(ids) == 1:  # one workflow: a lookup by _id alone (see `get`)
+            found = await self.get(principal, ids[0])
+            return {ids[0]: found} if found is not None else {}
         query = {**tenant_filter(principal), "_id": {"$in": list(ids)}}
         cursor = self._instances.find(query).batch_size(max(len(ids), 1) + 1)
         return {doc["_id"]: document_to_state(doc) async for doc in cursor}

@@ -52,10 +52,16 @@ def run_command(
     fresh: Annotated[bool, typer.Option(help="Load the datasets again")] = False,
     samples: Annotated[int | None, typer.Option(min=2, help="Samples per latency")] = None,
     scale_samples: Annotated[int | None, typer.Option(min=2, help="Samples per B3 latency")] = None,
+    operations: Annotated[int | None, typer.Option(min=16, help="B2 writes per side")] = None,
+    scale_large_instances: Annotated[
+        int | None,
+        typer.Option(min=100, help="B3's large dataset (10 events each); 100,000 by default"),
+    ] = None,
     output: Annotated[Path, typer.Option(help="Where the JSON report goes")] = REPORT_PATH,
 ) -> None:
     """Run the benchmarks against the API as its own process; print the table and write the
     JSON report. Datasets stay in .wfm/bench for the next run."""
+    from wfm_cli.bench.dataset import Size
     from wfm_cli.bench.runner import SCENARIOS, Bench, BenchPlan, plan_with, table, write_report
     from wfm_testing.servers import ServerUnavailable, running_servers
 
@@ -64,17 +70,24 @@ def run_command(
     if unknown:
         err.print(f"[red]unknown scenario(s): {', '.join(sorted(unknown))}[/red]")
         raise typer.Exit(2)
+    large = (
+        Size(tenants=50, instances=scale_large_instances, events=scale_large_instances * 10)
+        if scale_large_instances
+        else None
+    )
     plan = plan_with(
         BenchPlan.quick() if quick else BenchPlan(),
         only=chosen,
         fresh=fresh,
         samples=samples,
         scale_samples=scale_samples,
+        operations=operations,
+        scale_large=large,
     )
     settings = load_settings()
     try:
         with running_servers(settings.data_dir / "bench") as servers:
-            bench = Bench(plan, servers, console, settings.data_dir / "bench")
+            bench = Bench(plan, servers, console, settings.data_dir / "bench", partial=output)
             report = asyncio.run(bench.run())
     except ServerUnavailable as error:
         err.print(f"[red]{error}[/red]")

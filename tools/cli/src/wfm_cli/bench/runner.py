@@ -7,8 +7,8 @@ import os
 import platform
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,11 +64,22 @@ class BenchPlan:
 
 
 @dataclass
+class Session:
+    settings: Settings
+    data: Dataset
+    raw: scenarios.Raw
+    owner: asyncpg.Connection
+    url: str
+    client: Client
+
+
+@dataclass
 class Bench:
     plan: BenchPlan
     servers: ServerUrls
     console: Console
     work_dir: Path
+    partial: Path | None = None  # where the report is written after each scenario
     results: dict[str, Any] = field(default_factory=dict)
 
     async def dataset(self, name: str, size: Size) -> tuple[Settings, Dataset]:
@@ -121,6 +132,8 @@ class Bench:
             yield process.start(timeout=120)
         finally:
             process.stop()
+            if process.log_path.exists() and not process.log_path.stat().st_size:
+                process.log_path.unlink()
 
     async def raw(self, settings: Settings) -> scenarios.Raw:
         assert settings.database_url
@@ -133,72 +146,86 @@ class Bench:
 
     async def run(self) -> dict[str, Any]:
         plan = self.plan
-        if {"B1", "B2", "B4"} & set(plan.only):
-            settings, data = await self.dataset("dashboard", plan.dashboard)
-            raw = await self.raw(settings)
-            owner = await asyncpg.connect(settings.database_url)
+        steps = [
+            ("B1", lambda: self.dashboard_read()),
+            ("B2", lambda: self.write_throughput()),
+            ("B3", lambda: self.scale()),
+            ("B4", lambda: self.contention()),
+        ]
+        for name, step in steps:
+            if name not in plan.only:
+                continue
             try:
-                with self.api(settings) as url:
-                    async with httpx.AsyncClient(base_url=url, timeout=600) as http:
-                        client = Client(http, data.ops.token)
-                        if "B1" in plan.only:
-                            self.console.print("B1 dashboard read ...")
-                            self.results["B1"] = {
-                                "size": asdict(plan.dashboard),
-                                **await scenarios.dashboard_read(client, raw, samples=plan.samples),
-                            }
-                    if "B4" in plan.only:
-                        self.console.print("B4 contention ...")
-                        [target] = await scenarios.form_step_candidates(owner, 1)
-                        self.results["B4"] = await scenarios.contention(
-                            url,
-                            data.ops.token,
-                            raw,
-                            target.instance_id,
-                            clients=plan.contention_clients,
-                            attempts=plan.contention_attempts,
-                        )
-                    if "B2" in plan.only:
-                        self.console.print("B2 write throughput ...")
-                        self.results["B2"] = {
-                            "size": asdict(plan.dashboard),
-                            **await scenarios.write_throughput(
-                                url,
-                                data.ops.token,
-                                raw,
-                                owner,
-                                data.archetypes,
-                                clients=plan.clients,
-                                operations=plan.operations,
-                            ),
-                        }
-            finally:
-                await owner.close()
-                await raw.close()
-        if "B3" in plan.only:
-            self.results["B3"] = await self.scale()
+                self.results[name] = await step()
+            except Exception as error:  # a failed scenario is reported, the others still run
+                self.console.print(f"[red]{name} failed: {error!r}[/red]")
+                self.results[name] = {"error": repr(error), "met": False}
+            if self.partial is not None:
+                write_report(self.report(), self.partial)
         return self.report()
+
+    @asynccontextmanager
+    async def session(self, name: str, size: Size) -> AsyncIterator[Session]:
+        """A dataset, the API on it, and the raw storage next to it."""
+        settings, data = await self.dataset(name, size)
+        raw = await self.raw(settings)
+        owner = await asyncpg.connect(settings.database_url)
+        try:
+            with self.api(settings) as url:
+                async with httpx.AsyncClient(base_url=url, timeout=600) as http:
+                    yield Session(settings, data, raw, owner, url, Client(http, data.ops.token))
+        finally:
+            await owner.close()
+            await raw.close()
+
+    async def dashboard_read(self) -> dict[str, Any]:
+        async with self.session("dashboard", self.plan.dashboard) as s:
+            self.console.print(f"B1 dashboard read on {self.plan.dashboard} ...")
+            measured = await scenarios.dashboard_read(s.client, s.raw, samples=self.plan.samples)
+            return {"size": asdict(self.plan.dashboard), **measured}
+
+    async def write_throughput(self) -> dict[str, Any]:
+        async with self.session("dashboard", self.plan.dashboard) as s:
+            self.console.print(f"B2 write throughput on {self.plan.dashboard} ...")
+            measured = await scenarios.write_throughput(
+                s.url,
+                s.data.ops.token,
+                s.raw,
+                s.owner,
+                s.data.archetypes,
+                clients=self.plan.clients,
+                operations=self.plan.operations,
+            )
+            return {"size": asdict(self.plan.dashboard), **measured}
+
+    async def contention(self) -> dict[str, Any]:
+        # correctness under contention: on the small dataset, whose reads stay quick
+        async with self.session("scale_small", self.plan.scale_small) as s:
+            self.console.print(f"B4 contention on {self.plan.scale_small} ...")
+            [target] = await scenarios.form_step_candidates(s.owner, 1)
+            measured = await scenarios.contention(
+                s.url,
+                s.data.ops.token,
+                s.raw,
+                target.instance_id,
+                clients=self.plan.contention_clients,
+                attempts=self.plan.contention_attempts,
+            )
+            return {"size": asdict(self.plan.scale_small), **measured}
 
     async def scale(self) -> dict[str, Any]:
         measured: dict[str, Any] = {}
         for name, size in (("small", self.plan.scale_small), ("large", self.plan.scale_large)):
-            settings, data = await self.dataset(f"scale_{name}", size)
-            owner = await asyncpg.connect(settings.database_url)
-            try:
-                with self.api(settings) as url:
-                    async with httpx.AsyncClient(base_url=url, timeout=600) as http:
-                        client = Client(http, data.ops.token)
-                        self.console.print(f"B3 at {size} ...")
-                        samples = self.plan.scale_samples
-                        measured[name] = {
-                            "size": asdict(size),
-                            "list": await scenarios.list_read(client, samples=samples),
-                            "history": await scenarios.history_read(client, owner, samples=samples),
-                        }
+            async with self.session(f"scale_{name}", size) as s:
+                self.console.print(f"B3 at {size} ...")
+                samples = self.plan.scale_samples
+                measured[name] = {
+                    "size": asdict(size),
+                    "list": await scenarios.list_read(s.client, samples=samples),
+                    "history": await scenarios.history_read(s.client, s.owner, samples=samples),
+                }
                 if name == "large":
-                    measured["plans"] = await self.plans(settings, data)
-            finally:
-                await owner.close()
+                    measured["plans"] = await self.plans(s.settings, s.data)
         small, large = measured["small"], measured["large"]
         ratios = {
             part: round(large[part]["api"]["p95_ms"] / small[part]["api"]["p95_ms"], 2)
@@ -262,10 +289,13 @@ def _progress(console: Console) -> Iterator[Progress]:
 
 def table(report: dict[str, Any]) -> Table:
     """The report as the README shows it: every figure next to its baseline and target."""
-    results = report["results"]
+    results = dict(report["results"])
     out = Table(title="make bench", show_lines=False)
     for column in ("scenario", "measured", "baseline", "ratio", "target", "met"):
         out.add_column(column)
+    for name in SCENARIOS:
+        if "error" in results.get(name, {}):
+            out.add_row(name, f"failed: {results.pop(name)['error'][:80]}", "", "", "", _met(False))
     if "B1" in results:
         b1 = results["B1"]
         trips = b1["round_trips"]
