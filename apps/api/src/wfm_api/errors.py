@@ -16,6 +16,7 @@ from strawberry.extensions import SchemaExtension
 from wfm_api.context import RequestContext
 from wfm_shared.errors import WfmError
 from wfm_shared.logging import get_logger
+from wfm_storage.mongo import write_was_busy
 
 log = get_logger("wfm.api")
 
@@ -39,7 +40,11 @@ def storage_unavailable(error: BaseException | None) -> bool:
         # FerretDB answers a command cut by its own shutdown with InternalError "context
         # canceled": the server going away, not a fault of the request.
         message = str((error.details or {}).get("errmsg", ""))
-        return error.code in MONGODB_SHUTDOWN_CODES or "context canceled" in message
+        return (
+            error.code in MONGODB_SHUTDOWN_CODES
+            or "context canceled" in message
+            or write_was_busy(error)  # still busy after the storage's retries
+        )
     return False
 
 

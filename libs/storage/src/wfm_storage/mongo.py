@@ -4,13 +4,14 @@ MongoDB has no row-level security: every read takes the principal and filters by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from wfm_shared.errors import ServiceUnavailable
 from wfm_shared.principal import Principal
@@ -39,6 +40,36 @@ INDEXES: dict[str, list[IndexModel]] = {
 }
 
 
+T = TypeVar("T")
+
+# A busy write waits this long in all before its error reaches the caller (FerretDB itself
+# has already waited its SQLite busy timeout for each attempt).
+BUSY_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4)
+
+
+def write_was_busy(error: BaseException) -> bool:
+    """FerretDB's SQLite backend answers a write that could not take the database's one write
+    lock within its busy timeout with InternalError "database is locked (SQLITE_BUSY)". The
+    write ran in a SQLite transaction that did not commit: nothing of it is stored."""
+    if not isinstance(error, OperationFailure):
+        return False
+    message = str((error.details or {}).get("errmsg", ""))
+    return "SQLITE_BUSY" in message or "database is locked" in message
+
+
+async def retry_busy_write(write: Callable[[], Awaitable[T]]) -> T:
+    """Run `write` again after short pauses while the server answers that it is busy; the
+    last busy answer is raised (the API answers it UNAVAILABLE)."""
+    for delay in BUSY_RETRY_DELAYS:
+        try:
+            return await write()
+        except OperationFailure as error:
+            if not write_was_busy(error):
+                raise
+        await asyncio.sleep(delay)
+    return await write()
+
+
 def tenant_filter(principal: Principal) -> dict[str, Any]:
     """The filter every read adds: market operations see all tenants, others their own."""
     if principal.is_market_ops:
@@ -51,7 +82,8 @@ def tenant_filter(principal: Principal) -> dict[str, Any]:
 
 def visible_to(principal: Principal, tenant_id: str) -> bool:
     """`tenant_filter` applied to one document already read (by `_id` alone: the one filter
-    FerretDB v1 answers from an index; MongoDB answers it from `_id` either way)."""
+    FerretDB v1 hands to its backend, which stops at the first match instead of decoding the
+    whole collection; MongoDB answers it from `_id` either way)."""
     if principal.is_market_ops:
         return True
     return principal.tenant_id is not None and tenant_id == str(principal.tenant_id)

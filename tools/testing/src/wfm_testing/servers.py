@@ -174,11 +174,13 @@ class EmbeddedPostgres:
 
 
 class FerretDB:
-    """FerretDB v1 with its SQLite backend on a free loopback port."""
+    """FerretDB v1 with its SQLite backend on a free loopback port. `busy_timeout_ms`: how
+    long a write waits for SQLite's one write lock before it fails (FerretDB: 10 s)."""
 
-    def __init__(self, data_dir: Path, binary: Path) -> None:
+    def __init__(self, data_dir: Path, binary: Path, *, busy_timeout_ms: int | None = None) -> None:
         self.data_dir = data_dir.resolve()
         self.binary = binary
+        self.busy_timeout_ms = busy_timeout_ms
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -246,16 +248,22 @@ class FerretDB:
         tail = self.log_path.read_text(errors="replace")[-4000:]
         raise ServerUnavailable(f"FerretDB did not start again on port {self.port}:\n{tail}")
 
+    @property
+    def sqlite_dir(self) -> Path:
+        """One SQLite file per database, `<name>.sqlite`."""
+        return self.data_dir / "sqlite"
+
     def _spawn(self, port: int) -> bool:
-        sqlite_dir = self.data_dir / "sqlite"
+        sqlite_dir = self.sqlite_dir
         sqlite_dir.mkdir(parents=True, exist_ok=True)
+        options = f"?_pragma=busy_timeout({self.busy_timeout_ms})" if self.busy_timeout_ms else ""
         self.port = port
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own binary and flags
                 [
                     str(self.binary),
                     "--handler=sqlite",
-                    f"--sqlite-url=file:{sqlite_dir}/",
+                    f"--sqlite-url=file:{sqlite_dir}/{options}",
                     f"--listen-addr=127.0.0.1:{port}",
                     f"--state-dir={self.data_dir}",
                     "--telemetry=disable",

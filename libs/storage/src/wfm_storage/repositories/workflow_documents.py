@@ -9,7 +9,7 @@ from pymongo.errors import DuplicateKeyError
 from wfm_engine import InstanceState
 from wfm_shared.principal import Principal
 from wfm_storage.documents import document_to_state, state_to_document
-from wfm_storage.mongo import MongoStore, tenant_filter, visible_to
+from wfm_storage.mongo import MongoStore, retry_busy_write, tenant_filter, visible_to
 
 
 class InstanceDocuments:
@@ -19,10 +19,11 @@ class InstanceDocuments:
     async def save(self, state: InstanceState) -> bool:
         """Write `state` unless the stored document is already at or past its version."""
         try:
-            result = await self._instances.replace_one(
-                {"_id": state.id, "version": {"$lt": state.version}},
-                state_to_document(state),
-                upsert=True,
+            document = state_to_document(state)
+            result = await retry_busy_write(
+                lambda: self._instances.replace_one(
+                    {"_id": state.id, "version": {"$lt": state.version}}, document, upsert=True
+                )
             )
         except DuplicateKeyError:
             return False  # the document exists at a newer version: never move it back

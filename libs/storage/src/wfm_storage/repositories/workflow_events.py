@@ -11,7 +11,7 @@ from wfm_engine import Event
 from wfm_shared.errors import Conflict
 from wfm_shared.principal import Principal
 from wfm_storage.documents import document_to_event, event_id, event_to_document
-from wfm_storage.mongo import MongoStore, tenant_filter
+from wfm_storage.mongo import MongoStore, retry_busy_write, tenant_filter
 
 DUPLICATE_KEY = 11000
 BATCH_SIZE = 10_000
@@ -28,7 +28,8 @@ class EventStore:
             return
         documents = [event_to_document(e) for e in events]
         try:
-            await self._events.insert_many(documents, ordered=True)
+            # one SQLite transaction on FerretDB: a busy answer stored none of the events
+            await retry_busy_write(lambda: self._events.insert_many(documents, ordered=True))
         except DuplicateKeyError:
             raise Conflict(f"workflow {events[0].instance_id} was changed concurrently") from None
         except BulkWriteError as error:
