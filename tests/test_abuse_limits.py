@@ -5,6 +5,7 @@ request bodies capped, and query depth, aliases, tokens and page sizes bounded."
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -335,3 +336,15 @@ async def test_nested_page_sizes_are_bounded(gql, factory):
         "VALIDATION_FAILED"
     ]
     assert (await gql(query, {"id": workflow_id, "n": 10}, token=account.token)).ok()
+
+
+async def test_an_id_list_is_bounded(gql, factory):
+    account = await factory.account("tenant_admin", await factory.tenant())
+    mark = "mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }"
+    too_many = [str(uuid.uuid4()) for _ in range(501)]
+    refused = await gql(mark, {"ids": too_many}, token=account.token)
+    assert refused.codes == ["VALIDATION_FAILED"]
+    assert refused.errors[0]["extensions"]["fields"][0]["path"] == ["ids"]
+    assert (await gql(mark, {"ids": too_many[:500]}, token=account.token)).ok() == {
+        "markNotificationsRead": 0
+    }

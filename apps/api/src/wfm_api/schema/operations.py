@@ -55,7 +55,15 @@ def _job_id(value: strawberry.ID) -> int:
     return int(value)
 
 
+# ids one argument may list: a body under the size cap still holds tens of thousands
+MAX_IDS = 500
+
+
 def _ids(values: list[strawberry.ID], field: str) -> list[uuid.UUID]:
+    if len(values) > MAX_IDS:
+        raise ValidationFailed(
+            f"{field} lists too many ids", [FieldError((field,), f"at most {MAX_IDS} ids")]
+        )
     parsed: list[uuid.UUID] = []
     problems: list[FieldError] = []
     for i, value in enumerate(values):
