@@ -44,7 +44,11 @@ def load_command(
 @app.command("run")
 def run_command(
     only: Annotated[
-        list[str] | None, typer.Option(help="Scenarios to run (B1, B2, B3, B4); all by default")
+        list[str] | None,
+        typer.Option(
+            help="Scenarios to run (B1, B2, B3, B4); all by default. The report keeps the "
+            "other scenarios' latest results"
+        ),
     ] = None,
     quick: Annotated[
         bool, typer.Option(help="Small data and few samples: checks the benchmark works")
@@ -62,7 +66,15 @@ def run_command(
     """Run the benchmarks against the API as its own process; print the table and write the
     JSON report. Datasets stay in .wfm/bench for the next run."""
     from wfm_cli.bench.dataset import Size
-    from wfm_cli.bench.runner import SCENARIOS, Bench, BenchPlan, plan_with, table, write_report
+    from wfm_cli.bench.runner import (
+        SCENARIOS,
+        Bench,
+        BenchPlan,
+        earlier_results,
+        plan_with,
+        table,
+        write_report,
+    )
     from wfm_testing.servers import ServerUnavailable, running_servers
 
     chosen = tuple(s.upper() for s in (only or SCENARIOS))
@@ -88,6 +100,8 @@ def run_command(
     try:
         with running_servers(settings.data_dir / "bench") as servers:
             bench = Bench(plan, servers, console, settings.data_dir / "bench", partial=output)
+            if only:
+                bench.earlier = earlier_results(output, plan.only)
             report = asyncio.run(bench.run())
     except ServerUnavailable as error:
         err.print(f"[red]{error}[/red]")

@@ -82,11 +82,19 @@ def _pushdown(explained: dict[str, Any]) -> dict[str, Any]:
             for inner in value:
                 walk(inner)
 
-    walk(explained.get("queryPlanner", {}))
+    planner = explained.get("queryPlanner", {})
+    walk(planner)
+    # FerretDB adds its backend's own plan: SQLite's EXPLAIN QUERY PLAN lines
+    backend = [str(line) for line in planner.get("Plan", [])] if isinstance(planner, dict) else []
     summary: dict[str, Any] = {"stages": stages}
+    if backend:
+        summary["backend_plan"] = backend
     for key in ("filterPushdown", "sortPushdown", "limitPushdown"):
         if key in explained:
             summary[key] = explained[key]
+    summary["uses_index"] = any(s in {"IXSCAN", "IDHACK", "EXPRESS_IXSCAN"} for s in stages) or any(
+        "USING INDEX" in line or "USING COVERING INDEX" in line for line in backend
+    )
     return summary
 
 

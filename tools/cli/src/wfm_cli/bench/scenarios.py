@@ -106,16 +106,24 @@ class Raw:
                 list({r["template_id"] for r in rows}),
             )
         ids = [r["mongo_id"] for r in rows]
-        documents = {d["_id"]: d async for d in self.db[INSTANCES].find({"_id": {"$in": ids}})}
-        events: dict[str, list[dict[str, Any]]] = {}
-        cursor = (
-            self.db[EVENTS]
-            .find({"workflowInstanceId": {"$in": ids}})
-            .sort([("workflowInstanceId", ASCENDING), ("seq", ASCENDING)])
-            .batch_size(10_000)
-        )
-        async for event in cursor:
-            events.setdefault(event["workflowInstanceId"], []).append(event)
+
+        async def read_documents() -> dict[str, dict[str, Any]]:
+            return {d["_id"]: d async for d in self.db[INSTANCES].find({"_id": {"$in": ids}})}
+
+        async def read_events() -> dict[str, list[dict[str, Any]]]:
+            found: dict[str, list[dict[str, Any]]] = {}
+            cursor = (
+                self.db[EVENTS]
+                .find({"workflowInstanceId": {"$in": ids}})
+                .sort([("workflowInstanceId", ASCENDING), ("seq", ASCENDING)])
+                .batch_size(10_000)
+            )
+            async for event in cursor:
+                found.setdefault(event["workflowInstanceId"], []).append(event)
+            return found
+
+        # the two reads at once, as the API's loaders issue them: the best the storage allows
+        documents, events = await asyncio.gather(read_documents(), read_events())
         by_tenant = {t["id"]: t for t in tenants}
         by_template = {t["id"]: t for t in templates}
         return [
@@ -293,7 +301,9 @@ def _raw_writes(candidate: Candidate, archetypes: dict[str, Archetype]) -> RawWr
 # -- B3 ---------------------------------------------------------------------------------
 
 
-async def history_read(client: Client, owner: asyncpg.Connection, *, samples: int) -> dict:
+async def history_read(
+    client: Client, raw: Raw, owner: asyncpg.Connection, *, samples: int
+) -> dict:
     ids = [
         str(r["id"])
         for r in await owner.fetch(
@@ -304,16 +314,27 @@ async def history_read(client: Client, owner: asyncpg.Connection, *, samples: in
     ]
     rng = random.Random(3)  # noqa: S311 - a repeatable order, not a secret
     rng.shuffle(ids)
-    queue = iter(ids)
     answer = await client.ok(HISTORY, {"id": ids[0]})
+    queue = iter(ids)
     taken = await timed(lambda: client.ok(HISTORY, {"id": next(queue)}), samples)
-    return {"api": percentiles(taken), "round_trips": answer.round_trips}
+    queue = iter(ids)
+    direct = await timed(lambda: raw.history(next(queue)), samples)
+    return {
+        "api": percentiles(taken),
+        "raw": percentiles(direct),
+        "round_trips": answer.round_trips,
+    }
 
 
-async def list_read(client: Client, *, samples: int, first: int = 100) -> dict:
+async def list_read(client: Client, raw: Raw, *, samples: int, first: int = 100) -> dict:
     answer = await client.ok(DASHBOARD, {"first": first})
     taken = await timed(lambda: client.ok(DASHBOARD, {"first": first}), samples)
-    return {"api": percentiles(taken), "round_trips": answer.round_trips}
+    direct = await timed(lambda: raw.dashboard(first), samples)
+    return {
+        "api": percentiles(taken),
+        "raw": percentiles(direct),
+        "round_trips": answer.round_trips,
+    }
 
 
 # -- B4 ---------------------------------------------------------------------------------
