@@ -30,7 +30,7 @@ from wfm_testing.factories import Account, Factory
 from wfm_testing.graphql import GraphQLClient
 from wfm_testing.onboarding import drive
 from wfm_testing.pytest_plugin import discard_database, prepare_database
-from wfm_testing.servers import FerretDB, ServerUnavailable, ServerUrls
+from wfm_testing.servers import FerretDB, ServerUrls
 
 PAUSE = """mutation($id: ID!, $key: String) {
   pauseWorkflow(workflowId: $id, idempotencyKey: $key) { status version } }"""
@@ -47,11 +47,10 @@ class BusyWorld:
 
 @pytest.fixture(scope="module")
 async def busy(wfm_servers: ServerUrls, tmp_path_factory) -> AsyncIterator[BusyWorld]:
-    try:
-        binary = FerretDB.find_binary()
-    except ServerUnavailable:
-        pytest.skip("SQLITE_BUSY is an answer of FerretDB's SQLite backend, not built here")
-    ferretdb = FerretDB(tmp_path_factory.mktemp("busy"), binary, busy_timeout_ms=100)
+    # FerretDB of its own even where MONGODB_URL names another server: `make install` builds it
+    ferretdb = FerretDB(
+        tmp_path_factory.mktemp("busy"), FerretDB.find_binary(), busy_timeout_ms=100
+    )
     ferretdb.start()
     servers = ServerUrls(wfm_servers.database_url, ferretdb.url)
     settings = await prepare_database(servers, f"wfm_busy_{uuid.uuid4().hex[:10]}")

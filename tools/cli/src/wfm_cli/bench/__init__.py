@@ -99,9 +99,14 @@ def run_command(
     settings = load_settings()
     try:
         with running_servers(settings.data_dir / "bench") as servers:
-            bench = Bench(plan, servers, console, settings.data_dir / "bench", partial=output)
-            if only:
-                bench.earlier = earlier_results(output, plan.only)
+            bench = Bench(
+                plan,
+                servers,
+                console,
+                settings.data_dir / "bench",
+                partial=output,
+                earlier=earlier_results(output, plan.only) if only else {},
+            )
             report = asyncio.run(bench.run())
     except ServerUnavailable as error:
         err.print(f"[red]{error}[/red]")
