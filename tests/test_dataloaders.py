@@ -1,5 +1,7 @@
 """Issue 2, test 4: a page of workflows with tenant, template, state and events costs the
-same number of database round trips whatever its size (counted, not timed)."""
+same number of Postgres round trips whatever its size, and a bounded set of MongoDB reads:
+one per loader on MongoDB (`$in`), one indexed single-key read per workflow and loader on
+FerretDB (counted, not timed)."""
 
 import asyncio
 import uuid
@@ -77,17 +79,22 @@ async def page_cost(gql, token, first):
     return len(edges), trips
 
 
-async def test_page_of_5_and_page_of_50_cost_the_same_round_trips(fifty_workflows):
-    gql, ops, *_ = fifty_workflows
+def mongo_reads(storage, page_size):
+    """States and events: one `$in` each on MongoDB, one read per workflow each on FerretDB."""
+    return 2 * page_size if storage.mongo.single_key_reads else 2
+
+
+async def test_page_of_5_and_page_of_50_cost_the_same_postgres_round_trips(fifty_workflows):
+    gql, ops, _, storage = fifty_workflows
     await page_cost(gql, ops.token, 2)  # warm the statement cache of the pool's connections
     size_5, small = await page_cost(gql, ops.token, 5)
     size_50, large = await page_cost(gql, ops.token, 50)
     assert (size_5, size_50) == (5, 50)
-    assert (small.postgres, small.mongo) == (large.postgres, large.mongo)
     # BEGIN, the tenant settings, the page, tenants, market roles, templates, COMMIT, and the
-    # pool's reset of the connection; one MongoDB query for states and one for events
-    assert large.postgres == 8, large
-    assert large.mongo == 2, large
+    # pool's reset of the connection
+    assert small.postgres == large.postgres == 8, (small, large)
+    assert small.mongo == mongo_reads(storage, 5), small
+    assert large.mongo == mongo_reads(storage, 50), large
 
 
 async def test_every_node_is_complete(fifty_workflows):
@@ -148,4 +155,5 @@ async def test_an_api_started_for_benchmarks_reports_its_round_trips(fifty_workf
             )
     assert response.status_code == 200
     assert len(response.json()["data"]["workflows"]["edges"]) == 50
-    assert response.headers["x-wfm-round-trips"] == "postgres=8, mongo=2"
+    mongo = mongo_reads(storage, 50)
+    assert response.headers["x-wfm-round-trips"] == f"postgres=8, mongo={mongo}"

@@ -200,15 +200,17 @@ class Traffic:
                     self.refused_creates.append(key)
 
 
-Outage = tuple[str, Callable[[], object], Callable[[], object]]
+Outage = tuple[set[str], Callable[[], object], Callable[[], object]]
 
 
 def outage(servers: EmbeddedServers, kind: str) -> Outage:
-    """The probe /readyz names, how to stop that server, how to start it again."""
+    """The probes /readyz reports down, how to stop that server, how to start it again.
+    FerretDB stores in the PostgreSQL cluster: stopping it takes MongoDB reads down too."""
     if kind == "mongodb":
-        return "mongodb", servers.ferretdb.stop, servers.ferretdb.restart
+        return {"mongodb"}, servers.ferretdb.stop, servers.ferretdb.restart
     mode = kind.removeprefix("postgres-")
-    return "postgres", functools.partial(servers.postgres.stop, mode=mode), servers.postgres.start
+    stop = functools.partial(servers.postgres.stop, mode=mode)
+    return {"postgres", "mongodb"}, stop, servers.postgres.start
 
 
 # -- a database stopped under the running API ------------------------------------------------
@@ -244,7 +246,9 @@ async def test_a_database_stopped_under_the_api_answers_unavailable_and_recovers
         assert ready.status_code == 503
         assert ready.json() == {
             "status": "unavailable",
-            "checks": {"postgres": "ok", "mongodb": "ok", down: "unavailable"},
+            "checks": {
+                probe: "unavailable" if probe in down else "ok" for probe in ("postgres", "mongodb")
+            },
         }
         assert_unavailable(listing, servers)
         assert_unavailable(creating, servers)

@@ -69,7 +69,17 @@ def test_unreachable_storage_is_reported_as_unavailable():
     [
         (91, "The server is in quiesce mode and will shut down"),
         (11600, "interrupted at shutdown"),
-        (1, "[query_iterator.go:79 sqlite.(*queryIterator).Next] context canceled after delay"),
+        (1, "[query_iterator.go:92 postgresql.(*queryIterator).Next] context canceled"),
+        (
+            1,
+            "[query_iterator.go:92 postgresql.(*queryIterator).Next] write failed: write unix "
+            "@->/tmp/pg/.s.PGSQL.5432: write: broken pipe",
+        ),
+        (
+            1,
+            "[msg_insert.go:168 handler.(*Handler).MsgInsert] failed to connect to `user=postgres "
+            "database=ferretdb`: dial error: connect: no such file or directory",
+        ),
     ],
 )
 def test_a_mongodb_server_shutting_down_is_reported_as_unavailable(code, message):

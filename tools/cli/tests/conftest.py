@@ -40,6 +40,7 @@ async def platform_env(wfm_servers):
         "DATABASE_URL": url,
         "MONGODB_URL": wfm_servers.mongodb_url,
         "WFM_MONGODB_DATABASE": name,
+        "WFM_FERRETDB_POSTGRESQL_URL": wfm_servers.ferretdb_postgresql_url or "",
         # the app role is shared by every database of the server: keep the suite's password
         "WFM_APP_DB_PASSWORD": APP_PASSWORD,
         "WFM_JWT_SECRET": JWT_SECRET,

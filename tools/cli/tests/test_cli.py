@@ -32,6 +32,8 @@ async def fresh_env(wfm_servers):
         **os.environ,
         "DATABASE_URL": url,
         "MONGODB_URL": wfm_servers.mongodb_url,
+        "WFM_MONGODB_DATABASE": name,
+        "WFM_FERRETDB_POSTGRESQL_URL": wfm_servers.ferretdb_postgresql_url or "",
         "WFM_BCRYPT_ROUNDS": "4",
         # the app role is shared by every database of the server: keep the suite's password
         "WFM_APP_DB_PASSWORD": APP_PASSWORD,
@@ -55,7 +57,7 @@ async def test_migrate_and_seed_are_idempotent(fresh_env):
     env, url = fresh_env
     first = wfm("migrate", env=env)
     assert first.returncode == 0, first.stderr
-    assert "applied 0001_core_tables" in first.stdout
+    assert "applied migration 0001_core_tables" in first.stdout
     again = wfm("migrate", env=env)
     assert (again.returncode, again.stdout.strip()) == (0, "database is up to date")
     assert wfm("seed", env=env).returncode == 0

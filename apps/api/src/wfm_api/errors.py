@@ -16,7 +16,7 @@ from strawberry.extensions import SchemaExtension
 from wfm_api.context import RequestContext
 from wfm_shared.errors import WfmError
 from wfm_shared.logging import get_logger
-from wfm_storage.mongo import write_was_busy
+from wfm_storage.mongo import backend_unavailable
 
 log = get_logger("wfm.api")
 
@@ -37,14 +37,7 @@ def storage_unavailable(error: BaseException | None) -> bool:
     if isinstance(error, UNAVAILABLE_ERRORS):
         return True
     if isinstance(error, OperationFailure):
-        # FerretDB answers a command cut by its own shutdown with InternalError "context
-        # canceled": the server going away, not a fault of the request.
-        message = str((error.details or {}).get("errmsg", ""))
-        return (
-            error.code in MONGODB_SHUTDOWN_CODES
-            or "context canceled" in message
-            or write_was_busy(error)  # still busy after the storage's retries
-        )
+        return error.code in MONGODB_SHUTDOWN_CODES or backend_unavailable(error)
     return False
 
 

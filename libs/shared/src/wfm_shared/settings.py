@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("MONGODB_URL", "WFM_MONGODB_URL")
     )
     mongodb_database: str = "wfm"
+    # FerretDB on PostgreSQL: the owner's URL of the database it stores in, where
+    # `wfm migrate` adds the expression indexes its reads need (unused on MongoDB)
+    ferretdb_postgresql_url: str | None = None
 
     jwt_secret: SecretStr = SecretStr(DEFAULT_JWT_SECRET)
     jwt_issuer: str = "workflow-manager"

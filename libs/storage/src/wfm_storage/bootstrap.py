@@ -57,7 +57,7 @@ class Storage:
             socket_timeout_ms=int(settings.database_timeout_seconds * 1000),
         )
         try:
-            await mongo.ensure_indexes()
+            await mongo.open()
         except BaseException:
             await db.close()
             await mongo.close()

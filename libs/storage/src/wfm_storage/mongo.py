@@ -5,10 +5,10 @@ MongoDB has no row-level security: every read takes the principal and filters by
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import OperationFailure, PyMongoError
@@ -16,87 +16,80 @@ from pymongo.errors import OperationFailure, PyMongoError
 from wfm_shared.errors import ServiceUnavailable
 from wfm_shared.principal import Principal
 from wfm_storage.instrumentation import MongoCommandCounter
+from wfm_storage.mongo_indexes import (
+    EVENTS,
+    INDEX_PLAN,
+    INSTANCES,
+    ServerInfo,
+    ensure_wire_indexes,
+    server_info,
+)
 
-INSTANCES = "workflow_instances"
-EVENTS = "workflow_events"
+Document = Mapping[str, Any]
+FERRETDB_INTERNAL_ERROR = 1
+# Single-key reads in flight at once per batch (FerretDB): enough to keep both cores busy,
+# well under the client's connection pool.
+SINGLE_KEY_CONCURRENCY = 16
 
-INDEXES: dict[str, list[IndexModel]] = {
-    INSTANCES: [
-        IndexModel([("tenantId", ASCENDING), ("status", ASCENDING)], name="tenant_status"),
-        IndexModel([("tenantId", ASCENDING), ("createdAt", DESCENDING)], name="tenant_created"),
-    ],
-    EVENTS: [
-        IndexModel(
-            [("workflowInstanceId", ASCENDING), ("seq", ASCENDING)],
-            name="instance_seq_unique",
-            unique=True,
-        ),
-        IndexModel([("tenantId", ASCENDING), ("occurredAt", ASCENDING)], name="tenant_occurred"),
-        IndexModel(
-            [("workflowInstanceId", ASCENDING), ("idempotencyKey", ASCENDING)],
-            name="instance_idempotency_key",
-        ),
-    ],
-}
-
-
-T = TypeVar("T")
-
-# A busy write waits this long in all before its error reaches the caller (FerretDB itself
-# has already waited its SQLite busy timeout for each attempt).
-BUSY_RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4)
+# FerretDB answers InternalError with its PostgreSQL driver's words when the cluster it
+# stores in is down or going down: the storage is unavailable, not the request at fault.
+FERRETDB_BACKEND_DOWN = (
+    "failed to connect to",
+    "write failed:",
+    "broken pipe",
+    "connection reset",
+    "unexpected EOF",
+    "conn closed",
+    "SQLSTATE 57P",  # admin shutdown, crash shutdown, cannot connect now
+    "context canceled",  # a command cut by FerretDB's own shutdown
+)
 
 
-def write_was_busy(error: BaseException) -> bool:
-    """FerretDB's SQLite backend answers a write that could not take the database's one write
-    lock within its busy timeout with InternalError "database is locked (SQLITE_BUSY)". The
-    write ran in a SQLite transaction that did not commit: nothing of it is stored."""
+def backend_unavailable(error: BaseException) -> bool:
+    """Whether a MongoDB-wire error says the server (or FerretDB's PostgreSQL) is away."""
     if not isinstance(error, OperationFailure):
         return False
     message = str((error.details or {}).get("errmsg", ""))
-    return "SQLITE_BUSY" in message or "database is locked" in message
-
-
-async def retry_busy_write(write: Callable[[], Awaitable[T]]) -> T:
-    """Run `write` again after short pauses while the server answers that it is busy; the
-    last busy answer is raised (the API answers it UNAVAILABLE)."""
-    for delay in BUSY_RETRY_DELAYS:
-        try:
-            return await write()
-        except OperationFailure as error:
-            if not write_was_busy(error):
-                raise
-        await asyncio.sleep(delay)
-    return await write()
-
-
-def tenant_filter(principal: Principal) -> dict[str, Any]:
-    """The filter every read adds: market operations see all tenants, others their own."""
-    if principal.is_market_ops:
-        return {}
-    if principal.tenant_id is None:
-        # A tenant role without a tenant must match nothing rather than everything.
-        return {"tenantId": {"$in": []}}
-    return {"tenantId": str(principal.tenant_id)}
+    return error.code == FERRETDB_INTERNAL_ERROR and any(
+        marker in message for marker in FERRETDB_BACKEND_DOWN
+    )
 
 
 def visible_to(principal: Principal, tenant_id: str) -> bool:
-    """`tenant_filter` applied to one document already read (by `_id` alone: the one filter
-    FerretDB v1 hands to its backend, which stops at the first match instead of decoding the
-    whole collection; MongoDB answers it from `_id` either way)."""
+    """The tenant filter every read applies: market operations see all tenants, others their
+    own. Reads select by one indexed key (`_id`, `workflowInstanceId`) and apply this to what
+    they found, so that the one key decides the plan on every server."""
     if principal.is_market_ops:
         return True
     return principal.tenant_id is not None and tenant_id == str(principal.tenant_id)
 
 
 class MongoStore:
-    def __init__(self, client: AsyncMongoClient[Mapping[str, Any]], database: str) -> None:
+    """The client, the database, and how batches are read on the server it speaks to: one
+    `$in` query on MongoDB; concurrent single-key equality reads on FerretDB, which hands
+    only top-level equalities to its backend (an `$in` reads the whole collection)."""
+
+    def __init__(
+        self,
+        client: AsyncMongoClient[Mapping[str, Any]],
+        database: str,
+        *,
+        single_key_reads: bool | None = None,
+    ) -> None:
         self.client = client
         self.db: AsyncDatabase[Mapping[str, Any]] = client[database]
+        self.server: ServerInfo | None = None
+        self._single_key_reads = single_key_reads  # None: chosen from the server
 
     @classmethod
     def connect(
-        cls, url: str, database: str, *, timeout_ms: int = 5000, socket_timeout_ms: int = 30_000
+        cls,
+        url: str,
+        database: str,
+        *,
+        timeout_ms: int = 5000,
+        socket_timeout_ms: int = 30_000,
+        single_key_reads: bool | None = None,
     ) -> MongoStore:
         client: AsyncMongoClient[Mapping[str, Any]] = AsyncMongoClient(
             url,
@@ -106,7 +99,7 @@ class MongoStore:
             event_listeners=[MongoCommandCounter()],
             appname="workflow-manager",
         )
-        return cls(client, database)
+        return cls(client, database, single_key_reads=single_key_reads)
 
     @property
     def instances(self) -> AsyncCollection[Mapping[str, Any]]:
@@ -116,17 +109,43 @@ class MongoStore:
     def events(self) -> AsyncCollection[Mapping[str, Any]]:
         return self.db[EVENTS]
 
-    async def ensure_indexes(self) -> None:
-        """Create the collections' missing indexes; a no-op when they exist already."""
+    @property
+    def single_key_reads(self) -> bool:
+        """Whether batches go out as one read per key (FerretDB) instead of one `$in`."""
+        if self._single_key_reads is not None:
+            return self._single_key_reads
+        return self.server is not None and self.server.is_ferretdb
+
+    async def open(self) -> None:
+        """Learn which server this is and create what the wire protocol can of the index
+        plan (the rest, on FerretDB, is `wfm migrate`'s: `mongo_indexes`)."""
         try:
-            for name, indexes in INDEXES.items():
-                # FerretDB v1 fails on createIndexes for an index that exists: ask first.
-                existing = await self.db[name].index_information()
-                missing = [i for i in indexes if i.document["name"] not in existing]
-                if missing:
-                    await self.db[name].create_indexes(missing)
+            self.server = await server_info(self.db)
         except PyMongoError as error:
-            raise ServiceUnavailable(f"cannot prepare MongoDB: {error}") from error
+            raise ServiceUnavailable(f"cannot reach MongoDB: {error}") from error
+        await ensure_wire_indexes(self.db, ferretdb=self.server.is_ferretdb, plan=INDEX_PLAN)
+
+    async def find_by_keys(
+        self,
+        collection: AsyncCollection[Mapping[str, Any]],
+        field: str,
+        keys: Sequence[str],
+        projection: Mapping[str, Any] | None = None,
+    ) -> list[Document]:
+        """Every document whose `field` is one of `keys`, each read served by an index."""
+        if not keys:
+            return []
+        if not self.single_key_reads:
+            cursor = collection.find({field: {"$in": list(keys)}}, projection)
+            return await cursor.batch_size(10_000).to_list()
+        gate = asyncio.Semaphore(SINGLE_KEY_CONCURRENCY)
+
+        async def read(key: str) -> list[Document]:
+            async with gate:
+                return await collection.find({field: key}, projection).to_list()
+
+        found = await asyncio.gather(*(read(key) for key in keys))
+        return [doc for docs in found for doc in docs]
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")

