@@ -5,14 +5,17 @@ FerretDB (counted, not timed)."""
 
 import asyncio
 import uuid
+from datetime import datetime
 
 import asyncpg
 import httpx
 import pytest
 
 from wfm_api.app import create_app
-from wfm_engine import ExecuteStep, StartWorkflow
+from wfm_engine import ExecuteStep, StartWorkflow, fold
+from wfm_shared.principal import system_principal
 from wfm_storage.bootstrap import Storage
+from wfm_storage.documents import state_to_document
 from wfm_storage.instrumentation import counting_round_trips
 from wfm_storage.postgres import init_connection
 from wfm_testing.factories import Factory
@@ -157,3 +160,77 @@ async def test_an_api_started_for_benchmarks_reports_its_round_trips(fifty_workf
     assert len(response.json()["data"]["workflows"]["edges"]) == 50
     mongo = mongo_reads(storage, 50)
     assert response.headers["x-wfm-round-trips"] == f"postgres=8, mongo={mongo}"
+
+
+DASHBOARD = """query($first: Int!) {
+  workflows(first: $first) { edges { node {
+    id status version tenant { companyName } template { key }
+    state { steps { id status } }
+    events(last: 5) { totalCount edges { node { seq type } } }
+  } } }
+}"""
+
+
+async def test_a_dashboard_page_with_recent_events_reads_the_documents_alone(fifty_workflows):
+    gql, ops, _, storage = fifty_workflows
+    await page_cost(gql, ops.token, 2)
+    with counting_round_trips() as trips:
+        result = await gql(DASHBOARD, {"first": 50}, token=ops.token)
+        for _ in range(3):
+            await asyncio.sleep(0)
+    nodes = [e["node"] for e in result.ok()["workflows"]["edges"]]
+    assert len(nodes) == 50
+    # the documents, nothing of the log: one `$in`, or one read per workflow on FerretDB
+    assert trips.mongo == (50 if storage.mongo.single_key_reads else 1), trips
+    assert {n["events"]["totalCount"] for n in nodes} == {3}
+    assert {tuple(e["node"]["seq"] for e in n["events"]["edges"]) for n in nodes} == {(1, 2, 3)}
+
+
+async def test_a_document_without_recent_events_is_answered_from_the_log(fifty_workflows):
+    gql, ops, _, storage = fifty_workflows
+    query = """query { workflows(first: 1) { edges { node { id
+        events(last: 2) { totalCount edges { node { seq } } } } } } }"""
+    node = (await gql(query, token=ops.token)).ok()["workflows"]["edges"][0]["node"]
+    # as a document written before instances kept their latest events
+    await storage.mongo.instances.update_one({"_id": node["id"]}, {"$unset": {"recentEvents": ""}})
+    try:
+        again = (await gql(query, token=ops.token)).ok()["workflows"]["edges"][0]["node"]
+    finally:
+        state = await storage.documents.get(system_principal(), node["id"])
+        events = await storage.events.for_instance(system_principal(), node["id"])
+        await storage.mongo.instances.replace_one(
+            {"_id": node["id"]}, state_to_document(fold(events))
+        )
+    assert state.recent_events == ()
+    assert again["events"] == node["events"]
+    assert [e["node"]["seq"] for e in again["events"]["edges"]] == [2, 3]
+
+
+async def test_a_page_of_postgres_held_fields_never_reads_mongodb(fifty_workflows):
+    gql, ops, _, storage = fifty_workflows
+    query = """query { workflows(first: 50) { edges { node {
+        id status version currentStepId marketRole createdAt updatedAt createdBy
+        tenant { companyName } template { key }
+    } } } }"""
+    await gql(query, token=ops.token)
+    with counting_round_trips() as trips:
+        result = await gql(query, token=ops.token)
+        for _ in range(3):
+            await asyncio.sleep(0)
+    nodes = [e["node"] for e in result.ok()["workflows"]["edges"]]
+    assert trips.mongo == 0, trips
+    assert {(n["status"], n["currentStepId"], n["version"]) for n in nodes} == {
+        ("IN_PROGRESS", "contacts", 3)
+    }
+    # the same answers the instance documents give
+    for node in nodes[:5]:
+        state = await storage.documents.get(ops.principal, node["id"])
+        assert (node["status"], node["version"], node["currentStepId"], node["marketRole"]) == (
+            state.status.value,
+            state.version,
+            state.current_step_id,
+            state.market_role,
+        )
+        assert datetime.fromisoformat(node["createdAt"]) == state.created_at
+        assert datetime.fromisoformat(node["updatedAt"]) == state.updated_at
+        assert node["createdBy"] == state.created_by

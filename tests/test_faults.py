@@ -44,7 +44,10 @@ CLIENTS = 16
 ACKNOWLEDGED_BEFORE_KILL = 120
 UNAVAILABLE_MESSAGE = "a storage service is unavailable; retry later"
 
-WORKFLOWS = "query { workflows(first: 50) { edges { node { id status version } } } }"
+WORKFLOWS = """query { workflows(first: 50) { edges { node {
+    id status version state { steps { id status } } } } } }"""
+# what the Postgres index holds alone: answered while MongoDB is down
+INDEX_LISTING = "query { workflows(first: 50) { edges { node { id status version } } } }"
 CREATE = """
 mutation($key: String) {
   createWorkflow(marketRole: BRP, templateKey: "contract-onboarding", idempotencyKey: $key) {
@@ -235,9 +238,10 @@ async def test_a_database_stopped_under_the_api_answers_unavailable_and_recovers
         await asyncio.sleep(0.5)
         await asyncio.to_thread(stop)
         try:
-            ready, listing, creating = await asyncio.gather(
+            ready, listing, index_listing, creating = await asyncio.gather(
                 within_budget(gql.http.get("/readyz")),
                 within_budget(gql(WORKFLOWS, token=account.token)),
+                within_budget(gql(INDEX_LISTING, token=account.token)),
                 # with MongoDB down: reserves its index row, then fails on its first event
                 within_budget(gql(CREATE, {"key": key}, token=account.token)),
             )
@@ -252,6 +256,10 @@ async def test_a_database_stopped_under_the_api_answers_unavailable_and_recovers
         }
         assert_unavailable(listing, servers)
         assert_unavailable(creating, servers)
+        if "postgres" in down:
+            assert_unavailable(index_listing, servers)
+        else:
+            assert index_listing.ok()["workflows"]["edges"]
 
         # Back without restarting the API: ready, and every pooled connection works.
         await until_ready(gql.http)

@@ -174,3 +174,13 @@ def test_create_for_a_role_the_template_is_not_for_is_refused():
 def test_created_event_records_what_triggered_it(story):
     assert story.log[0].data["trigger"] == {"type": "user", "userId": str(PARTICIPANT.user_id)}
     assert story.state.metadata["trigger"]["type"] == "user"
+
+
+def test_a_young_workflow_holds_its_whole_log_and_an_old_document_holds_none(story):
+    from dataclasses import replace
+
+    state = story.do(StartWorkflow())
+    assert state.recent_events == tuple(story.log)
+    assert state.latest_events(5) == tuple(story.log)  # asked for 5, it has 2: all of them
+    assert replace(state, recent_events=()).latest_events(1) is None
+    assert replace(state, recent_events=tuple(story.log[:1])).latest_events(1) is None  # not tail

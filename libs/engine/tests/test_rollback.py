@@ -116,3 +116,15 @@ def test_rollback_restores_variables_as_they_were():
     assert rebuild(story.log, 1).status is WorkflowStatus.DRAFT
     with pytest.raises(ValueError, match="outside"):
         rebuild(story.log, 9)
+
+
+def test_the_state_keeps_the_latest_events_of_the_log_through_a_rollback(three_done):
+    story = three_done
+    story.do(CompensateStep("capacity", "company", {"discarded": True}), OPS)
+    story.do(CompensateStep("contacts", "company", {"discarded": True}), OPS)
+    state = story.do(FinishRollback("company", list(story.log)), OPS)
+    # the restored state is an older one, but its recent events are the log's last ones
+    assert state.recent_events == tuple(story.log[-5:])
+    assert state.latest_events(3) == tuple(story.log[-3:])
+    assert state.latest_events(50) is None  # more than it holds: read the log
+    assert fold(story.log) == state

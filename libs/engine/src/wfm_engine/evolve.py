@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from wfm_engine.events import Event, EventType
-from wfm_engine.state import InstanceState, StepState
+from wfm_engine.state import RECENT_EVENTS, InstanceState, StepState
 from wfm_engine.status import StepStatus, WorkflowStatus
 
 
@@ -21,7 +21,7 @@ def evolve(state: InstanceState | None, event: Event) -> InstanceState:
             raise CorruptEventLog(
                 f"log of {event.instance_id} does not start with WORKFLOW_CREATED"
             )
-        return _created(event)
+        return replace(_created(event), recent_events=(event,))
     if event.seq != state.version + 1:
         raise CorruptEventLog(f"{state.id}: expected seq {state.version + 1}, got {event.seq}")
     apply = _APPLY.get(event.type)
@@ -38,7 +38,13 @@ def evolve(state: InstanceState | None, event: Event) -> InstanceState:
             "at": event.occurred_at.isoformat(),
         }
         changed = replace(changed, metadata={**changed.metadata, "activation": activation})
-    return replace(changed, version=event.seq, updated_at=event.occurred_at)
+    return replace(
+        changed,
+        version=event.seq,
+        updated_at=event.occurred_at,
+        # the log's tail, whatever the event did to the rest (a rollback rebuilds an older state)
+        recent_events=(*state.recent_events, event)[-RECENT_EVENTS:],
+    )
 
 
 def fold(events: Iterable[Event], state: InstanceState | None = None) -> InstanceState | None:

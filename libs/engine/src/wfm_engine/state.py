@@ -7,7 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from wfm_engine.events import Event
 from wfm_engine.status import StepStatus, WorkflowStatus
+
+# How many of its latest events an instance keeps: a dashboard shows a page of workflows
+# with their recent activity from the instance documents alone, without reading the log.
+RECENT_EVENTS = 5
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,20 @@ class InstanceState:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    # the last RECENT_EVENTS events of the log, oldest first (a projection like the rest)
+    recent_events: tuple[Event, ...] = ()
+
+    def latest_events(self, count: int) -> tuple[Event, ...] | None:
+        """The `count` latest events of the log, when this state holds them all (None: read
+        the log). A document written before instances kept their events holds none."""
+        held = self.recent_events
+        wanted = min(count, self.version)
+        if len(held) < wanted or not held or held[-1].seq != self.version:
+            return None
+        tail = held[len(held) - wanted :] if wanted else ()
+        if [e.seq for e in tail] != list(range(self.version - wanted + 1, self.version + 1)):
+            return None
+        return tuple(tail)
 
     def step(self, step_id: str) -> StepState:
         return self.step_states.get(step_id, StepState(StepStatus.PENDING))

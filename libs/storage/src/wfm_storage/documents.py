@@ -67,6 +67,7 @@ def state_to_document(state: InstanceState) -> dict[str, Any]:
             "metadata": dict(state.metadata),
         },
         "version": state.version,
+        "recentEvents": [event_to_document(e) for e in state.recent_events],
         "createdBy": state.created_by,
         "createdAt": state.created_at,
         "updatedAt": state.updated_at,
@@ -99,4 +100,5 @@ def document_to_state(doc: Mapping[str, Any]) -> InstanceState:
         created_by=doc["createdBy"],
         created_at=doc["createdAt"],
         updated_at=doc["updatedAt"],
+        recent_events=tuple(document_to_event(e) for e in doc.get("recentEvents") or ()),
     )

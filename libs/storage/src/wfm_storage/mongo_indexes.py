@@ -211,7 +211,7 @@ async def ensure_ferretdb_indexes(
                 await conn.execute(
                     f"CREATE INDEX IF NOT EXISTS {_identifier(name)} "
                     f"ON {_identifier(database)}.{_identifier(table)} "
-                    f"USING gin ((_jsonb->{_literal(field)}) jsonb_path_ops)"
+                    f"USING gin ((_jsonb->{_literal(field)}) jsonb_path_ops) WITH (fastupdate = off)"
                 )
                 created.append(name)
         storage_database = await conn.fetchval("SELECT current_database()")

@@ -7,6 +7,8 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
@@ -231,6 +233,20 @@ class WorkflowEventConnection:
     total_count: int
 
 
+def _event_connection(
+    page: Sequence[Event], *, has_next_page: bool, total: int
+) -> WorkflowEventConnection:
+    return WorkflowEventConnection(
+        edges=[
+            WorkflowEventEdge(cursor=_seq_cursor(e.seq), node=WorkflowEvent(event=e)) for e in page
+        ],
+        page_info=PageInfo(
+            has_next_page=has_next_page, end_cursor=_seq_cursor(page[-1].seq) if page else None
+        ),
+        total_count=total,
+    )
+
+
 def _seq_cursor(seq: int) -> str:
     return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode("ascii")
 
@@ -249,15 +265,36 @@ def _after_seq(after: str | None) -> int:
         ) from None
 
 
+@dataclass(frozen=True)
+class IndexedFields:
+    """What the Postgres index and the instance document both hold."""
+
+    status: WorkflowStatus
+    version: int
+    market_role: str
+    current_step_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+
+
 @strawberry.type
 class Workflow:
+    """A workflow. Fields the Postgres index holds (status, version, current step, market
+    role, times) are answered from its row when the workflow came from the index, so that a
+    list showing only those never reads MongoDB; a mutation's result answers from the state
+    it produced."""
+
     instance_id: strawberry.Private[uuid.UUID]
     tenant_id: strawberry.Private[uuid.UUID]
     template_id: strawberry.Private[uuid.UUID]
+    row: strawberry.Private[InstanceIndexRow | None] = None
 
     @classmethod
     def from_row(cls, row: InstanceIndexRow) -> Workflow:
-        return cls(instance_id=row.id, tenant_id=row.tenant_id, template_id=row.template_id)
+        return cls(
+            instance_id=row.id, tenant_id=row.tenant_id, template_id=row.template_id, row=row
+        )
 
     @classmethod
     def from_state(cls, state: InstanceState) -> Workflow:
@@ -273,25 +310,48 @@ class Workflow:
             raise NotFound("workflow", self.instance_id)
         return state
 
+    async def _indexed(self, info: Info) -> IndexedFields:
+        if self.row is not None and self.row.version > 0:
+            row = self.row
+            return IndexedFields(
+                WorkflowStatus(row.status),
+                row.version,
+                row.market_role,
+                row.current_step,
+                row.created_at,
+                row.updated_at,
+                str(row.created_by),
+            )
+        state = await self._state(info)
+        return IndexedFields(
+            WorkflowStatus(state.status),
+            state.version,
+            state.market_role,
+            state.current_step_id,
+            state.created_at,
+            state.updated_at,
+            state.created_by,
+        )
+
     @strawberry.field
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.instance_id))
 
     @strawberry.field
     async def status(self, info: Info) -> WorkflowStatus:
-        return WorkflowStatus((await self._state(info)).status)
+        return (await self._indexed(info)).status
 
     @strawberry.field
     async def version(self, info: Info) -> int:
-        return (await self._state(info)).version
+        return (await self._indexed(info)).version
 
     @strawberry.field
     async def market_role(self, info: Info) -> MarketRole:
-        return MarketRole((await self._state(info)).market_role)
+        return MarketRole((await self._indexed(info)).market_role)
 
     @strawberry.field
     async def current_step_id(self, info: Info) -> str | None:
-        return (await self._state(info)).current_step_id
+        return (await self._indexed(info)).current_step_id
 
     @strawberry.field
     async def current_step(self, info: Info) -> WorkflowStep | None:
@@ -306,15 +366,15 @@ class Workflow:
 
     @strawberry.field
     async def created_at(self, info: Info) -> datetime:
-        return (await self._state(info)).created_at
+        return (await self._indexed(info)).created_at
 
     @strawberry.field
     async def updated_at(self, info: Info) -> datetime:
-        return (await self._state(info)).updated_at
+        return (await self._indexed(info)).updated_at
 
     @strawberry.field
     async def created_by(self, info: Info) -> strawberry.ID:
-        return strawberry.ID((await self._state(info)).created_by)
+        return strawberry.ID((await self._indexed(info)).created_by)
 
     @strawberry.field
     async def tenant(self, info: Info) -> Tenant:
@@ -356,19 +416,17 @@ class Workflow:
     ) -> WorkflowEventConnection:
         size = page_size(info, last if last is not None else first)
         after_seq = _after_seq(after)
+        if last is not None and after is None:
+            # the latest few: the instance document holds them, the log need not be read
+            state = await self._state(info)
+            latest = state.latest_events(size)
+            if latest is not None:
+                return _event_connection(latest, has_next_page=False, total=state.version)
         events = await info.context.loaders.load_events(str(self.instance_id))
         remaining = [e for e in events if e.seq > after_seq]
         page = remaining[-size:] if last is not None else remaining[:size]
-        return WorkflowEventConnection(
-            edges=[
-                WorkflowEventEdge(cursor=_seq_cursor(e.seq), node=WorkflowEvent(event=e))
-                for e in page
-            ],
-            page_info=PageInfo(
-                has_next_page=last is None and len(remaining) > size,
-                end_cursor=_seq_cursor(page[-1].seq) if page else None,
-            ),
-            total_count=len(events),
+        return _event_connection(
+            page, has_next_page=last is None and len(remaining) > size, total=len(events)
         )
 
     @strawberry.field(description="What you may do with this workflow now")

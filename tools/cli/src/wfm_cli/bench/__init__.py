@@ -21,11 +21,14 @@ def load_command(
     events: Annotated[int, typer.Option(min=14, help="Events, in total")] = 1_000_000,
     tenants: Annotated[int, typer.Option(min=1, help="Tenants")] = 50,
     name: Annotated[str, typer.Option(help="Dataset (database) name")] = "scale_large",
+    output: Annotated[
+        Path, typer.Option(help="The JSON report the load time is recorded in")
+    ] = REPORT_PATH,
 ) -> None:
     """Bulk-load a dataset into wfm_bench_<name> (embedded servers under .wfm/bench, or
     DATABASE_URL / MONGODB_URL); `wfm bench run` reuses a dataset of the size it needs."""
     from wfm_cli.bench.dataset import Size
-    from wfm_cli.bench.runner import Bench, BenchPlan
+    from wfm_cli.bench.runner import Bench, BenchPlan, load_target, record_loads
     from wfm_testing.servers import ServerUnavailable, running_servers
 
     if events < instances:
@@ -39,6 +42,11 @@ def load_command(
     except ServerUnavailable as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
+    loads = bench.results.get("loads", {})
+    record_loads(output, loads)
+    for row in (load_target(n, entry) for n, entry in loads.items()):
+        console.print(f"{row.name}: {row.measured}, target {row.target}")
+    console.print(f"recorded in {output}")
 
 
 @app.command("run")
@@ -59,7 +67,9 @@ def run_command(
     operations: Annotated[int | None, typer.Option(min=16, help="B2 writes per side")] = None,
     scale_large_instances: Annotated[
         int | None,
-        typer.Option(min=100, help="B3's large dataset (10 events each); 100,000 by default"),
+        typer.Option(
+            min=100, help="B2 and B3's large dataset (10 events each); 100,000 by default"
+        ),
     ] = None,
     output: Annotated[Path, typer.Option(help="Where the JSON report goes")] = REPORT_PATH,
 ) -> None:

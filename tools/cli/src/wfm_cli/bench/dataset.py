@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import random
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from wfm_shared.clock import SystemClock
 from wfm_shared.principal import Principal, principal_for
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
-from wfm_storage.mongo import EVENTS, INSTANCES
+from wfm_storage.mongo_indexes import EVENTS, INSTANCES, ferretdb_tables
 from wfm_storage.postgres import init_connection
 from wfm_testing.factories import Account, Factory, codec_for
 from wfm_testing.onboarding import BRP_STEPS, step_data
@@ -45,6 +46,8 @@ from wfm_workflows.service import WorkflowService
 TEMPLATE_KEY = "contract-onboarding"
 MARKET_ROLE = "BRP"
 BATCH = 5_000
+# Pause and resume cycles of the longest archetype: a history of at least 50 events (B3).
+LONG_RUNNING_PAUSES = 18
 # Where a dataset records what it holds, so a later run can reuse it.
 MANIFEST = "bench_manifest"
 
@@ -70,6 +73,7 @@ class Dataset:
     admins: dict[str, Account]  # tenant id -> that tenant's admin
     events_loaded: int
     archetypes: dict[str, Archetype]
+    load_seconds: float | None = None  # None: loaded by a version that did not record it
 
 
 # -- archetypes ---------------------------------------------------------------------------
@@ -111,6 +115,17 @@ def _scripts(data: Mapping[str, Mapping[str, Any]]) -> dict[str, Script]:
             PauseWorkflow("audit"),
             ResumeWorkflow(),
             *steps[3:],
+            SubmitWorkflow(),
+            RejectWorkflow("perimeter incomplete", "balancing-perimeter"),
+            *steps[2:],
+            SubmitWorkflow(),
+            ApproveWorkflow("welcome"),
+        ],
+        "long-running": [
+            *start,
+            *steps[:1],
+            *[PauseWorkflow("awaiting documents"), ResumeWorkflow()] * LONG_RUNNING_PAUSES,
+            *steps[1:],
             SubmitWorkflow(),
             RejectWorkflow("perimeter incomplete", "balancing-perimeter"),
             *steps[2:],
@@ -265,6 +280,7 @@ async def load(
     """Fill the (migrated, seeded, empty) database of `settings` to `size`."""
     assert settings.database_url
     assert settings.mongodb_url
+    started = time.perf_counter()
     owner = await asyncpg.connect(settings.database_url)
     await init_connection(owner)
     storage = await Storage.open(settings)
@@ -316,7 +332,11 @@ async def load(
                 await storage.mongo.events.insert_many(list(part), ordered=False)
             loaded += len(events)
             progress("instances", len(clones))
+        # statistics for the planners now, not whenever autovacuum gets there
         await owner.execute("ANALYZE wfm.workflow_instances_index")
+        if storage.mongo.single_key_reads and settings.ferretdb_postgresql_url:
+            await analyze_ferretdb(settings.ferretdb_postgresql_url, settings.mongodb_database)
+        seconds = round(time.perf_counter() - started, 1)
         manifest = {
             "_id": "dataset",
             "tenants": size.tenants,
@@ -326,12 +346,25 @@ async def load(
             "admins": {t: str(a.user.id) for t, a in admins.items()},
             "archetypes": {a.name: a.instance_id for a in archetypes},
             "loadedAt": datetime.now(UTC),
+            "loadSeconds": seconds,
         }
         await storage.mongo.db[MANIFEST].insert_one(manifest)
-        return Dataset(size, ops, admins, loaded, {a.name: a for a in archetypes})
+        return Dataset(size, ops, admins, loaded, {a.name: a for a in archetypes}, seconds)
     finally:
         await storage.close()
         await owner.close()
+
+
+async def analyze_ferretdb(storage_url: str, database: str) -> None:
+    """ANALYZE the tables FerretDB keeps the collections in (on its PostgreSQL backend)."""
+    conn = await asyncpg.connect(storage_url)
+    try:
+        tables = await ferretdb_tables(conn, database, [INSTANCES, EVENTS])
+        for table in tables.values():
+            quoted = ".".join('"' + part.replace('"', '""') + '"' for part in (database, table))
+            await conn.execute(f"ANALYZE {quoted}")
+    finally:
+        await conn.close()
 
 
 async def _archetype(
@@ -382,6 +415,7 @@ async def reopen(settings: Settings, size: Size) -> Dataset | None:
             {tenant: account(user) for tenant, user in manifest["admins"].items()},
             int(manifest["events"]),
             archetypes,
+            manifest.get("loadSeconds"),
         )
     finally:
         await owner.close()

@@ -1,30 +1,127 @@
-"""Query plans of the statements behind a dashboard page and a workflow's history: which
-indexes PostgreSQL uses (the repository's own SQL, explained as `wfm_app` under RLS), and
-which filters the MongoDB server answers from an index."""
+"""Query plans of what the benchmarks' requests run, and the full scans among them.
+
+PostgreSQL: the repositories' own SQL, explained as `wfm_app` under RLS. MongoDB-wire
+reads: the filters the repositories issue on the server at hand (single-key equalities on
+FerretDB, `$in` on MongoDB), explained with the `explain` command. FerretDB answers with
+its PostgreSQL backend's plan (`queryPlanner.Plan`), MongoDB with its plan's stages.
+
+A sequential scan (MongoDB: COLLSCAN) of a table of more than LARGE_TABLE_ROWS rows is a
+full scan, and fails the scenario whose plans show it; tiny tables (tenants, templates)
+may be scanned."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
+
 from wfm_shared.principal import Principal
+from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
-from wfm_storage.mongo import EVENTS, INSTANCES
+from wfm_storage.documents import document_to_event, document_to_state, event_id
+from wfm_storage.mongo_indexes import EVENTS, INSTANCES
 from wfm_storage.repositories.instance_index import InstanceFilter
+from wfm_workflows.projections import Projector
+
+# Tables estimated at more rows than this must not be read by a sequential scan.
+LARGE_TABLE_ROWS = 10_000
+PAGE = 100
+MONGO_INDEX_STAGES = {"IXSCAN", "IDHACK", "EXPRESS_IXSCAN", "EXPRESS_IDHACK"}
+EXPLAINABLE = ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE")
+
+Plan = dict[str, Any]  # one explained statement or read: {"server", "path", "nodes", ...}
+Read = tuple[str, Mapping[str, Any]]  # (collection, filter)
+
+
+class TableSizes:
+    """Estimated rows of PostgreSQL tables (`pg_class.reltuples`; counted when the table
+    was never analyzed), asked on an owner's connection to the database the plans are of."""
+
+    def __init__(self, conn: asyncpg.Connection | None, default_schema: str) -> None:
+        self._conn = conn
+        self._default_schema = default_schema
+        self._known: dict[tuple[str, str], int] = {}
+
+    async def rows(self, schema: str | None, table: str, planned: float) -> int:
+        """`planned`: the plan's own estimate, used when there is no connection to ask."""
+        key = (schema or self._default_schema, table)
+        if self._conn is None:
+            return int(planned)
+        if key not in self._known:
+            estimate = await self._conn.fetchval(
+                "SELECT c.reltuples FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = $1 AND c.relname = $2",
+                *key,
+            )
+            if estimate is None or estimate < 0:  # never analyzed
+                quoted = ".".join('"' + part.replace('"', '""') + '"' for part in key)
+                estimate = await self._conn.fetchval(f"SELECT count(*) FROM {quoted}")  # noqa: S608 - quoted identifiers
+            self._known[key] = int(estimate or 0)
+        return self._known[key]
+
+
+def _walk(plan: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _walk(child)
+
+
+async def _postgres_plan(
+    server: str, path: str, plan: Mapping[str, Any], sizes: TableSizes
+) -> Plan:
+    """The nodes of a PostgreSQL plan, and its sequential scans with their tables' sizes."""
+    nodes: set[str] = set()
+    scans = []
+    for node in _walk(plan):
+        name = str(node["Node Type"])
+        nodes.add(f"{name} using {node['Index Name']}" if "Index Name" in node else name)
+        if name == "Seq Scan":
+            relation = str(node.get("Relation Name", "?"))
+            rows = await sizes.rows(node.get("Schema"), relation, float(node.get("Plan Rows", 0)))
+            scans.append({"relation": relation, "rows": rows, "large": rows > LARGE_TABLE_ROWS})
+    return {
+        "server": server,
+        "path": path,
+        "nodes": sorted(nodes),
+        "seq_scans": scans,
+        "uses_index": any("Index" in n for n in nodes),
+    }
+
+
+def full_scans(plans: Sequence[Plan]) -> list[str]:
+    """Each full scan of a large table, as a reason a scenario is not met."""
+    found = []
+    for plan in plans:
+        for scan in plan.get("seq_scans", []):
+            if scan["large"]:
+                found.append(
+                    f"{plan['server']}: {scan['relation']} ({scan['rows']:,} rows) read by a "
+                    f"sequential scan for {plan['path']}"
+                )
+    return found
 
 
 class Explaining:
-    """An executor that explains each statement before running it."""
+    """An executor that explains each statement before running it (`EXPLAIN` without
+    ANALYZE: explaining executes nothing)."""
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, sizes: TableSizes) -> None:
         self._conn = conn
-        self.plans: list[dict[str, Any]] = []
+        self._sizes = sizes
+        self.plans: list[Plan] = []
 
     async def _explain(self, sql: str, args: tuple[Any, ...]) -> None:
-        raw = await self._conn.fetchval(f"EXPLAIN (FORMAT JSON) {sql}", *args)
+        if not sql.lstrip().upper().startswith(EXPLAINABLE):
+            return
+        raw = await self._conn.fetchval(f"EXPLAIN (FORMAT JSON, VERBOSE) {sql}", *args)
         plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
-        self.plans.append({"sql": " ".join(sql.split())[:160], "nodes": sorted(_nodes(plan))})
+        path = " ".join(sql.split())[:160]
+        self.plans.append(await _postgres_plan("postgres", path, plan, self._sizes))
 
     async def fetch(self, sql: str, *args: Any) -> Any:
         await self._explain(sql, args)
@@ -39,80 +136,192 @@ class Explaining:
         return await self._conn.fetchval(sql, *args)
 
     async def execute(self, sql: str, *args: Any) -> Any:
+        await self._explain(sql, args)
         return await self._conn.execute(sql, *args)
 
 
-def _nodes(plan: dict[str, Any]) -> set[str]:
-    name = plan["Node Type"]
-    if "Index Name" in plan:
-        name = f"{name} using {plan['Index Name']}"
-    found = {name}
-    for child in plan.get("Plans", []):
-        found |= _nodes(child)
-    return found
+class _RolledBack(Exception):
+    """Raised inside a transaction to end it without committing."""
 
 
-async def postgres_plans(
-    storage: Storage, principal: Principal, instance_id: uuid.UUID
-) -> list[dict[str, Any]]:
-    async with storage.db.transaction(principal) as conn:
-        explaining = Explaining(conn)
-        page = await storage.index.page(explaining, InstanceFilter(), first=100, after=None)
-        rows = page.rows
-        tenant_ids = list({r.tenant_id for r in rows}) or [uuid.uuid4()]
-        template_ids = list({r.template_id for r in rows}) or [uuid.uuid4()]
-        await storage.tenants.by_ids(explaining, tenant_ids)
-        await storage.templates.by_ids(explaining, template_ids)
-        await storage.index.get(explaining, instance_id)
-    return explaining.plans
+# -- the MongoDB reads of each path, as the repositories issue them -----------------------------
 
 
-def _pushdown(explained: dict[str, Any]) -> dict[str, Any]:
-    """FerretDB says whether it pushed the filter down; MongoDB names its plan's stages."""
-    stages: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            stage = value.get("stage")
-            if isinstance(stage, str):
-                stages.append(stage)
-            for inner in value.values():
-                walk(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
-
-    planner = explained.get("queryPlanner", {})
-    walk(planner)
-    # FerretDB adds its backend's own plan: SQLite's EXPLAIN QUERY PLAN lines
-    backend = [str(line) for line in planner.get("Plan", [])] if isinstance(planner, dict) else []
-    summary: dict[str, Any] = {"stages": stages}
-    if backend:
-        summary["backend_plan"] = backend
-    for key in ("filterPushdown", "sortPushdown", "limitPushdown"):
-        if key in explained:
-            summary[key] = explained[key]
-    summary["uses_index"] = any(s in {"IXSCAN", "IDHACK", "EXPRESS_IXSCAN"} for s in stages) or any(
-        "USING INDEX" in line or "USING COVERING INDEX" in line for line in backend
-    )
-    return summary
+def page_reads(mongo_ids: Sequence[str], single_key: bool) -> dict[str, Read]:
+    """A page's documents, which hold each workflow's latest events: one read per workflow
+    on FerretDB (each is explained by the first), one `$in` on MongoDB."""
+    if single_key:
+        return {"state of a page's workflow: {_id}": (INSTANCES, {"_id": mongo_ids[0]})}
+    return {"states of a page: {_id: $in}": (INSTANCES, {"_id": {"$in": list(mongo_ids)}})}
 
 
-async def mongo_plans(storage: Storage, mongo_ids: list[str]) -> dict[str, Any]:
-    db = storage.mongo.db
-    shapes = {
-        "states of a page: _id $in": (INSTANCES, {"_id": {"$in": mongo_ids}}),
-        "events of a page: workflowInstanceId $in": (
+def history_reads(mongo_id: str, single_key: bool) -> dict[str, Read]:
+    if single_key:
+        return {"one history: {workflowInstanceId}": (EVENTS, {"workflowInstanceId": mongo_id})}
+    return {
+        "one history: {workflowInstanceId: $in}": (
             EVENTS,
-            {"workflowInstanceId": {"$in": mongo_ids}},
-        ),
-        "one document: _id": (INSTANCES, {"_id": mongo_ids[0]}),
-        "one history: workflowInstanceId": (EVENTS, {"workflowInstanceId": mongo_ids[0]}),
-    }
-    found = {}
-    for name, (collection, query) in shapes.items():
-        explained = await db.command(
-            {"explain": {"find": collection, "filter": query}, "verbosity": "queryPlanner"}
+            {"workflowInstanceId": {"$in": [mongo_id]}},
         )
-        found[name] = _pushdown(explained)
-    return found
+    }
+
+
+def command_reads(mongo_id: str, version: int, single_key: bool) -> dict[str, Read]:
+    """What a command on a workflow at `version` reads, and the filter of its guarded
+    document replace."""
+    return {
+        "the document: {_id}": (INSTANCES, {"_id": mongo_id}),
+        "the catch-up probe: {_id: <instance>:<seq>}": (
+            EVENTS,
+            {"_id": event_id(mongo_id, version + 1)},
+        ),
+        "an idempotency key: {workflowInstanceId, idempotencyKey}": (
+            EVENTS,
+            {"workflowInstanceId": mongo_id, "idempotencyKey": "bench-key"},
+        ),
+        "the guarded replace: {_id, version: {$lt}}": (
+            INSTANCES,
+            {"_id": mongo_id, "version": {"$lt": version + 1}},
+        ),
+        **{
+            name.replace("one history", "the log behind a lagging document"): read
+            for name, read in history_reads(mongo_id, single_key).items()
+        },
+    }
+
+
+# -- the explainer ------------------------------------------------------------------------------
+
+
+@dataclass
+class Explainer:
+    storage: Storage
+    postgres_sizes: TableSizes
+    mongo_sizes: TableSizes | None  # FerretDB's tables; None on MongoDB
+
+    @property
+    def single_key(self) -> bool:
+        return self.storage.mongo.single_key_reads
+
+    async def page(self, principal: Principal) -> tuple[list[Plan], list[str]]:
+        """The statements of a dashboard page (the Postgres-only page runs a subset of
+        them), and the MongoDB ids of its workflows."""
+        storage = self.storage
+        async with storage.db.transaction(principal) as conn:
+            explaining = Explaining(conn, self.postgres_sizes)
+            page = await storage.index.page(explaining, InstanceFilter(), first=PAGE, after=None)
+            rows = page.rows
+            tenant_ids = list({r.tenant_id for r in rows}) or [uuid.uuid4()]
+            await storage.tenants.by_ids(explaining, tenant_ids)
+            await storage.tenants.market_roles(explaining, tenant_ids)
+            await storage.templates.by_ids(
+                explaining, list({r.template_id for r in rows}) or [uuid.uuid4()]
+            )
+        return explaining.plans, [r.mongo_id for r in rows]
+
+    async def history(self, principal: Principal, instance_id: uuid.UUID) -> list[Plan]:
+        async with self.storage.db.transaction(principal) as conn:
+            explaining = Explaining(conn, self.postgres_sizes)
+            await self.storage.index.by_ids(explaining, [instance_id])
+        return explaining.plans
+
+    async def command(
+        self,
+        principal: Principal,
+        instance_id: uuid.UUID,
+        document: Mapping[str, Any],
+        event: Mapping[str, Any],
+    ) -> list[Plan]:
+        """The statements of the command path on this workflow: loading it, then projecting
+        `event` (which brings it to `document`) in a transaction that is rolled back."""
+        storage = self.storage
+        plans: list[Plan] = []
+        try:
+            async with storage.db.transaction(principal) as conn:
+                explaining = Explaining(conn, self.postgres_sizes)
+                plans = explaining.plans
+                row = await storage.index.get(explaining, instance_id)
+                if row is None:
+                    raise LookupError(f"workflow {instance_id} is not in the index")
+                record = (await storage.templates.by_ids(explaining, [row.template_id]))[
+                    row.template_id
+                ]
+                await storage.tenants.get(explaining, row.tenant_id)
+                await Projector(storage).project(
+                    explaining,
+                    principal,
+                    document_to_state(document),
+                    [document_to_event(event)],
+                    record.template,
+                )
+                raise _RolledBack
+        except _RolledBack:
+            pass
+        return plans
+
+    async def reads(self, reads: Mapping[str, Read]) -> list[Plan]:
+        found = []
+        for path, (collection, query) in reads.items():
+            explained = await self.storage.mongo.db.command(
+                {"explain": {"find": collection, "filter": query}, "verbosity": "queryPlanner"}
+            )
+            found.append(await self._read_plan(path, collection, explained))
+        return found
+
+    async def _read_plan(self, path: str, collection: str, explained: Mapping[str, Any]) -> Plan:
+        planner = explained.get("queryPlanner", {})
+        backend = planner.get("Plan") if isinstance(planner, Mapping) else None
+        if isinstance(backend, Mapping) and "Node Type" in backend:  # FerretDB on PostgreSQL
+            assert self.mongo_sizes is not None
+            plan = await _postgres_plan("ferretdb", path, backend, self.mongo_sizes)
+            plan["filter_pushdown"] = explained.get("filterPushdown")
+            return plan
+        stages = sorted(set(_stages(planner)))
+        scans = []
+        if "COLLSCAN" in stages:
+            rows = await self.storage.mongo.db[collection].estimated_document_count()
+            scans.append({"relation": collection, "rows": rows, "large": rows > LARGE_TABLE_ROWS})
+        return {
+            "server": "mongodb",
+            "path": path,
+            "nodes": stages,
+            "seq_scans": scans,
+            "uses_index": bool(MONGO_INDEX_STAGES & set(stages)),
+        }
+
+
+def _stages(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        stage = value.get("stage")
+        if isinstance(stage, str):
+            yield stage
+        for inner in value.values():
+            yield from _stages(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _stages(inner)
+
+
+@asynccontextmanager
+async def explainer(settings: Settings) -> AsyncIterator[Explainer]:
+    """The storage of `settings`, with owner connections to read the sizes of the tables
+    its plans scan (the platform's database, and FerretDB's when it stores in PostgreSQL)."""
+    assert settings.database_url
+    storage = await Storage.open(settings)
+    owner = ferretdb = None
+    try:
+        owner = await asyncpg.connect(settings.database_url)
+        if storage.mongo.single_key_reads and settings.ferretdb_postgresql_url:
+            ferretdb = await asyncpg.connect(settings.ferretdb_postgresql_url)
+        yield Explainer(
+            storage,
+            TableSizes(owner, "wfm"),
+            TableSizes(ferretdb, settings.mongodb_database)
+            if storage.mongo.single_key_reads
+            else None,
+        )
+    finally:
+        for conn in (owner, ferretdb):
+            if conn is not None:
+                await conn.close()
+        await storage.close()
