@@ -295,6 +295,7 @@ async def test_the_index_plan_is_idempotent_and_names_what_it_needs(wfm_servers,
         expected = sum(len(c.equality_keys) for c in INDEX_PLAN)
         assert len(ours) == expected
         assert all("USING gin" in d and "jsonb_path_ops" in d for d in ours.values())
+        assert all("fastupdate=off" in d for d in ours.values()), ours
         assert setting == "force_custom_plan"
     finally:
         await client.close()
@@ -322,3 +323,34 @@ def test_index_names_fit_postgres_and_stay_unique():
     assert (
         gin_index_name("workflow_events_1a2b3c4d", "_id") == "workflow_events_1a2b3c4d_id_wfm_gin"
     )
+
+
+async def test_an_index_with_a_pending_list_is_turned_into_one_without(
+    wfm_servers, contract_database, storage
+):
+    if not storage.mongo.server.is_ferretdb:
+        pytest.skip("FerretDB only: its expression indexes are ours")
+    conn = await asyncpg.connect(wfm_servers.ferretdb_postgresql_url)
+    try:
+        name = await conn.fetchval(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE $2",
+            contract_database,
+            "%_wfm_gin",
+        )
+        # as `wfm migrate` made them before they were made without one
+        await conn.execute(f'ALTER INDEX "{contract_database}"."{name}" SET (fastupdate = on)')
+        client = AsyncMongoClient(wfm_servers.mongodb_url)
+        try:
+            await apply_index_plan(
+                client[contract_database], ferretdb_storage_url=wfm_servers.ferretdb_postgresql_url
+            )
+        finally:
+            await client.close()
+        definition = await conn.fetchval(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2",
+            contract_database,
+            name,
+        )
+    finally:
+        await conn.close()
+    assert "fastupdate=off" in definition
