@@ -348,3 +348,21 @@ async def test_an_id_list_is_bounded(gql, factory):
     assert (await gql(mark, {"ids": too_many[:500]}, token=account.token)).ok() == {
         "markNotificationsRead": 0
     }
+
+
+async def test_a_query_refused_once_is_refused_every_time_it_is_sent(gql):
+    # parse and validation are cached per query text: the cache keeps refusals too
+    aliases = "{ " + " ".join(f"b{i}: __typename" for i in range(16)) + " }"
+    malformed = "{ workflows(first: 1) { edges "
+    for _ in range(3):
+        assert (await gql(aliases)).codes == ["GRAPHQL_VALIDATION_FAILED"]
+        assert (await gql(malformed)).codes == ["GRAPHQL_PARSE_FAILED"]
+
+
+async def test_limits_of_another_schema_are_its_own():
+    # two schemas with other limits in one process share the caches, not the limits
+    strict, lenient = build_schema(Settings(max_aliases=2)), build_schema(Settings(max_aliases=5))
+    query = "{ a: __typename b: __typename c: __typename }"
+    assert (await lenient.execute(query)).errors is None
+    assert (await strict.execute(query)).errors
+    assert (await lenient.execute(query)).errors is None

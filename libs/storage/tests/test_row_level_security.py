@@ -241,3 +241,34 @@ async def test_credentials_are_reachable_only_through_the_auth_functions(app_con
     found = await CredentialStore().find_login(app_conn, account_a.user.email.upper())
     assert found is not None
     assert found.id == account_a.user.id
+
+
+async def test_a_pooled_connection_comes_back_with_no_tenant_and_no_transaction(
+    wfm_settings, two_tenants
+):
+    # the pool gives connections back without a reset query: nothing may survive
+    from wfm_storage.postgres import Database
+
+    (_, account_a), _ = two_tenants
+    db = await Database.connect(wfm_settings.app_dsn(), min_size=1, max_size=1)
+    try:
+        async with db.transaction(account_a.principal) as conn:
+            assert await conn.fetchval("SELECT count(*) FROM wfm.tenants") == 1
+            backend = await conn.fetchval("SELECT pg_backend_pid()")
+        with pytest.raises(RuntimeError):
+            async with db.transaction(account_a.principal) as conn:
+                raise RuntimeError("a request that failed half way")
+        async with db.pool.acquire() as conn:  # left in an open transaction on purpose
+            await conn.execute("BEGIN")
+            await apply_principal(conn, account_a.principal)
+        async with db.connection() as conn:
+            # the one connection of the pool, each time
+            assert await conn.fetchval("SELECT pg_backend_pid()") == backend
+            assert not conn.is_in_transaction()
+            assert await conn.fetchval("SELECT current_setting('app.tenant_id', true)") in (
+                "",
+                None,
+            )
+            assert await conn.fetchval("SELECT count(*) FROM wfm.tenants") == 0
+    finally:
+        await db.close()

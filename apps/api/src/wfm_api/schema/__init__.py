@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -47,16 +57,42 @@ class WfmSchema(strawberry.Schema):
         """Errors are logged where they are translated (wfm_api.errors), once each."""
 
 
+# Distinct query texts whose parse and validation are kept (a client sends few)
+DOCUMENT_CACHE_SIZE = 256
+
+
+class ParsedQueryCache(ParserCache):
+    """Strawberry's parser cache, except that a query that does not parse is left to the
+    schema's own parse step: that answers it as a result whose errors are translated like
+    any other (an error raised here would skip the translation)."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        yield
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     limits = settings or Settings()
+    # The limiters' rules are classes each limiter builds when it is made: built once here,
+    # so that a query validated once is not validated again (the validation cache is keyed
+    # by the rules too). The token limit applies to parsing, cached per query text.
+    rules = [
+        *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
+    ]
     return WfmSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
             RequestLifecycle,
-            lambda: QueryDepthLimiter(max_depth=limits.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=limits.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: ParsedQueryCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         ],
     )
 

@@ -267,7 +267,7 @@ def _after_seq(after: str | None) -> int:
 
 @dataclass(frozen=True)
 class IndexedFields:
-    """What the Postgres index and the instance document both hold."""
+    """What the Postgres index row and the instance document both hold."""
 
     status: WorkflowStatus
     version: int
@@ -276,6 +276,30 @@ class IndexedFields:
     created_at: datetime
     updated_at: datetime
     created_by: str
+
+    @classmethod
+    def of_row(cls, row: InstanceIndexRow) -> IndexedFields:
+        return cls(
+            WorkflowStatus(row.status),
+            row.version,
+            row.market_role,
+            row.current_step,
+            row.created_at,
+            row.updated_at,
+            str(row.created_by),
+        )
+
+    @classmethod
+    def of_state(cls, state: InstanceState) -> IndexedFields:
+        return cls(
+            WorkflowStatus(state.status),
+            state.version,
+            state.market_role,
+            state.current_step_id,
+            state.created_at,
+            state.updated_at,
+            state.created_by,
+        )
 
 
 @strawberry.type
@@ -288,12 +312,17 @@ class Workflow:
     instance_id: strawberry.Private[uuid.UUID]
     tenant_id: strawberry.Private[uuid.UUID]
     template_id: strawberry.Private[uuid.UUID]
-    row: strawberry.Private[InstanceIndexRow | None] = None
+    indexed: strawberry.Private[IndexedFields]
 
     @classmethod
     def from_row(cls, row: InstanceIndexRow) -> Workflow:
+        """A projected row (version > 0): a reserved one has nothing to show yet."""
+        assert row.version > 0, "a reserved index row has no fields to answer from"
         return cls(
-            instance_id=row.id, tenant_id=row.tenant_id, template_id=row.template_id, row=row
+            instance_id=row.id,
+            tenant_id=row.tenant_id,
+            template_id=row.template_id,
+            indexed=IndexedFields.of_row(row),
         )
 
     @classmethod
@@ -302,6 +331,7 @@ class Workflow:
             instance_id=uuid.UUID(state.id),
             tenant_id=uuid.UUID(state.tenant_id),
             template_id=uuid.UUID(state.template_id),
+            indexed=IndexedFields.of_state(state),
         )
 
     async def _state(self, info: Info) -> InstanceState:
@@ -310,48 +340,25 @@ class Workflow:
             raise NotFound("workflow", self.instance_id)
         return state
 
-    async def _indexed(self, info: Info) -> IndexedFields:
-        if self.row is not None and self.row.version > 0:
-            row = self.row
-            return IndexedFields(
-                WorkflowStatus(row.status),
-                row.version,
-                row.market_role,
-                row.current_step,
-                row.created_at,
-                row.updated_at,
-                str(row.created_by),
-            )
-        state = await self._state(info)
-        return IndexedFields(
-            WorkflowStatus(state.status),
-            state.version,
-            state.market_role,
-            state.current_step_id,
-            state.created_at,
-            state.updated_at,
-            state.created_by,
-        )
-
     @strawberry.field
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.instance_id))
 
     @strawberry.field
-    async def status(self, info: Info) -> WorkflowStatus:
-        return (await self._indexed(info)).status
+    def status(self) -> WorkflowStatus:
+        return self.indexed.status
 
     @strawberry.field
-    async def version(self, info: Info) -> int:
-        return (await self._indexed(info)).version
+    def version(self) -> int:
+        return self.indexed.version
 
     @strawberry.field
-    async def market_role(self, info: Info) -> MarketRole:
-        return MarketRole((await self._indexed(info)).market_role)
+    def market_role(self) -> MarketRole:
+        return MarketRole(self.indexed.market_role)
 
     @strawberry.field
-    async def current_step_id(self, info: Info) -> str | None:
-        return (await self._indexed(info)).current_step_id
+    def current_step_id(self) -> str | None:
+        return self.indexed.current_step_id
 
     @strawberry.field
     async def current_step(self, info: Info) -> WorkflowStep | None:
@@ -365,16 +372,16 @@ class Workflow:
         )
 
     @strawberry.field
-    async def created_at(self, info: Info) -> datetime:
-        return (await self._indexed(info)).created_at
+    def created_at(self) -> datetime:
+        return self.indexed.created_at
 
     @strawberry.field
-    async def updated_at(self, info: Info) -> datetime:
-        return (await self._indexed(info)).updated_at
+    def updated_at(self) -> datetime:
+        return self.indexed.updated_at
 
     @strawberry.field
-    async def created_by(self, info: Info) -> strawberry.ID:
-        return strawberry.ID((await self._indexed(info)).created_by)
+    def created_by(self) -> strawberry.ID:
+        return strawberry.ID(self.indexed.created_by)
 
     @strawberry.field
     async def tenant(self, info: Info) -> Tenant:
@@ -502,6 +509,12 @@ class WorkflowQueries:
         row = await info.context.loaders.load_index_row(parse_id(id))
         if row is None:
             raise NotFound("workflow", id)
+        if row.version == 0:
+            # reserved, never projected: the document (or the log) may be further along
+            state = await info.context.loaders.load_state(row.mongo_id)
+            if state is None:
+                raise NotFound("workflow", id)
+            return Workflow.from_state(state)
         return Workflow.from_row(row)
 
 
