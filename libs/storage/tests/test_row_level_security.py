@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from wfm_shared.principal import principal_for
+from wfm_shared.principal import Principal, principal_for
 from wfm_storage.postgres import apply_principal, init_connection
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.configs import ConfigRepository
@@ -272,3 +272,17 @@ async def test_a_pooled_connection_comes_back_with_no_tenant_and_no_transaction(
             assert await conn.fetchval("SELECT count(*) FROM wfm.tenants") == 0
     finally:
         await db.close()
+
+
+def test_the_begin_statement_writes_only_checked_values():
+    from wfm_storage.postgres import begin_statement
+
+    tenant, user = uuid.uuid4(), uuid.uuid4()
+    statement = begin_statement(principal_for(user, tenant, "tenant_user"), readonly=True)
+    assert statement.startswith("BEGIN READ ONLY; SELECT set_config('app.tenant_id', ")
+    assert f"'{tenant}'" in statement
+    assert f"'{user}'" in statement
+    assert begin_statement(None) == "BEGIN"
+    forged = Principal(user, tenant, "x'); DROP TABLE wfm.tenants; --", frozenset())
+    with pytest.raises(ValueError, match="unknown role"):
+        begin_statement(forged)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Protocol
 
@@ -42,6 +43,24 @@ async def apply_principal(conn: Executor, principal: Principal | None) -> None:
         str(principal.tenant_id) if principal.tenant_id else "",
         principal.role,
         str(principal.user_id),
+    )
+
+
+def begin_statement(principal: Principal | None, *, readonly: bool = False) -> str:
+    """BEGIN and the principal's transaction-local settings as one simple query: one round
+    trip instead of two for every transaction. The values are a role from the fixed set and
+    UUIDs, written as literals only after that check."""
+    begin = "BEGIN READ ONLY" if readonly else "BEGIN"
+    if principal is None:
+        return begin
+    if principal.role not in ROLES:
+        raise ValueError(f"unknown role {principal.role!r}")
+    tenant = str(uuid.UUID(str(principal.tenant_id))) if principal.tenant_id else ""
+    user = str(uuid.UUID(str(principal.user_id)))
+    return (
+        f"{begin}; SELECT set_config('app.tenant_id', '{tenant}', true), "
+        f"set_config('app.role', '{principal.role}', true), "
+        f"set_config('app.user_id', '{user}', true)"
     )
 
 
@@ -112,9 +131,15 @@ class Database:
         """A transaction in which RLS sees `principal` (None: only SECURITY DEFINER access)."""
         async with self._acquired() as conn:
             with connection_loss_reported():
-                async with conn.transaction():
-                    await apply_principal(conn, principal)
+                await conn.execute(begin_statement(principal))
+                try:
                     yield conn
+                except BaseException:
+                    # (a lost connection is dropped by the pool; any other gets it back clean)
+                    with contextlib.suppress(*CONNECTION_LOST):
+                        await conn.execute("ROLLBACK")
+                    raise
+                await conn.execute("COMMIT")
 
     @contextlib.asynccontextmanager
     async def connection(self) -> AsyncIterator[asyncpg.Connection]:
@@ -152,19 +177,16 @@ class ScopedSession:
         self._principal = principal
         self._lock = asyncio.Lock()
         self._conn: asyncpg.pool.PoolConnectionProxy | None = None
-        self._tx: asyncpg.transaction.Transaction | None = None
 
     async def _open(self) -> asyncpg.Connection:
         if self._conn is None:
             conn = await self._db.pool.acquire()
             try:
-                tx = conn.transaction(readonly=True)
-                await tx.start()
-                await apply_principal(conn, self._principal)
+                await conn.execute(begin_statement(self._principal, readonly=True))
             except BaseException:
                 await self._db.release(conn)
                 raise
-            self._conn, self._tx = conn, tx
+            self._conn = conn
         return self._conn  # type: ignore[return-value]
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
@@ -191,14 +213,13 @@ class ScopedSession:
 
     async def close(self, *, commit: bool = True) -> None:
         async with self._lock:
-            conn, tx = self._conn, self._tx
-            self._conn = self._tx = None
-            if conn is None or tx is None:
+            conn, self._conn = self._conn, None
+            if conn is None:
                 return
             try:
                 # Read only: a connection lost after the last read loses nothing, and the
                 # answer already read stands.
                 with contextlib.suppress(*CONNECTION_LOST):
-                    await (tx.commit() if commit else tx.rollback())
+                    await conn.execute("COMMIT" if commit else "ROLLBACK")
             finally:
                 await self._db.release(conn)
