@@ -95,3 +95,20 @@ def test_other_mongodb_failures_stay_internal():
     failure = OperationFailure("bad", 2, {"ok": 0.0, "errmsg": "BadValue", "code": 2})
     error = translate(GraphQLError("x", path=["createWorkflow"], original_error=failure))
     assert error.extensions["code"] == "INTERNAL"
+
+
+async def test_a_server_process_moves_its_long_lived_objects_out_of_the_collectors_sight(
+    wfm_settings, storage
+):
+    import gc
+
+    gc.unfreeze()
+    embedded = create_app(wfm_settings, storage=storage)
+    async with embedded.router.lifespan_context(embedded):
+        assert gc.get_freeze_count() == 0  # an app inside another program leaves it alone
+    served = create_app(wfm_settings, storage=storage, owns_process=True)
+    try:
+        async with served.router.lifespan_context(served):
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import re
 import time
 import uuid
@@ -199,9 +200,14 @@ class RequestLogging(BaseHTTPMiddleware):
 
 
 def create_app(
-    settings: Settings, *, storage: Storage | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    storage: Storage | None = None,
+    clock: Clock | None = None,
+    owns_process: bool = False,
 ) -> Starlette:
-    """The API. With `storage` given (tests), the caller owns its lifetime."""
+    """The API. With `storage` given (tests), the caller owns its lifetime. `owns_process`:
+    the API is all this process runs (`wfm serve`)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -209,6 +215,12 @@ def create_app(
         owned = storage is None
         opened = storage or await Storage.open(settings)
         app.state.services = build_services(settings, opened, clock or SystemClock())
+        if owns_process:
+            # What lives as long as the process (modules, schema, templates, pools) leaves
+            # the collector's sight: a full collection then walks only what requests made,
+            # instead of pausing a request for ~50 ms every ten or so (measured in B1).
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

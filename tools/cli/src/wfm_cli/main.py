@@ -198,7 +198,7 @@ def serve_command(
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, owns_process=True),
         host=host or settings.host,
         port=port or settings.port,
         log_level="warning",
