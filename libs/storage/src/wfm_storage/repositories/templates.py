@@ -15,7 +15,8 @@ from wfm_shared.errors import Conflict
 from wfm_storage.postgres import Executor
 from wfm_storage.records import TemplateRecord
 
-_COLUMNS = "id, key, version, market_role, extends, status, checksum, created_at, definition"
+_RECORD_COLUMNS = "id, key, version, market_role, extends, status, checksum, created_at"
+_COLUMNS = f"{_RECORD_COLUMNS}, definition"
 _SAME_ROLE = "market_role IS NOT DISTINCT FROM"
 
 
@@ -133,9 +134,19 @@ class TemplateRepository:
     async def by_ids(
         self, ex: Executor, ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, TemplateRecord]:
-        rows = await ex.fetch(
-            f"SELECT {_COLUMNS} FROM wfm.workflow_templates WHERE id = ANY($1::uuid[])", list(ids)
-        )
+        unparsed = [i for i in ids if i not in self._parsed]
+        if unparsed:
+            rows = await ex.fetch(
+                f"SELECT {_COLUMNS} FROM wfm.workflow_templates WHERE id = ANY($1::uuid[])",
+                list(ids),
+            )
+        else:
+            # every definition is parsed already (a stored version never changes): the
+            # record's other columns alone, without decoding the definition again
+            rows = await ex.fetch(
+                f"SELECT {_RECORD_COLUMNS} FROM wfm.workflow_templates WHERE id = ANY($1::uuid[])",
+                list(ids),
+            )
         return {row["id"]: self._record(row) for row in rows}
 
     async def get(
