@@ -15,7 +15,7 @@ from wfm_shared.errors import Unauthenticated, WfmError
 from wfm_shared.principal import Principal, principal_for
 from wfm_shared.security import (
     TokenCodec,
-    check_password_policy,
+    could_be_a_password,
     dummy_password_hash,
     hash_refresh_token,
     new_refresh_token,
@@ -25,6 +25,8 @@ from wfm_storage.bootstrap import Storage
 from wfm_storage.records import LoginRecord
 
 INVALID_LOGIN = "invalid email or password"
+# what is checked against the dummy hash when there is nothing real to check
+DUMMY_ATTEMPT = "never-a-password"
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,15 @@ class AuthService:
         return session
 
     async def _check_credentials(self, email: str, password: str) -> AuthSession:
-        check_password_policy(password)
         async with self._storage.db.connection() as conn:
             record = await self._storage.credentials.find_login(conn, email.strip())
-        # bcrypt takes a few hundred milliseconds of CPU: keep it off the event loop.
-        if record is None:
-            await asyncio.to_thread(verify_password, password, dummy_password_hash(self._rounds))
+        if record is None or not could_be_a_password(password):
+            # the same bcrypt work as a real check, so that timing tells nothing either
+            await asyncio.to_thread(
+                verify_password, DUMMY_ATTEMPT, dummy_password_hash(self._rounds)
+            )
             raise Unauthenticated(INVALID_LOGIN)
+        # bcrypt takes a few hundred milliseconds of CPU: keep it off the event loop.
         if not await asyncio.to_thread(verify_password, password, record.password_hash):
             raise Unauthenticated(INVALID_LOGIN)
         if not record.may_log_in:

@@ -38,6 +38,12 @@ def check_password_policy(password: str, field_name: str = "password") -> bytes:
     return encoded
 
 
+def could_be_a_password(password: str) -> bool:
+    """Whether the policy would have let anyone set `password`: one it refuses matches no
+    account, and a login with it is simply wrong (the policy is not a login's business)."""
+    return len(password) >= MIN_PASSWORD_LENGTH and len(password.encode()) <= BCRYPT_MAX_BYTES
+
+
 def hash_password(password: str, rounds: int = 12) -> str:
     return bcrypt.hashpw(check_password_policy(password), bcrypt.gensalt(rounds)).decode("ascii")
 
