@@ -165,3 +165,17 @@ def test_bad_options_are_reported():
         ("options", "settings", "tooLong", "default"),
         ("options", "settings", "weird", "target"),
     } <= found
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("steps.a.x >", "at column 11: the expression ends too early (expected '('"),
+        ("steps.a.x >> 3", "at column 12: unexpected '>'"),
+        ("steps.a.x == 'abc", 'at column 14: unexpected character "\'"'),
+        ("steps.a.ok ? 1", "at column 14: the expression ends too early (expected ':')"),
+    ],
+)
+def test_cel_that_does_not_compile_says_where_and_why(expression, reason):
+    ((_, message),) = problems(template(step("a", next=[{"to": None, "when": expression}])))
+    assert f"does not compile: {reason}" in message

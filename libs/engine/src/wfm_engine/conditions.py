@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import celpy
+import lark
 from celpy import celtypes
 from celpy.adapter import json_to_cel
 from celpy.celparser import CELParseError
@@ -55,12 +56,52 @@ class Condition:
 
 
 def compile_problem(expression: str) -> str | None:
-    """Why `expression` does not compile, or None."""
+    """Why `expression` does not compile, with the column, or None."""
     try:
         Condition(expression)
     except CELParseError as error:
-        return str(error).splitlines()[0]
+        return parse_reason(error)
     return None
+
+
+# The parser's names of the tokens a template author is most often missing.
+_TOKENS = {
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "DOT": "'.'",
+    "IDENT": "a name",
+    "INT_LIT": "a number",
+    "FLOAT_LIT": "a number",
+    "STRING_LIT": "a string",
+}
+
+
+def parse_reason(error: CELParseError) -> str:
+    """The parser's reason in a template author's words: where, what it found, and what
+    it expected there."""
+    cause = error.__cause__ or error.__context__
+    column = getattr(error, "column", None) or getattr(cause, "column", "?")
+    if isinstance(cause, lark.exceptions.UnexpectedToken):
+        token = cause.token
+        found = (
+            "the expression ends too early"
+            if token.type == "$END"
+            else f"unexpected {str(token)!r}"
+        )
+        expected = sorted(
+            {_TOKENS.get(name, name.lower()) for name in cause.expected if not name.startswith("_")}
+        )
+        hint = f" (expected {', '.join(expected[:6])})" if expected else ""
+        return f"at column {column}: {found}{hint}"
+    if isinstance(cause, lark.exceptions.UnexpectedCharacters):
+        return f"at column {column}: unexpected character {cause.char!r}"
+    return f"at column {column}: {_reason(error)}"
 
 
 def _reason(error: Exception) -> str:
