@@ -252,3 +252,22 @@ async def test_state_at_shows_the_past(gql, factory):
     assert (await gql(STATE_AT, {"id": workflow_id, "seq": 99}, token=user.token)).codes == [
         "VALIDATION_FAILED"
     ]
+
+
+async def test_identifiers_typed_loosely_are_stored_in_one_spelling(gql, factory):
+    tenant = await factory.tenant()
+    user = await factory.account("tenant_user", tenant)
+    workflow_id = await drive(gql, tenant, user.token, until="IN_PROGRESS")
+    data = step_data(tenant)["company-info"]
+    vat = data["vatNumber"]
+    loose = f"{vat[:2].lower()} {vat[2:6]}.{vat[6:9]}.{vat[9:]}"  # be 0456.789.034
+    executed = await gql(
+        EXECUTE,
+        {"id": workflow_id, "step": "company-info", "data": {**data, "vatNumber": loose}},
+        token=user.token,
+    )
+    executed.ok()
+    query = """query($id: ID!) { workflow(id: $id) { state { steps { id data } } } }"""
+    steps = (await gql(query, {"id": workflow_id}, token=user.token)).ok()["workflow"]
+    company = next(s for s in steps["state"]["steps"] if s["id"] == "company-info")
+    assert company["data"]["vatNumber"] == vat

@@ -47,3 +47,20 @@ def test_valid_eic_codes_of_real_parties(value):
 )
 def test_invalid_eic_codes(value):
     assert not is_eic(value)
+
+
+def test_identifiers_normalise_to_their_stored_spelling():
+    from wfm_engine.checks import (
+        is_belgian_vat_number,
+        normalize_belgian_vat,
+        normalize_ean18,
+        normalize_eic,
+        normalize_enterprise_number,
+    )
+
+    assert normalize_belgian_vat("BE 0456.789.034") == "BE0456789034"
+    assert normalize_belgian_vat("be0456789034") == "BE0456789034"
+    assert is_belgian_vat_number("BE 0456.789.034")  # the README's and the messages' example
+    assert normalize_enterprise_number("456.789.034") == "0456789034"
+    assert normalize_ean18(" 541449 8899 9999 9990 ") == "541449889999999990"
+    assert normalize_eic(" 10xbe-elia-----q\t") == "10XBE-ELIA-----Q"

@@ -184,3 +184,23 @@ def test_a_young_workflow_holds_its_whole_log_and_an_old_document_holds_none(sto
     assert state.latest_events(5) == tuple(story.log)  # asked for 5, it has 2: all of them
     assert replace(state, recent_events=()).latest_events(1) is None
     assert replace(state, recent_events=tuple(story.log[:1])).latest_events(1) is None  # not tail
+
+
+@pytest.mark.parametrize(
+    "typed", ["BE0477472701", "be 0477.472.701", "BE-0477-472-701", "0477472701"]
+)
+def test_a_vat_number_is_stored_in_one_spelling_whatever_was_typed(story, typed):
+    story.do(StartWorkflow())
+    state = story.do(ExecuteStep("company", {"vatNumber": typed}))
+    assert state.step("company").data == {"vatNumber": "BE0477472701"}
+    assert story.log[-1].data["data"] == {"vatNumber": "BE0477472701"}
+
+
+def test_an_invalid_vat_number_says_which_formats_are_accepted(story):
+    story.do(StartWorkflow())
+    with pytest.raises(ValidationFailed) as refused:
+        story.decision(ExecuteStep("company", {"vatNumber": "BE 0477.472.702"}))
+    (error,) = refused.value.errors
+    assert error.path == ("vatNumber",)
+    assert "BE and the 10 digits" in error.message
+    assert "BE 0456.789.034" in error.message  # the example is itself a valid number

@@ -15,6 +15,21 @@ def normalize_belgian_vat(value: str) -> str:
     return compact
 
 
+def normalize_enterprise_number(value: str) -> str:
+    """`0456.789.034` or `456 789 034` -> `0456789034` (ten digits)."""
+    compact = _SEPARATORS.sub("", value)
+    return compact.zfill(10) if compact.isdigit() and len(compact) == 9 else compact
+
+
+def normalize_ean18(value: str) -> str:
+    """Without the blanks an EAN-18 is often written with."""
+    return "".join(value.split())
+
+
+def normalize_eic(value: str) -> str:
+    return value.strip().upper()
+
+
 def is_belgian_enterprise_number(value: str) -> bool:
     """Ten digits, starting with 0 or 1, whose last two are 97 - (first eight mod 97)."""
     digits = _SEPARATORS.sub("", value)
@@ -39,7 +54,7 @@ def gs1_check_digit(body: str) -> int:
 
 def is_ean18(value: str) -> bool:
     """EAN-18 / GSRN of an access or delivery point: 18 digits with a GS1 check digit."""
-    digits = value.replace(" ", "")
+    digits = normalize_ean18(value)
     return (
         len(digits) == 18 and digits.isdigit() and gs1_check_digit(digits[:17]) == int(digits[17])
     )
@@ -56,7 +71,7 @@ def eic_check_character(first15: str) -> str:
 
 
 def is_eic(value: str) -> bool:
-    code = value.strip().upper()
+    code = normalize_eic(value)
     if not _EIC_SHAPE.match(code):
         return False
     return eic_check_character(code[:15]) == code[15]

@@ -412,7 +412,7 @@ def _execute_step(
     _check(A.EXECUTE_STEP, state, template, ctx, command.step_id)
     step = template.step(command.step_id)
     handler = engine.handlers.get(step.type)
-    data = dict(command.data)
+    data = step.form().normalized(command.data)
     problems = handler.input_problems(step, data)
     steps = {**state.completed_data(), step.id: data}
     if not problems:

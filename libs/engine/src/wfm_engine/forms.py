@@ -8,17 +8,57 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
-from wfm_engine.checks import is_belgian_enterprise_number, is_belgian_vat_number, is_ean18, is_eic
+from wfm_engine.checks import (
+    is_belgian_enterprise_number,
+    is_belgian_vat_number,
+    is_ean18,
+    is_eic,
+    normalize_belgian_vat,
+    normalize_ean18,
+    normalize_eic,
+    normalize_enterprise_number,
+)
 from wfm_shared.errors import FieldError
 
 FORMAT_CHECKER = FormatChecker()
 
 FORMAT_MESSAGES = {
-    "be-vat": "is not a valid Belgian VAT number (BE + 10 digits, mod-97 check)",
-    "be-enterprise-number": "is not a valid Belgian enterprise number (mod-97 check)",
+    "be-vat": (
+        "is not a valid Belgian VAT number: BE and the 10 digits of the enterprise number, "
+        "with its mod-97 check (spaces, dots and dashes are allowed, e.g. BE 0456.789.034)"
+    ),
+    "be-enterprise-number": (
+        "is not a valid Belgian enterprise number: 10 digits starting with 0 or 1, with "
+        "their mod-97 check (e.g. 0456.789.034)"
+    ),
     "ean18": "is not a valid EAN-18 (GSRN) code: 18 digits with a GS1 check digit",
-    "eic": "is not a valid ENTSO-E EIC code (16 characters with a check character)",
+    "eic": "is not a valid ENTSO-E EIC code: 16 characters with a check character",
 }
+
+# How a value of each format is stored: one spelling per identifier, whatever was typed.
+FORMAT_NORMALIZERS = {
+    "be-vat": normalize_belgian_vat,
+    "be-enterprise-number": normalize_enterprise_number,
+    "ean18": normalize_ean18,
+    "eic": normalize_eic,
+}
+
+
+def normalized(schema: Mapping[str, Any], value: Any) -> Any:
+    """`value` with every string of a known format (under `properties` and `items`) in its
+    stored spelling; everything else as it is."""
+    if isinstance(value, str):
+        normalize = FORMAT_NORMALIZERS.get(str(schema.get("format", "")))
+        return normalize(value) if normalize else value
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        return {
+            k: normalized(properties[k], v) if isinstance(properties.get(k), Mapping) else v
+            for k, v in value.items()
+        }
+    if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
+        return [normalized(schema["items"], item) for item in value]
+    return value
 
 
 def _string_check(check: Any) -> Any:
@@ -47,7 +87,12 @@ class FormValidator:
     """A compiled JSON Schema; compile once per template step, run on every submission."""
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
+        self._schema = schema
         self._validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+
+    def normalized(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """The data as it is stored: identifiers in one spelling (`BE0456789034`)."""
+        return dict(normalized(self._schema, dict(data)))
 
     def errors(self, data: Any) -> list[FieldError]:
         found: dict[tuple[tuple[str | int, ...], str], None] = {}
