@@ -7,6 +7,8 @@ COPY libs ./libs
 COPY modules ./modules
 COPY apps ./apps
 COPY tools ./tools
+COPY extensions ./extensions
+# the locked runtime only: no dev group (tests, embedded servers, benchmarks)
 RUN uv sync --frozen --no-dev
 EXPOSE 8000
 CMD ["wfm", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -27,6 +27,7 @@ from wfm_cli.runtime import (
     platform_settings,
     report_error,
     require_database_url,
+    require_development_tools,
 )
 from wfm_shared.errors import ServiceUnavailable, WfmError
 from wfm_shared.settings import Settings
@@ -258,6 +259,7 @@ def dev_command(
 
     PostgreSQL and FerretDB run under .wfm/dev (or DATABASE_URL / MONGODB_URL are used);
     the API serves GraphiQL."""
+    require_development_tools("dev")
     import uvicorn
 
     from wfm_api.app import create_app

@@ -57,6 +57,20 @@ def platform_settings() -> Settings:
     return settings
 
 
+def require_development_tools(command: str) -> None:
+    """`wfm dev` and `wfm bench` run embedded servers from the workspace's development tools,
+    which a production installation (`uv sync --no-dev`, the image) leaves out."""
+    try:
+        import wfm_testing  # noqa: F401
+    except ImportError:
+        err.print(
+            f"[red]`wfm {command}` needs the development tools[/red] (embedded PostgreSQL and "
+            "FerretDB), which this installation leaves out: run it from a workspace set up "
+            "with `make install`"
+        )
+        raise typer.Exit(USAGE_ERROR) from None
+
+
 def load_extensions() -> None:
     """Extensions register the validators, gates and step types templates refer to."""
     try:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from wfm_cli.runtime import console, err, load_settings
+from wfm_cli.runtime import console, err, load_settings, require_development_tools
 
 app = typer.Typer(help="Benchmarks: bulk-load data, run B1-B4, report.", no_args_is_help=True)
 
@@ -27,6 +27,7 @@ def load_command(
 ) -> None:
     """Bulk-load a dataset into wfm_bench_<name> (embedded servers under .wfm/bench, or
     DATABASE_URL / MONGODB_URL); `wfm bench run` reuses a dataset of the size it needs."""
+    require_development_tools("bench load")
     from wfm_cli.bench.dataset import Size
     from wfm_cli.bench.runner import Bench, BenchPlan, load_target, record_loads
     from wfm_testing.servers import ServerUnavailable, running_servers
@@ -75,6 +76,7 @@ def run_command(
 ) -> None:
     """Run the benchmarks against the API as its own process; print the table and write the
     JSON report. Datasets stay in .wfm/bench for the next run."""
+    require_development_tools("bench run")
     from wfm_cli.bench.dataset import Size
     from wfm_cli.bench.runner import (
         SCENARIOS,
