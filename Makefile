@@ -35,5 +35,5 @@ fmt: ## format and autofix
 schema: ## regenerate apps/api/schema.graphql
 	$(UV) run wfm schema
 
-clean: ## remove the embedded servers' data (stop `make dev` first)
-	rm -rf .wfm
+clean: ## remove the embedded servers' data (refused while `make dev` runs)
+	$(UV) run wfm clean

@@ -7,8 +7,10 @@ import asyncio
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,9 +20,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from wfm_cli import bench, templates, tenants, tokens, users
+from wfm_cli import bench, devstate, templates, tenants, tokens, users
 from wfm_cli.runtime import (
+    USAGE_ERROR,
     console,
+    dev_directory,
     err,
     load_extensions,
     load_settings,
@@ -267,12 +271,18 @@ def dev_command(
     from wfm_shared.logging import configure_logging
     from wfm_testing.servers import ServerUnavailable, create_database, running_servers
 
-    base = load_settings()
+    base = load_settings(discover=False)
     configure_logging(base.log_level, json=False)
+    lock = devstate.DevLock(dev_directory(base))
+    try:
+        lock.acquire()
+    except devstate.DevAlreadyRunning as error:
+        err.print(f"[red]{escape(str(error))}[/red]: stop it first (Ctrl-C in its terminal)")
+        raise typer.Exit(USAGE_ERROR) from None
     # SIGTERM before the server runs must still stop the servers we started.
     signal.signal(signal.SIGTERM, terminate)
     try:
-        with running_servers(base.data_dir / "dev") as servers:
+        with running_servers(dev_directory(base)) as servers:
             database_url = os.environ.get("DATABASE_URL") or asyncio.run(
                 create_database(servers.database_url, "wfm")
             )
@@ -294,14 +304,74 @@ def dev_command(
                 log_level="warning",
                 proxy_headers=False,
             )
-            _print_dev_banner(settings, f"http://{settings.host}:{listen_port}/graphql")
+            api_url = f"http://{settings.host}:{listen_port}"
+            dev = devstate.DevServers(
+                pid=os.getpid(),
+                started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                api_url=api_url,
+                database_url=database_url,
+                mongodb_url=servers.mongodb_url,
+                mongodb_database=settings.mongodb_database,
+                ferretdb_postgresql_url=servers.ferretdb_postgresql_url,
+            )
+            lock.record(dev)
+            _print_dev_banner(settings, f"{api_url}/graphql")
+            _print_servers(dev)
             asyncio.run(run_api_and_worker(ForegroundServer(config), settings))
     except ServerUnavailable as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         pass
+    finally:
+        lock.release()
     console.print("stopped")
+
+
+def _print_servers(dev: devstate.DevServers) -> None:
+    """One line each, never cut: they are there to be copied."""
+    console.print("Servers (every `wfm` command in this folder uses them):")
+    rows = [
+        ("API", dev.api_url),
+        ("DATABASE_URL", dev.database_url),
+        ("MONGODB_URL", dev.mongodb_url),
+        ("WFM_FERRETDB_POSTGRESQL_URL", dev.ferretdb_postgresql_url),
+    ]
+    for name, value in rows:
+        if value:
+            console.print(f"  {name:<28} {escape(value)}")
+
+
+@app.command("status")
+def status_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON")] = False,
+) -> None:
+    """What runs where: the servers of a `wfm dev` running on this data directory."""
+    settings = load_settings(discover=False)
+    dev = devstate.running_servers(dev_directory(settings))
+    if as_json:
+        print(json.dumps({"dev": dataclasses.asdict(dev) if dev else None}))
+        return
+    if dev is None:
+        console.print(f"no `wfm dev` runs on {escape(str(dev_directory(settings)))}")
+        return
+    console.print(f"`wfm dev` runs (pid {dev.pid}, since {dev.started_at})")
+    _print_servers(dev)
+
+
+@app.command("clean")
+def clean_command() -> None:
+    """Delete the embedded servers' data (WFM_DATA_DIR), unless `wfm dev` runs on it."""
+    settings = load_settings(discover=False)
+    dev = devstate.running_servers(dev_directory(settings))
+    if dev is not None or devstate.is_running(dev_directory(settings)):
+        who = f" (pid {dev.pid})" if dev else ""
+        err.print(
+            f"[red]`wfm dev` runs on {escape(str(settings.data_dir))}{who}[/red]: stop it first"
+        )
+        raise typer.Exit(USAGE_ERROR)
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    console.print(f"removed {escape(str(settings.data_dir))}")
 
 
 @app.command("schema")

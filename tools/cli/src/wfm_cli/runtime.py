@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Coroutine, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
@@ -17,6 +18,7 @@ from pymongo.errors import PyMongoError
 from rich.console import Console
 from rich.markup import escape
 
+from wfm_cli import devstate
 from wfm_shared.errors import FieldError, ValidationFailed, WfmError
 from wfm_shared.settings import InsecureConfiguration, Settings
 from wfm_storage.bootstrap import Storage
@@ -32,12 +34,31 @@ DOMAIN_ERROR = 1
 USAGE_ERROR = 2
 
 
-def load_settings() -> Settings:
+def load_settings(*, discover: bool = True) -> Settings:
+    """Settings from the environment; with `discover`, the servers of a running `wfm dev`
+    stand in for the database URLs that are not set."""
     try:
-        return Settings()
+        settings = Settings()
     except (ValidationError, InsecureConfiguration) as error:
         err.print(f"[red]invalid configuration:[/red] {escape(str(error))}")
         raise typer.Exit(USAGE_ERROR) from None
+    if discover and not (settings.database_url and settings.mongodb_url):
+        dev = devstate.running_servers(dev_directory(settings))
+        if dev is not None:
+            err.print(f"[dim]using the servers of `wfm dev` (pid {dev.pid})[/dim]")
+            settings = settings.model_copy(
+                update={
+                    "database_url": settings.database_url or dev.database_url,
+                    "mongodb_url": settings.mongodb_url or dev.mongodb_url,
+                    "ferretdb_postgresql_url": settings.ferretdb_postgresql_url
+                    or dev.ferretdb_postgresql_url,
+                }
+            )
+    return settings
+
+
+def dev_directory(settings: Settings) -> Path:
+    return settings.data_dir / "dev"
 
 
 def require_database_url(settings: Settings) -> str:
