@@ -62,7 +62,7 @@ async def test_migrate_and_seed_are_idempotent(fresh_env):
     assert (again.returncode, again.stdout.strip()) == (0, "database is up to date")
     assert wfm("seed", env=env).returncode == 0
     seeded = await counts(url)
-    assert seeded == {"workflow_templates": len(catalog_templates()), "tenants": 2, "users": 3}
+    assert seeded == {"workflow_templates": len(catalog_templates()), "tenants": 2, "users": 6}
     assert wfm("seed", env=env).returncode == 0
     assert await counts(url) == seeded
 

@@ -38,19 +38,29 @@ class DemoTenant:
         return uuid.uuid5(DEMO_NAMESPACE, self.slug)
 
 
-MARKET_OPS_USER = DemoUser("ops@wfm.local", "market_ops", "Market Operations", "en")
+# Two of them: under four eyes, whoever submitted or reviewed may not also decide.
+MARKET_OPS_USERS = (
+    DemoUser("ops@wfm.local", "market_ops", "Market Operations", "en"),
+    DemoUser("ops2@wfm.local", "market_ops", "Market Operations (second pair of eyes)", "en"),
+)
 DEMO_TENANTS = (
     DemoTenant(
         "ardennes-energie",
         "Ardennes Énergie SA",
         "BE0456789034",
-        (DemoUser("anna@ardennes-energie.be", "tenant_admin", "Anna Lambert", "fr"),),
+        (
+            DemoUser("anna@ardennes-energie.be", "tenant_admin", "Anna Lambert", "fr"),
+            DemoUser("marc@ardennes-energie.be", "tenant_user", "Marc Dubois", "fr"),
+        ),
     ),
     DemoTenant(
         "flanders-flex",
         "Flanders Flex NV",
         "BE0812345603",
-        (DemoUser("pieter@flanders-flex.be", "tenant_admin", "Pieter Janssens", "nl"),),
+        (
+            DemoUser("pieter@flanders-flex.be", "tenant_admin", "Pieter Janssens", "nl"),
+            DemoUser("els@flanders-flex.be", "tenant_user", "Els Peeters", "nl"),
+        ),
     ),
 )
 
@@ -81,7 +91,8 @@ async def seed_demo_data(
     password: str = DEMO_PASSWORD,
     progress: Callable[[str], None] | None = None,
 ) -> SeedReport:
-    """Templates, two demo tenants, a market-operations user and one user per tenant.
+    """Templates, two demo tenants, two market-operations users, and an admin and a user
+    per tenant.
     Runs as the database owner; running it twice changes nothing."""
     report = SeedReport()
     note = progress or (lambda _: None)
@@ -104,7 +115,8 @@ async def seed_demo_data(
         report.users.append(user.email)
         note(user.email)
 
-    await add_user(MARKET_OPS_USER, None)
+    for user in MARKET_OPS_USERS:
+        await add_user(user, None)
     for demo in DEMO_TENANTS:
         await tenants.create(
             ex,

@@ -42,7 +42,7 @@ from wfm_storage.postgres import init_connection
 from wfm_workflows.seed import (
     DEMO_PASSWORD,
     DEMO_TENANTS,
-    MARKET_OPS_USER,
+    MARKET_OPS_USERS,
     seed_demo_data,
     seed_templates,
 )
@@ -93,7 +93,8 @@ async def _seed(settings: Settings, demo: bool) -> None:
         async with conn.transaction():
             if demo:
                 # one step for the templates, then one per tenant and per user
-                steps = 2 + sum(1 + len(tenant.users) for tenant in DEMO_TENANTS)
+                steps = 1 + len(MARKET_OPS_USERS)
+                steps += sum(1 + len(tenant.users) for tenant in DEMO_TENANTS)
                 with _seed_progress() as progress:
                     task = progress.add_task("seeding", total=steps)
                     report = await seed_demo_data(
@@ -244,7 +245,8 @@ def _print_dev_banner(settings: Settings, url: str) -> None:
     table.add_column("email")
     table.add_column("role")
     table.add_column("tenant")
-    table.add_row(MARKET_OPS_USER.email, MARKET_OPS_USER.role, "(all tenants)")
+    for user in MARKET_OPS_USERS:
+        table.add_row(user.email, user.role, "(all tenants)")
     for tenant in DEMO_TENANTS:
         for user in tenant.users:
             table.add_row(user.email, user.role, tenant.company_name)

@@ -1,0 +1,82 @@
+"""The demo data lets every documented flow finish: each demo login works, a tenant user
+sees their tenant only, and a large onboarding passes four eyes with the two demo
+market-operations users."""
+
+import uuid
+
+import asyncpg
+import httpx
+import pytest
+
+from wfm_api.app import create_app
+from wfm_storage.bootstrap import Storage
+from wfm_storage.postgres import init_connection
+from wfm_storage.repositories.tenants import TenantRepository
+from wfm_testing.graphql import GraphQLClient
+from wfm_testing.onboarding import APPROVE, CREATE, EXECUTE, START, SUBMIT, step_data
+from wfm_testing.pytest_plugin import discard_database, prepare_database
+from wfm_workflows.seed import DEMO_PASSWORD, DEMO_TENANTS, MARKET_OPS_USERS, seed_demo_data
+
+LOGIN = """mutation($email: String!, $password: String!) {
+  login(email: $email, password: $password) { accessToken user { role } } }"""
+WORKFLOWS = "query { workflows(first: 50) { edges { node { id tenant { companyName } } } } }"
+
+
+@pytest.fixture(scope="module")
+async def demo(wfm_servers):
+    settings = await prepare_database(wfm_servers, f"wfm_demo_{uuid.uuid4().hex[:8]}")
+    owner = await asyncpg.connect(settings.database_url)
+    await init_connection(owner)
+    await seed_demo_data(owner, bcrypt_rounds=4)
+    storage = await Storage.open(settings)
+    app = create_app(settings, storage=storage)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+            yield GraphQLClient(http), owner
+    await storage.close()
+    await owner.close()
+    await discard_database(wfm_servers, settings)
+
+
+async def token_of(gql, email):
+    return (await gql(LOGIN, {"email": email, "password": DEMO_PASSWORD})).ok()["login"][
+        "accessToken"
+    ]
+
+
+async def test_every_demo_login_works_with_its_role(demo):
+    gql, _ = demo
+    users = [*MARKET_OPS_USERS, *(u for t in DEMO_TENANTS for u in t.users)]
+    assert len([u for u in users if u.role == "market_ops"]) == 2  # four eyes need two
+    for tenant in DEMO_TENANTS:
+        assert {u.role for u in tenant.users} == {"tenant_admin", "tenant_user"}
+    for user in users:
+        answer = (await gql(LOGIN, {"email": user.email, "password": DEMO_PASSWORD})).ok()
+        assert answer["login"]["user"]["role"] == user.role
+
+
+async def test_a_large_demo_onboarding_passes_four_eyes_with_the_two_ops_users(demo):
+    gql, owner = demo
+    ardennes = DEMO_TENANTS[0]
+    admin, user = [await token_of(gql, u.email) for u in ardennes.users]
+    ops, ops2 = [await token_of(gql, u.email) for u in MARKET_OPS_USERS]
+    tenant = await TenantRepository().get(owner, ardennes.id)
+    workflow_id = (await gql(CREATE, {"role": "BRP"}, token=admin)).ok()["createWorkflow"]["id"]
+    (await gql(START, {"id": workflow_id}, token=admin)).ok()
+    data = step_data(tenant)
+    data["portfolio"]["accessPoints"][0]["capacityKw"] = 40_000  # a technical review
+    for step, values in data.items():
+        (await gql(EXECUTE, {"id": workflow_id, "step": step, "data": values}, token=user)).ok()
+    review = {"id": workflow_id, "step": "technical-review", "data": {"decision": "approve"}}
+    (await gql(EXECUTE, review, token=ops)).ok()
+    (await gql(SUBMIT, {"id": workflow_id}, token=admin)).ok()
+    assert (await gql(APPROVE, {"id": workflow_id}, token=ops)).codes == ["GATE_FAILED"]
+    approved = (await gql(APPROVE, {"id": workflow_id}, token=ops2)).ok()["approveWorkflow"]
+    assert approved["status"] == "COMPLETED"
+    # the other tenant's users see none of it
+    pieter = await token_of(gql, DEMO_TENANTS[1].users[0].email)
+    seen = (await gql(WORKFLOWS, token=pieter)).ok()["workflows"]["edges"]
+    assert workflow_id not in {e["node"]["id"] for e in seen}
+    mine = (await gql(WORKFLOWS, token=user)).ok()["workflows"]["edges"]
+    assert workflow_id in {e["node"]["id"] for e in mine}
