@@ -2,6 +2,7 @@
 
 import pytest
 from engine_story import (
+    ADMIN,
     COMPANY,
     CONTACTS,
     OPS,
@@ -204,3 +205,28 @@ def test_an_invalid_vat_number_says_which_formats_are_accepted(story):
     assert error.path == ("vatNumber",)
     assert "BE and the 10 digits" in error.message
     assert "BE 0456.789.034" in error.message  # the example is itself a valid number
+
+
+def test_an_sla_breach_lets_the_escalation_role_execute_the_step_until_it_is_done():
+    from wfm_engine import RecordSlaBreach
+
+    definition = TEMPLATE.definition()
+    for step in definition["steps"]:
+        if step["id"] == "company":
+            step["roles"] = ["tenant_admin"]
+            step["sla"] = {"duration": "P2D", "escalateTo": "market_ops"}
+    story = Story(parse_template(definition))
+    story.create(ADMIN)
+    state = story.do(StartWorkflow(), ADMIN)
+    with pytest.raises(Forbidden):
+        story.decision(ExecuteStep("company", COMPANY), OPS)
+    assert WorkflowAction.EXECUTE_STEP not in allowed_actions(state, story.template, OPS)
+    activation = state.metadata["activation"]["seq"]
+    state = story.do(RecordSlaBreach("company", activation), OPS)
+    assert WorkflowAction.EXECUTE_STEP in allowed_actions(state, story.template, OPS)
+    with pytest.raises(Forbidden):  # the escalation adds a role, it takes none away...
+        story.decision(ExecuteStep("company", COMPANY), PARTICIPANT)  # ...nor gives one
+    state = story.do(ExecuteStep("company", COMPANY), OPS)
+    assert state.step("company").completed_by == str(OPS.user_id)
+    assert "company" not in state.metadata.get("assignments", {})
+    assert fold(story.log) == state

@@ -124,13 +124,20 @@ def _step_completed(state: InstanceState, event: Event) -> InstanceState:
     }
     if next_step:
         changes[str(next_step)] = _activate(state, str(next_step))
+    # an escalation assigned this activation of the step to a role: done, it lapses
+    assignments = state.metadata.get("assignments", {})
+    lapsed = (
+        {"assignments": {k: v for k, v in assignments.items() if k != event.step_id}}
+        if event.step_id in assignments
+        else {}
+    )
     return replace(
         state,
         status=WorkflowStatus.IN_PROGRESS if next_step else WorkflowStatus.AWAITING_VALIDATION,
         current_step_id=str(next_step) if next_step else None,
         step_states=_with_steps(state, changes),
         variables={**state.variables, **dict(event.data.get("variables") or {})},
-        metadata=_with_metadata(state, path=[*state.path, event.step_id]),
+        metadata=_with_metadata(state, path=[*state.path, event.step_id], **lapsed),
     )
 
 

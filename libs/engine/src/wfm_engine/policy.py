@@ -117,7 +117,9 @@ def refusal(
                 action=action.value,
             )
         roles_for_step = step_roles(template.step(target))
-        if roles_for_step and principal.role not in roles_for_step:
+        # an SLA breach that escalated the step assigned it to that role as well
+        assigned = state.metadata.get("assignments", {}).get(target)
+        if roles_for_step and principal.role not in (*roles_for_step, assigned):
             return Forbidden(f"step {target!r} may only be executed by {', '.join(roles_for_step)}")
     return None
 
