@@ -271,3 +271,15 @@ async def test_identifiers_typed_loosely_are_stored_in_one_spelling(gql, factory
     steps = (await gql(query, {"id": workflow_id}, token=user.token)).ok()["workflow"]
     company = next(s for s in steps["state"]["steps"] if s["id"] == "company-info")
     assert company["data"]["vatNumber"] == vat
+
+
+async def test_a_review_not_needed_shows_skipped_once_the_steps_are_done(gql, factory):
+    tenant = await factory.tenant()
+    user = await factory.account("tenant_user", tenant)
+    workflow_id = await drive(gql, tenant, user.token, until="AWAITING_VALIDATION")
+    query = "query($id: ID!) { workflow(id: $id) { status state { steps { id status } } } }"
+    workflow = (await gql(query, {"id": workflow_id}, token=user.token)).ok()["workflow"]
+    statuses = {s["id"]: s["status"] for s in workflow["state"]["steps"]}
+    assert workflow["status"] == "AWAITING_VALIDATION"
+    assert statuses["technical-review"] == "SKIPPED"  # a small portfolio needs none
+    assert statuses["company-info"] == "COMPLETED"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from wfm_engine.commands import WorkflowAction
+from wfm_engine.options import WorkflowConfig, step_enabled
 from wfm_engine.state import InstanceState
-from wfm_engine.status import WorkflowStatus
+from wfm_engine.status import StepStatus, WorkflowStatus
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.template import StepDefinition, WorkflowTemplate
 from wfm_shared.errors import Forbidden, InvalidTransition, NotFound, WfmError
@@ -128,3 +129,22 @@ def allowed_actions(
     state: InstanceState, template: WorkflowTemplate, principal: Principal
 ) -> list[WorkflowAction]:
     return [a for a in WorkflowAction if refusal(a, state, template, principal) is None]
+
+
+# Past these, no step of the workflow will run any more (until a rejection reopens one).
+_STEPS_BEHIND = frozenset(
+    {WorkflowStatus.AWAITING_VALIDATION, WorkflowStatus.SUBMITTED, WorkflowStatus.COMPLETED}
+)
+
+
+def shown_step_status(state: InstanceState, template: WorkflowTemplate, step_id: str) -> StepStatus:
+    """A step's status as a person should read it: a pending step that the instance's
+    configuration switched off, or that the workflow went past (a branch not taken), is
+    SKIPPED rather than pending forever."""
+    status = state.step(step_id).status
+    if status is not StepStatus.PENDING:
+        return status
+    flags = WorkflowConfig.from_json(state.metadata.get("config")).flags
+    if not step_enabled(template.step(step_id), flags) or state.status in _STEPS_BEHIND:
+        return StepStatus.SKIPPED
+    return status

@@ -25,6 +25,8 @@ class StepStatus(StrEnum):
     ACTIVE = "ACTIVE"
     COMPLETED = "COMPLETED"
     COMPENSATED = "COMPENSATED"
+    # never stored: how a pending step the workflow went past is shown (`shown_step_status`)
+    SKIPPED = "SKIPPED"
 
 
 class MarketRole(StrEnum):

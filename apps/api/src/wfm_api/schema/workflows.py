@@ -46,8 +46,10 @@ from wfm_engine import (
     WorkflowTemplate,
     allowed_actions,
     rebuild,
+    shown_step_status,
 )
 from wfm_engine import StepState as EngineStepState
+from wfm_engine import StepStatus as EngineStepStatus
 from wfm_shared.errors import FieldError as DomainFieldError
 from wfm_shared.errors import NotFound, ValidationFailed
 from wfm_storage.records import InstanceIndexRow
@@ -62,6 +64,8 @@ class WorkflowStep:
     step_type: strawberry.Private[str]
     titles: strawberry.Private[object]
     step_state: strawberry.Private[EngineStepState]
+    # as a person reads it (a step gone past is SKIPPED); None: the stored status
+    shown_status: strawberry.Private[EngineStepStatus | None] = None
 
     @strawberry.field
     def id(self) -> str:
@@ -77,7 +81,7 @@ class WorkflowStep:
 
     @strawberry.field
     def status(self) -> StepStatus:
-        return StepStatus(self.step_state.status)
+        return StepStatus(self.shown_status or self.step_state.status)
 
     @strawberry.field
     def data(self) -> JSON | None:
@@ -114,7 +118,11 @@ def state_view(state: InstanceState, template: WorkflowTemplate) -> WorkflowStat
     return WorkflowState(
         steps=[
             WorkflowStep(
-                step_id=s.id, step_type=s.type, titles=s.title, step_state=state.step(s.id)
+                step_id=s.id,
+                step_type=s.type,
+                titles=s.title,
+                step_state=state.step(s.id),
+                shown_status=shown_step_status(state, template, s.id),
             )
             for s in template.steps
         ],
