@@ -283,3 +283,25 @@ async def test_a_review_not_needed_shows_skipped_once_the_steps_are_done(gql, fa
     assert workflow["status"] == "AWAITING_VALIDATION"
     assert statuses["technical-review"] == "SKIPPED"  # a small portfolio needs none
     assert statuses["company-info"] == "COMPLETED"
+
+
+async def test_validate_reports_the_submissions_gates_so_valid_means_submit_succeeds(gql, factory):
+    tenant = await factory.tenant()
+    user = await factory.account("tenant_user", tenant)
+    workflow_id = (await gql(CREATE, {"role": "BRP"}, token=user.token)).ok()["createWorkflow"][
+        "id"
+    ]
+    (await gql(START, {"id": workflow_id}, token=user.token)).ok()
+    data = step_data(tenant)
+    del data["financial-guarantee"]["documents"]  # the guarantee's copy forgotten
+    for step, values in data.items():
+        (
+            await gql(EXECUTE, {"id": workflow_id, "step": step, "data": values}, token=user.token)
+        ).ok()
+    report = (await gql(VALIDATE, {"id": workflow_id}, token=user.token)).ok()["validateWorkflow"]
+    assert report["valid"] is False
+    assert ["gates", "allRequiredDocumentsPresent"] in [
+        e["path"] for e in report["submissionErrors"]
+    ]
+    refused = await gql(SUBMIT, {"id": workflow_id}, token=user.token)
+    assert refused.codes == ["GATE_FAILED"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,7 @@ from wfm_engine import (
     SubmitWorkflow,
     ValidationReport,
     WorkflowConfig,
+    WorkflowStatus,
     WorkflowTemplate,
     decide,
     fold,
@@ -58,7 +59,7 @@ from wfm_engine import (
 )
 from wfm_engine.decide import DEFAULT_ENGINE
 from wfm_shared.clock import Clock, SystemClock
-from wfm_shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from wfm_shared.errors import Conflict, FieldError, NotFound, ValidationFailed, WfmError
 from wfm_shared.principal import Principal
 from wfm_storage.bootstrap import Storage
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant
@@ -288,10 +289,24 @@ class WorkflowService:
     async def validate(
         self, principal: Principal, workflow_id: uuid.UUID
     ) -> tuple[InstanceState, ValidationReport]:
-        """The dry run: a per-step report; nothing is appended."""
+        """The dry run: a per-step report, and the submission's validators and quality gates
+        as submitting now would evaluate them (so it never says valid for what submit will
+        refuse); nothing is appended."""
         loaded = await self.load(principal, workflow_id)
         ctx = self._context(principal, loaded.tenant)
-        return loaded.state, validation_report(loaded.state, loaded.template, ctx, self._engine)
+        report = validation_report(loaded.state, loaded.template, ctx, self._engine)
+        if loaded.state.status is not WorkflowStatus.AWAITING_VALIDATION or not report.valid:
+            return loaded.state, report
+        try:
+            submission = decide(loaded.state, SubmitWorkflow(), loaded.template, ctx, self._engine)
+        except WfmError:
+            return loaded.state, report  # this user may not submit: the data is what is judged
+        failed = await self._failed_gates(principal, loaded.state, loaded.template, submission, ctx)
+        gates = [
+            FieldError(("gates", result.gate), result.reason or f"the {result.gate} gate failed")
+            for result in failed
+        ]
+        return loaded.state, replace(report, submission_errors=[*report.submission_errors, *gates])
 
     async def rollback(
         self,
