@@ -183,13 +183,33 @@ async def test_large_connections_need_a_technical_review_and_four_eyes(gql, fact
     assert (approved["status"], approved["version"]) == ("COMPLETED", 11)
 
 
-async def test_rollback_is_refused_once_the_steps_are_done(gql, factory):
+async def test_a_submission_refused_by_a_gate_is_corrected_by_going_back_a_step(gql, factory):
     tenant = await factory.tenant()
     admin = await factory.account("tenant_admin", tenant)
-    workflow_id = await drive(gql, tenant, admin.token, until="AWAITING_VALIDATION")
-    refused = await gql(ROLLBACK, {"id": workflow_id, "to": "company-info"}, token=admin.token)
-    assert refused.codes == ["INVALID_TRANSITION"]  # from IN_PROGRESS or PAUSED only
-    assert len(await events_of(gql, admin.token, workflow_id)) == 7
+    workflow_id = (await gql(CREATE, {"role": "BRP"}, token=admin.token)).ok()["createWorkflow"][
+        "id"
+    ]
+    (await gql(START, {"id": workflow_id}, token=admin.token)).ok()
+    data = step_data(tenant)
+    guarantee = dict(data["financial-guarantee"])
+    del data["financial-guarantee"]["documents"]  # the guarantee's copy forgotten
+    for step, values in data.items():
+        (
+            await gql(EXECUTE, {"id": workflow_id, "step": step, "data": values}, token=admin.token)
+        ).ok()
+    assert (await gql(SUBMIT, {"id": workflow_id}, token=admin.token)).codes == ["GATE_FAILED"]
+    # back to the step before the guarantee: the guarantee and the portfolio after it reopen
+    back = await gql(ROLLBACK, {"id": workflow_id, "to": "balancing-perimeter"}, token=admin.token)
+    rolled = back.ok()["rollbackWorkflow"]
+    assert (rolled["status"], rolled["currentStepId"]) == ("IN_PROGRESS", "financial-guarantee")
+    for step, values in (("financial-guarantee", guarantee), ("portfolio", data["portfolio"])):
+        (
+            await gql(EXECUTE, {"id": workflow_id, "step": step, "data": values}, token=admin.token)
+        ).ok()
+    report = (await gql(VALIDATE, {"id": workflow_id}, token=admin.token)).ok()
+    assert report["validateWorkflow"]["valid"] is True
+    submitted = (await gql(SUBMIT, {"id": workflow_id}, token=admin.token)).ok()
+    assert submitted["submitWorkflow"]["status"] == "SUBMITTED"
 
 
 async def test_rollback_over_the_api(gql, factory):

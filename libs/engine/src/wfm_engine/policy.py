@@ -25,7 +25,8 @@ ALLOWED_FROM: dict[WorkflowAction, frozenset[WorkflowStatus]] = {
     A.SUBMIT: frozenset({S.AWAITING_VALIDATION}),
     A.APPROVE: frozenset({S.SUBMITTED}),
     A.REJECT: frozenset({S.SUBMITTED}),
-    A.ROLLBACK: frozenset({S.IN_PROGRESS, S.PAUSED}),
+    # AWAITING_VALIDATION too: a submission refused (a gate, a validator) is corrected so
+    A.ROLLBACK: frozenset({S.IN_PROGRESS, S.PAUSED, S.AWAITING_VALIDATION}),
     A.FAIL: frozenset(
         {S.DRAFT, S.IN_PROGRESS, S.PAUSED, S.AWAITING_VALIDATION, S.SUBMITTED, S.ROLLED_BACK}
     ),
