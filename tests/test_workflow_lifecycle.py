@@ -183,20 +183,23 @@ async def test_large_connections_need_a_technical_review_and_four_eyes(gql, fact
     assert (approved["status"], approved["version"]) == ("COMPLETED", 11)
 
 
+async def without_the_guarantee_copy(gql, tenant, token):
+    """A BRP onboarding whose steps are all done, the guarantee's copy forgotten: its id,
+    the data given, and the guarantee as it should have been."""
+    workflow_id = (await gql(CREATE, {"role": "BRP"}, token=token)).ok()["createWorkflow"]["id"]
+    (await gql(START, {"id": workflow_id}, token=token)).ok()
+    data = step_data(tenant)
+    guarantee = dict(data["financial-guarantee"])
+    del data["financial-guarantee"]["documents"]
+    for step, values in data.items():
+        (await gql(EXECUTE, {"id": workflow_id, "step": step, "data": values}, token=token)).ok()
+    return workflow_id, data, guarantee
+
+
 async def test_a_submission_refused_by_a_gate_is_corrected_by_going_back_a_step(gql, factory):
     tenant = await factory.tenant()
     admin = await factory.account("tenant_admin", tenant)
-    workflow_id = (await gql(CREATE, {"role": "BRP"}, token=admin.token)).ok()["createWorkflow"][
-        "id"
-    ]
-    (await gql(START, {"id": workflow_id}, token=admin.token)).ok()
-    data = step_data(tenant)
-    guarantee = dict(data["financial-guarantee"])
-    del data["financial-guarantee"]["documents"]  # the guarantee's copy forgotten
-    for step, values in data.items():
-        (
-            await gql(EXECUTE, {"id": workflow_id, "step": step, "data": values}, token=admin.token)
-        ).ok()
+    workflow_id, data, guarantee = await without_the_guarantee_copy(gql, tenant, admin.token)
     assert (await gql(SUBMIT, {"id": workflow_id}, token=admin.token)).codes == ["GATE_FAILED"]
     # back to the step before the guarantee: the guarantee and the portfolio after it reopen
     back = await gql(ROLLBACK, {"id": workflow_id, "to": "balancing-perimeter"}, token=admin.token)
@@ -308,16 +311,7 @@ async def test_a_review_not_needed_shows_skipped_once_the_steps_are_done(gql, fa
 async def test_validate_reports_the_submissions_gates_so_valid_means_submit_succeeds(gql, factory):
     tenant = await factory.tenant()
     user = await factory.account("tenant_user", tenant)
-    workflow_id = (await gql(CREATE, {"role": "BRP"}, token=user.token)).ok()["createWorkflow"][
-        "id"
-    ]
-    (await gql(START, {"id": workflow_id}, token=user.token)).ok()
-    data = step_data(tenant)
-    del data["financial-guarantee"]["documents"]  # the guarantee's copy forgotten
-    for step, values in data.items():
-        (
-            await gql(EXECUTE, {"id": workflow_id, "step": step, "data": values}, token=user.token)
-        ).ok()
+    workflow_id, _, _ = await without_the_guarantee_copy(gql, tenant, user.token)
     report = (await gql(VALIDATE, {"id": workflow_id}, token=user.token)).ok()["validateWorkflow"]
     assert report["valid"] is False
     assert ["gates", "allRequiredDocumentsPresent"] in [
