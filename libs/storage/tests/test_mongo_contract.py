@@ -269,6 +269,15 @@ async def test_every_read_path_is_answered_from_an_index(populated, path):
         assert {"IXSCAN", "IDHACK", "EXPRESS_IXSCAN", "EXPRESS_IDHACK"} & set(stages), stages
 
 
+async def mongodb_needs_no_postgres(db):
+    """On MongoDB the plan is `createIndexes` alone: whatever storage URL is given (none, or
+    one that leads nowhere) nothing outside the wire protocol runs."""
+    for url in (None, "postgresql://nobody@127.0.0.1:1/nowhere"):
+        applied = await apply_index_plan(db, ferretdb_storage_url=url)
+        assert not applied.server.is_ferretdb
+        assert applied.created_gin_indexes == []
+
+
 async def test_the_index_plan_is_idempotent_and_names_what_it_needs(wfm_servers, contract_database):
     client = AsyncMongoClient(wfm_servers.mongodb_url)
     try:
@@ -276,7 +285,8 @@ async def test_the_index_plan_is_idempotent_and_names_what_it_needs(wfm_servers,
         again = await apply_index_plan(db, ferretdb_storage_url=wfm_servers.ferretdb_postgresql_url)
         assert again.created_gin_indexes == []
         if not again.server.is_ferretdb:
-            return  # MongoDB: createIndexes alone, nothing outside the wire protocol
+            await mongodb_needs_no_postgres(db)
+            return
         with pytest.raises(IndexPlanError, match="WFM_FERRETDB_POSTGRESQL_URL"):
             await apply_index_plan(db, ferretdb_storage_url=None)
         conn = await asyncpg.connect(wfm_servers.ferretdb_postgresql_url)
@@ -302,15 +312,15 @@ async def test_the_index_plan_is_idempotent_and_names_what_it_needs(wfm_servers,
 
 
 async def test_a_wrong_storage_database_is_refused_with_what_to_set(wfm_servers, storage):
-    if not storage.mongo.server.is_ferretdb:
-        pytest.skip("FerretDB only: MongoDB needs no PostgreSQL storage URL")
     client = AsyncMongoClient(wfm_servers.mongodb_url)
     try:
+        db = client[f"wfm_other_{uuid.uuid4().hex[:6]}"]
+        if not storage.mongo.server.is_ferretdb:
+            await mongodb_needs_no_postgres(db)
+            return
         with pytest.raises(IndexPlanError, match="database FerretDB stores in"):
-            await apply_index_plan(
-                client[f"wfm_other_{uuid.uuid4().hex[:6]}"],
-                ferretdb_storage_url=wfm_servers.database_url,  # the platform's, not FerretDB's
-            )
+            # the platform's database, not FerretDB's
+            await apply_index_plan(db, ferretdb_storage_url=wfm_servers.database_url)
     finally:
         await client.close()
 
@@ -329,7 +339,12 @@ async def test_an_index_with_a_pending_list_is_turned_into_one_without(
     wfm_servers, contract_database, storage
 ):
     if not storage.mongo.server.is_ferretdb:
-        pytest.skip("FerretDB only: its expression indexes are ours")
+        client = AsyncMongoClient(wfm_servers.mongodb_url)
+        try:
+            await mongodb_needs_no_postgres(client[contract_database])  # no index of ours there
+        finally:
+            await client.close()
+        return
     conn = await asyncpg.connect(wfm_servers.ferretdb_postgresql_url)
     try:
         name = await conn.fetchval(
