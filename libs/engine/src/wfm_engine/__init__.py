@@ -27,7 +27,7 @@ from wfm_engine.evolve import CorruptEventLog, evolve, fold
 from wfm_engine.gates import GATES, GateCheck, GateContext, GateRegistry, GateResult
 from wfm_engine.options import TemplateOptions, WorkflowConfig, layer_problems, resolve_config
 from wfm_engine.overlay import apply_overlay
-from wfm_engine.policy import allowed_actions, shown_step_status
+from wfm_engine.policy import allowed_actions, shown_step_statuses
 from wfm_engine.replay import rebuild
 from wfm_engine.report import StepReport, ValidationReport, validation_report
 from wfm_engine.state import InstanceState, StepState
@@ -94,6 +94,6 @@ __all__ = [
     "rebuild",
     "resolve_config",
     "rollback_plan",
-    "shown_step_status",
+    "shown_step_statuses",
     "validation_report",
 ]

@@ -138,14 +138,16 @@ _STEPS_BEHIND = frozenset(
 )
 
 
-def shown_step_status(state: InstanceState, template: WorkflowTemplate, step_id: str) -> StepStatus:
-    """A step's status as a person should read it: a pending step that the instance's
+def shown_step_statuses(state: InstanceState, template: WorkflowTemplate) -> dict[str, StepStatus]:
+    """Each step's status as a person should read it: a pending step that the instance's
     configuration switched off, or that the workflow went past (a branch not taken), is
     SKIPPED rather than pending forever."""
-    status = state.step(step_id).status
-    if status is not StepStatus.PENDING:
-        return status
     flags = WorkflowConfig.from_json(state.metadata.get("config")).flags
-    if not step_enabled(template.step(step_id), flags) or state.status in _STEPS_BEHIND:
-        return StepStatus.SKIPPED
-    return status
+    past = state.status in _STEPS_BEHIND
+    shown: dict[str, StepStatus] = {}
+    for step in template.steps:
+        status = state.step(step.id).status
+        if status is StepStatus.PENDING and (past or not step_enabled(step, flags)):
+            status = StepStatus.SKIPPED
+        shown[step.id] = status
+    return shown

@@ -25,7 +25,7 @@ class StepStatus(StrEnum):
     ACTIVE = "ACTIVE"
     COMPLETED = "COMPLETED"
     COMPENSATED = "COMPENSATED"
-    # never stored: how a pending step the workflow went past is shown (`shown_step_status`)
+    # never stored: how a pending step the workflow went past is shown (`shown_step_statuses`)
     SKIPPED = "SKIPPED"
 
 

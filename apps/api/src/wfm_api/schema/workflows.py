@@ -46,7 +46,7 @@ from wfm_engine import (
     WorkflowTemplate,
     allowed_actions,
     rebuild,
-    shown_step_status,
+    shown_step_statuses,
 )
 from wfm_engine import StepState as EngineStepState
 from wfm_engine import StepStatus as EngineStepStatus
@@ -115,6 +115,7 @@ class WorkflowState:
 
 def state_view(state: InstanceState, template: WorkflowTemplate) -> WorkflowState:
     rejection = state.metadata.get("lastRejection")
+    shown = shown_step_statuses(state, template)
     return WorkflowState(
         steps=[
             WorkflowStep(
@@ -122,7 +123,7 @@ def state_view(state: InstanceState, template: WorkflowTemplate) -> WorkflowStat
                 step_type=s.type,
                 titles=s.title,
                 step_state=state.step(s.id),
-                shown_status=shown_step_status(state, template, s.id),
+                shown_status=shown[s.id],
             )
             for s in template.steps
         ],
