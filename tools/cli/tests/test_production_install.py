@@ -35,6 +35,17 @@ def uv_command() -> str:
     return found
 
 
+def run_in(
+    app: Path, command: list[str], unset: tuple[str, ...], *, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """`command` in the image's folder, without this checkout's environment (`unset`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(unset)}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    return subprocess.run(
+        command, cwd=app, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
 @pytest.fixture(scope="module")
 def image_app(tmp_path_factory):
     copied, sync = dockerfile_steps()
@@ -49,32 +60,14 @@ def image_app(tmp_path_factory):
             shutil.copytree(origin, app / source, ignore=LEFT_OUT)
         else:
             shutil.copy2(origin, app / source)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_PROJECT"))}
-    env["UV_PYTHON_DOWNLOADS"] = "never"
-    result = subprocess.run(
-        [uv_command(), *sync[1:]],
-        cwd=app,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = run_in(app, [uv_command(), *sync[1:]], ("VIRTUAL_ENV", "UV_PROJECT"), timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return app
 
 
 def in_image(app: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "DATABASE"))}
-    return subprocess.run(
-        [str(app / ".venv" / "bin" / args[0]), *args[1:]],
-        cwd=app,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    command = [str(app / ".venv" / "bin" / args[0]), *args[1:]]
+    return run_in(app, command, ("VIRTUAL_ENV", "DATABASE"), timeout=120)
 
 
 def test_the_image_install_step_gives_a_working_wfm(image_app):

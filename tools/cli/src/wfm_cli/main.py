@@ -365,8 +365,8 @@ def status_command(
 def clean_command() -> None:
     """Delete the embedded servers' data (WFM_DATA_DIR), unless `wfm dev` runs on it."""
     settings = load_settings(discover=False)
-    dev = devstate.running_servers(dev_directory(settings))
-    if dev is not None or devstate.is_running(dev_directory(settings)):
+    if devstate.is_running(dev_directory(settings)):
+        dev = devstate.running_servers(dev_directory(settings))  # None while it starts up
         who = f" (pid {dev.pid})" if dev else ""
         err.print(
             f"[red]`wfm dev` runs on {escape(str(settings.data_dir))}{who}[/red]: stop it first"

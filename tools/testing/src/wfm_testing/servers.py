@@ -6,7 +6,6 @@ the fault tests."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import hashlib
 import os
@@ -18,13 +17,10 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
-
-T = TypeVar("T")
 
 SOCKET_PATH_LIMIT = 100  # sun_path is 108 bytes; leave room for ".s.PGSQL.5432"
 
@@ -330,19 +326,10 @@ class ServerUrls:
     ferretdb_postgresql_url: str | None = None
 
 
-def _run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to its end from synchronous code, even where a loop runs already."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 def start_ferretdb(data_dir: Path, server_url: str) -> FerretDB:
     """FerretDB storing in a database of its own on the PostgreSQL server of `server_url`."""
-    storage_url = _run_sync(create_database(server_url, FERRETDB_DATABASE))
+    # (called from synchronous set-up: `wfm dev`, `wfm bench`, the session fixture)
+    storage_url = asyncio.run(create_database(server_url, FERRETDB_DATABASE))
     ferret = FerretDB(data_dir, FerretDB.find_binary(), storage_url)
     ferret.start()
     return ferret
