@@ -48,11 +48,11 @@ async def fifty_workflows(wfm_servers):
     await init_connection(owner)
     factory = Factory(owner, settings)
     ops = await factory.account("market_ops")
-    tenants = [await factory.tenant() for _ in range(5)]
+    # one onboarding per tenant and market role: fifty tenants
+    tenants = [await factory.tenant() for _ in range(50)]
     async with app.router.lifespan_context(app):
         service = app.state.services.workflows
-        for index in range(50):
-            tenant = tenants[index % len(tenants)]
+        for index, tenant in enumerate(tenants):
             state = await service.create_workflow(
                 ops.principal,
                 market_role="BRP",
@@ -107,7 +107,7 @@ async def test_every_node_is_complete(fifty_workflows):
     assert {n["status"] for n in nodes} == {"IN_PROGRESS"}
     assert {n["currentStepId"] for n in nodes} == {"contacts"}
     assert {n["events"]["totalCount"] for n in nodes} == {3}
-    assert len({n["tenant"]["id"] for n in nodes}) == 5
+    assert len({n["tenant"]["id"] for n in nodes}) == 50
     assert all(n["state"]["steps"][0]["data"]["address"]["city"] == "Brussels" for n in nodes)
     assert all(
         n["allowedActions"] == ["PAUSE", "EXECUTE_STEP", "VALIDATE", "FAIL", "CANCEL"]

@@ -2,41 +2,13 @@
 sees their tenant only, and a large onboarding passes four eyes with the two demo
 market-operations users."""
 
-import uuid
-
-import asyncpg
-import httpx
-import pytest
-
-from wfm_api.app import create_app
-from wfm_storage.bootstrap import Storage
-from wfm_storage.postgres import init_connection
 from wfm_storage.repositories.tenants import TenantRepository
-from wfm_testing.graphql import GraphQLClient
 from wfm_testing.onboarding import APPROVE, CREATE, EXECUTE, START, SUBMIT, step_data
-from wfm_testing.pytest_plugin import discard_database, prepare_database
-from wfm_workflows.seed import DEMO_PASSWORD, DEMO_TENANTS, MARKET_OPS_USERS, seed_demo_data
+from wfm_workflows.seed import DEMO_PASSWORD, DEMO_TENANTS, MARKET_OPS_USERS
 
 LOGIN = """mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) { accessToken user { role } } }"""
 WORKFLOWS = "query { workflows(first: 50) { edges { node { id tenant { companyName } } } } }"
-
-
-@pytest.fixture(scope="module")
-async def demo(wfm_servers):
-    settings = await prepare_database(wfm_servers, f"wfm_demo_{uuid.uuid4().hex[:8]}")
-    owner = await asyncpg.connect(settings.database_url)
-    await init_connection(owner)
-    await seed_demo_data(owner, bcrypt_rounds=4)
-    storage = await Storage.open(settings)
-    app = create_app(settings, storage=storage)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
-            yield GraphQLClient(http), owner
-    await storage.close()
-    await owner.close()
-    await discard_database(wfm_servers, settings)
 
 
 async def token_of(gql, email):
@@ -45,8 +17,8 @@ async def token_of(gql, email):
     ]
 
 
-async def test_every_demo_login_works_with_its_role(demo):
-    gql, _ = demo
+async def test_every_demo_login_works_with_its_role(demo_api):
+    gql, _ = demo_api
     users = [*MARKET_OPS_USERS, *(u for t in DEMO_TENANTS for u in t.users)]
     assert len([u for u in users if u.role == "market_ops"]) == 2  # four eyes need two
     for tenant in DEMO_TENANTS:
@@ -56,8 +28,8 @@ async def test_every_demo_login_works_with_its_role(demo):
         assert answer["login"]["user"]["role"] == user.role
 
 
-async def test_a_large_demo_onboarding_passes_four_eyes_with_the_two_ops_users(demo):
-    gql, owner = demo
+async def test_a_large_demo_onboarding_passes_four_eyes_with_the_two_ops_users(demo_api):
+    gql, owner = demo_api
     ardennes = DEMO_TENANTS[0]
     admin, user = [await token_of(gql, u.email) for u in ardennes.users]
     ops, ops2 = [await token_of(gql, u.email) for u in MARKET_OPS_USERS]

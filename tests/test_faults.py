@@ -48,9 +48,22 @@ WORKFLOWS = """query { workflows(first: 50) { edges { node {
     id status version state { steps { id status } } } } } }"""
 # what the Postgres index holds alone: answered while MongoDB is down
 INDEX_LISTING = "query { workflows(first: 50) { edges { node { id status version } } } }"
+# portfolio changes: a tenant may have any number of them (onboardings: one per market role)
 CREATE = """
 mutation($key: String) {
+  createWorkflow(marketRole: BRP, templateKey: "portfolio-management", idempotencyKey: $key) {
+    id status currentStepId version
+  }
+}"""
+ONBOARD = """
+mutation($key: String) {
   createWorkflow(marketRole: BRP, templateKey: "contract-onboarding", idempotencyKey: $key) {
+    id status currentStepId version
+  }
+}"""
+CANCEL = """
+mutation($id: ID!, $key: String) {
+  cancelWorkflow(workflowId: $id, reason: "next round", idempotencyKey: $key) {
     id status currentStepId version
   }
 }"""
@@ -336,11 +349,12 @@ class Ledger:
 async def onboard_until_the_api_dies(
     gql: GraphQLClient, ledger: Ledger, client: int, tenant: Tenant, account: Account
 ) -> None:
-    """A participant onboarding one workflow after another, a fresh key per request."""
+    """A participant onboarding one workflow after another, a fresh key per request; each
+    round ends by cancelling its onboarding (one per market role at a time)."""
     data = step_data(tenant, seed=client + 1)
     for round_ in itertools.count():
         prefix = f"c{client}-r{round_}-{uuid.uuid4().hex[:8]}"
-        create = Mutation("createWorkflow", CREATE, {"key": f"{prefix}-create"}, account.token)
+        create = Mutation("createWorkflow", ONBOARD, {"key": f"{prefix}-create"}, account.token)
         created = await ledger.send(gql, create)
         if created is None:
             return
@@ -359,6 +373,12 @@ async def onboard_until_the_api_dies(
             execute = Mutation("executeStep", EXECUTE, variables, account.token)
             if await ledger.send(gql, execute) is None:
                 return
+        variables = {"id": created["id"], "key": f"{prefix}-cancel"}
+        if (
+            await ledger.send(gql, Mutation("cancelWorkflow", CANCEL, variables, account.token))
+            is None
+        ):
+            return
 
 
 async def events_by_key(storage: Storage, keys: list[str]) -> dict[str, list[dict[str, Any]]]:

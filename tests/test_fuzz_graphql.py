@@ -159,8 +159,15 @@ async def fuzz_seeds(fuzz_target, fuzz_database) -> FuzzTarget:
     assert token
     async with httpx.AsyncClient(base_url=fuzz_target.url, timeout=30) as http:
         gql = GraphQLClient(http)
-        for stage in ("DRAFT", "IN_PROGRESS", "AWAITING_VALIDATION", "SUBMITTED", "SUBMITTED"):
-            SEEDS["ID"].append(await drive(gql, tenant, token, until=stage))
+        # one onboarding per market role at a time: each stage is another role's
+        stages = (
+            ("DRAFT", "BSP"),
+            ("IN_PROGRESS", "ACH"),
+            ("AWAITING_VALIDATION", "GU"),
+            ("SUBMITTED", "BRP"),
+        )
+        for stage, role in stages:
+            SEEDS["ID"].append(await drive(gql, tenant, token, until=stage, role=role))
         subscription = await gql(
             'mutation { createWebhookSubscription(url: "https://hooks.example.test/b", '
             'eventTypes: ["*"]) { subscription { id } } }',

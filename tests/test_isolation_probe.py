@@ -254,9 +254,10 @@ async def tenant_b(gql, factory, storage) -> TenantB:
     tenant = await factory.tenant()
     admin = await factory.account("tenant_admin", tenant)
     ops = await factory.account("market_ops")
+    # one onboarding per market role at a time: each stage is another role's
     workflows = [
-        await drive(gql, tenant, admin.token, until=stage)
-        for stage in ("DRAFT", "IN_PROGRESS", "SUBMITTED")
+        await drive(gql, tenant, admin.token, until=stage, role=role)
+        for stage, role in (("DRAFT", "BSP"), ("IN_PROGRESS", "ACH"), ("SUBMITTED", "BRP"))
     ]
     subscription = (
         await gql(CREATE_SUBSCRIPTION, {"url": "https://b.example.test/hook"}, token=admin.token)

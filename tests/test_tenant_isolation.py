@@ -82,7 +82,8 @@ async def world(gql, factory):
     b = await factory.account("tenant_admin", tenant_b)
     ops = await factory.account("market_ops")
     a_workflow = await drive(gql, tenant_a, a.token, until="IN_PROGRESS")
-    b_draft = await drive(gql, tenant_b, b.token, until="DRAFT")
+    # one onboarding per market role at a time: the draft is for another role
+    b_draft = await drive(gql, tenant_b, b.token, until="DRAFT", role="GU")
     b_submitted = await drive(gql, tenant_b, b.token, until="SUBMITTED")
     return {
         "tenant_a": tenant_a,

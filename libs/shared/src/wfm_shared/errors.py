@@ -75,6 +75,45 @@ class Conflict(WfmError):
     code = "CONFLICT"
 
 
+class OnboardingExists(Conflict):
+    """The tenant holds the market role already, or an onboarding for it is under way: a
+    second one would race the first to the same contract."""
+
+    def __init__(
+        self,
+        market_role: str,
+        *,
+        workflow_id: object | None,
+        status: str | None,
+        held: bool = False,
+        contract_reference: str | None = None,
+    ) -> None:
+        if held:
+            message = f"the tenant already holds the {market_role} market role"
+            if contract_reference:
+                message += f" under contract {contract_reference}"
+        else:
+            message = f"an onboarding for the {market_role} market role is under way"
+        if workflow_id is not None:
+            message += f" (workflow {workflow_id}, {status})"
+        super().__init__(message)
+        self.market_role = market_role
+        self.workflow_id = workflow_id
+        self.status = status
+        self.held = held
+        self.contract_reference = contract_reference
+
+    def extensions(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "marketRole": self.market_role,
+            "existingWorkflowId": None if self.workflow_id is None else str(self.workflow_id),
+            "existingStatus": self.status,
+            "roleHeld": self.held,
+            "contractReference": self.contract_reference,
+        }
+
+
 class RateLimited(WfmError):
     code = "RATE_LIMITED"
 

@@ -59,9 +59,17 @@ from wfm_engine import (
 )
 from wfm_engine.decide import DEFAULT_ENGINE
 from wfm_shared.clock import Clock, SystemClock
-from wfm_shared.errors import Conflict, FieldError, NotFound, ValidationFailed, WfmError
+from wfm_shared.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    OnboardingExists,
+    ValidationFailed,
+    WfmError,
+)
 from wfm_shared.principal import Principal
 from wfm_storage.bootstrap import Storage
+from wfm_storage.postgres import Executor
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant
 from wfm_workflows.configuration import ConfigService
 from wfm_workflows.projections import Projector
@@ -198,6 +206,8 @@ class WorkflowService:
             ctx = self._context(
                 principal, tenant, correlation_id=correlation_id, idempotency_key=key
             )
+            if record.template.grants_market_role:
+                await self._refuse_second_onboarding(conn, tenant_id, market_role, ctx.now, key)
             reserved_id = uuid.uuid4()
             command = CreateWorkflow(
                 str(reserved_id),
@@ -272,6 +282,8 @@ class WorkflowService:
             idempotency_key=key,
             expected_version=expected_version,
         )
+        if isinstance(command, ApproveWorkflow) and loaded.template.grants_market_role:
+            await self._refuse_replacing_a_contract(principal, loaded)
         try:
             return await self._decide_and_commit(
                 principal, loaded.state, command, loaded.template, ctx
@@ -352,6 +364,55 @@ class WorkflowService:
         history = await self._s.events.for_instance(principal, state.id)
         return await self._decide_and_commit(
             principal, state, FinishRollback(to_step_id, history), template, ctx()
+        )
+
+    # -- one onboarding per tenant and market role ------------------------------------------
+
+    async def _refuse_second_onboarding(
+        self,
+        conn: Executor,
+        tenant_id: uuid.UUID,
+        market_role: str,
+        now: datetime,
+        idempotency_key: str | None,
+    ) -> None:
+        """A tenant holds a market role under one contract: while the role is active or an
+        onboarding for it is open, another one is refused, naming the existing workflow. The
+        lock holds until the new row is reserved, so two concurrent creates cannot both pass.
+        A retry of the create that reserved the open one (same idempotency key) goes on."""
+        await self._s.index.lock_onboarding(conn, tenant_id, market_role)
+        existing = await self._s.index.open_onboarding(conn, tenant_id, market_role, now=now)
+        if existing is not None:
+            if idempotency_key is not None and existing.idempotency_key == idempotency_key:
+                return
+            raise OnboardingExists(market_role, workflow_id=existing.id, status=existing.status)
+        held = await self._active_market_role(conn, tenant_id, market_role)
+        if held is not None:
+            raise held
+
+    async def _refuse_replacing_a_contract(self, principal: Principal, loaded: Loaded) -> None:
+        """Approving grants the role under a new contract reference: never over one in force."""
+        async with self._s.db.transaction(principal) as conn:
+            held = await self._active_market_role(
+                conn, loaded.row.tenant_id, loaded.state.market_role
+            )
+        if held is not None:
+            raise held
+
+    async def _active_market_role(
+        self, conn: Executor, tenant_id: uuid.UUID, market_role: str
+    ) -> OnboardingExists | None:
+        roles = (await self._s.tenants.market_roles(conn, [tenant_id]))[tenant_id]
+        active = next((r for r in roles if r.role == market_role and r.status == "active"), None)
+        if active is None:
+            return None
+        completed = await self._s.index.completed_onboarding(conn, tenant_id, market_role)
+        return OnboardingExists(
+            market_role,
+            workflow_id=None if completed is None else completed.id,
+            status=None if completed is None else completed.status,
+            held=True,
+            contract_reference=active.contract_reference,
         )
 
     # -- reading --------------------------------------------------------------------------

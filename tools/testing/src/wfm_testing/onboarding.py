@@ -31,11 +31,37 @@ mutation($id: ID!, $reason: String!) {
 }"""
 
 
-def step_data(tenant: Tenant, seed: int = 1) -> dict[str, dict[str, Any]]:
-    """Valid data for every step of a BRP's contract onboarding, in the order of its steps
-    (the base template's company-info, contacts and portfolio, and the BRP overlay's
-    balancing-perimeter and financial-guarantee)."""
+def step_data(tenant: Tenant, seed: int = 1, role: str = "BRP") -> dict[str, dict[str, Any]]:
+    """Valid data for every step of a contract onboarding for `role` (BRP or GU): the base
+    template's company-info, contacts and portfolio, and the role's own steps (the BRP's
+    balancing-perimeter and financial-guarantee; the GU's grid-connection)."""
     main, solar = ean18(seed * 10 + 1), ean18(seed * 10 + 2)
+    book = _brp_step_data(tenant, seed, main, solar)
+    if role == "BRP":
+        return book
+    if role == "GU":
+        base = {s: book[s] for s in ("company-info", "contacts")}
+        grid = {
+            "connections": [
+                {
+                    "ean": main,
+                    "substation": "Villers",
+                    "voltageKv": 36,
+                    "contractedCapacityMva": 10,
+                },
+                {
+                    "ean": solar,
+                    "substation": "Villers",
+                    "voltageKv": 36,
+                    "contractedCapacityMva": 5,
+                },
+            ]
+        }
+        return {**base, "grid-connection": grid, "portfolio": book["portfolio"]}
+    raise ValueError(f"no test data for the {role} onboarding")
+
+
+def _brp_step_data(tenant: Tenant, seed: int, main: str, solar: str) -> dict[str, dict[str, Any]]:
     return {
         "company-info": {
             "companyName": tenant.company_name,
@@ -103,7 +129,7 @@ async def drive(
     if stage >= 1:
         (await gql(START, {"id": workflow_id}, token=token)).ok()
     if stage >= 2:
-        await complete_steps(gql, tenant, token, workflow_id)
+        await complete_steps(gql, tenant, token, workflow_id, step_data(tenant, role=role))
     if stage >= 3:
         (await gql(SUBMIT, {"id": workflow_id}, token=token)).ok()
     if stage >= 4:

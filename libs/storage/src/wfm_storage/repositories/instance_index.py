@@ -19,6 +19,8 @@ _COLUMNS = (
     "projected_version, created_by, created_at, updated_at, idempotency_key"
 )
 
+_PREFIXED = ", ".join(f"i.{column.strip()}" for column in _COLUMNS.split(","))
+
 
 @dataclass(frozen=True)
 class InstanceFilter:
@@ -97,6 +99,57 @@ class InstanceIndex:
             )
         assert row is not None
         return InstanceIndexRow(**dict(row))
+
+    async def open_onboarding(
+        self, ex: Executor, tenant_id: uuid.UUID, market_role: str, *, now: datetime
+    ) -> InstanceIndexRow | None:
+        """The tenant's onboarding for `market_role` that is neither completed nor cancelled,
+        if any. Callers hold `lock_onboarding` so that two creates cannot both see none."""
+        row = await ex.fetchrow(
+            f"""
+            SELECT {_PREFIXED}
+              FROM wfm.workflow_instances_index i
+              JOIN wfm.workflow_templates t ON t.id = i.template_id
+             WHERE i.tenant_id = $1 AND i.market_role = $2
+               AND i.status NOT IN ('COMPLETED', 'CANCELLED')
+               AND (t.definition ->> 'grantsMarketRole')::boolean
+               -- a reservation whose first event never landed is abandoned after a while
+               AND (i.version > 0 OR i.created_at > $3::timestamptz - interval '5 minutes')
+             ORDER BY i.created_at DESC
+             LIMIT 1
+            """,
+            tenant_id,
+            market_role,
+            now,
+        )
+        return None if row is None else InstanceIndexRow(**dict(row))
+
+    async def completed_onboarding(
+        self, ex: Executor, tenant_id: uuid.UUID, market_role: str
+    ) -> InstanceIndexRow | None:
+        """The onboarding that granted the tenant `market_role`, if one did."""
+        row = await ex.fetchrow(
+            f"""
+            SELECT {_PREFIXED}
+              FROM wfm.workflow_instances_index i
+              JOIN wfm.workflow_templates t ON t.id = i.template_id
+             WHERE i.tenant_id = $1 AND i.market_role = $2 AND i.status = 'COMPLETED'
+               AND (t.definition ->> 'grantsMarketRole')::boolean
+             ORDER BY i.updated_at DESC
+             LIMIT 1
+            """,
+            tenant_id,
+            market_role,
+        )
+        return None if row is None else InstanceIndexRow(**dict(row))
+
+    async def lock_onboarding(self, ex: Executor, tenant_id: uuid.UUID, market_role: str) -> None:
+        """Serialise onboarding creates of one tenant and role until the transaction ends."""
+        await ex.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text || '/' || $2::text, 7))",
+            tenant_id,
+            market_role,
+        )
 
     async def advance(self, ex: Executor, state: InstanceState) -> int | None:
         """Project `state` onto its row, only ever forward: the version the row had, or None

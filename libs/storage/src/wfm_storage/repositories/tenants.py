@@ -100,16 +100,21 @@ class TenantRepository:
 
     async def activate_market_role(
         self, ex: Executor, tenant_id: uuid.UUID, role: str, contract_reference: str | None
-    ) -> None:
-        await ex.execute(
+    ) -> str | None:
+        """Make `role` active under `contract_reference`; a reference already in force is
+        kept, never replaced. Returns the reference the role holds now."""
+        held: str | None = await ex.fetchval(
             """
-            INSERT INTO wfm.tenant_market_roles (tenant_id, role, status, contract_reference)
+            INSERT INTO wfm.tenant_market_roles AS r (tenant_id, role, status, contract_reference)
             VALUES ($1, $2, 'active', $3)
             ON CONFLICT (tenant_id, role) DO UPDATE
-               SET status = 'active', contract_reference = EXCLUDED.contract_reference,
+               SET status = 'active',
+                   contract_reference = COALESCE(r.contract_reference, EXCLUDED.contract_reference),
                    updated_at = now()
+            RETURNING contract_reference
             """,
             tenant_id,
             role,
             contract_reference,
         )
+        return held

@@ -81,6 +81,24 @@ class Dataset:
 Script = Sequence[InstanceCommand]
 
 
+ARCHETYPES = (
+    "draft",
+    "started",
+    "step-1",
+    "step-2",
+    "step-3",
+    "step-4",
+    "paused",
+    "awaiting-validation",
+    "submitted",
+    "completed",
+    "cancelled",
+    "resubmitted",
+    "interrupted",
+    "long-running",
+)
+
+
 def _scripts(data: Mapping[str, Mapping[str, Any]]) -> dict[str, Script]:
     """The command sequences of the archetypes (after creation), from 1 to ~25 events."""
     steps: list[InstanceCommand] = [ExecuteStep(s, data[s]) for s in BRP_STEPS]
@@ -149,33 +167,36 @@ class Archetype:
 
 
 async def make_archetypes(
-    storage: Storage, owner: asyncpg.Connection, admin: Principal, ops: Principal
+    storage: Storage, owner: asyncpg.Connection, factory: Factory, ops: Principal, home: str
 ) -> list[Archetype]:
-    """The participant's admin fills and submits; market operations decide (four eyes)."""
-    assert admin.tenant_id is not None
-    tenant_id = admin.tenant_id
+    """The participant's admin fills and submits; market operations decide (four eyes).
+    A tenant has one onboarding per market role at a time: each archetype is made in a
+    scratch tenant of its own, then moved to `home` (a loaded tenant) like its clones."""
     service = WorkflowService(storage, SystemClock())
-    tenant = await storage.tenants.get(owner, tenant_id)
-    assert tenant is not None
     made = []
-    for name, script in _scripts(step_data(tenant)).items():
+    for name in ARCHETYPES:
+        scratch = await factory.tenant()
+        script = _scripts(step_data(scratch))[name]
+        admin = (await factory.account("tenant_admin", scratch)).principal
         state = await service.create_workflow(
             admin, market_role=MARKET_ROLE, template_key=TEMPLATE_KEY
         )
         for command in script:
             actor = ops if isinstance(command, ApproveWorkflow | RejectWorkflow) else admin
             state = await service.execute(actor, uuid.UUID(state.id), command)
-        events = [
-            dict(e)
-            async for e in storage.mongo.events.find({"workflowInstanceId": state.id}).sort("seq")
-        ]
-        document = await storage.mongo.instances.find_one({"_id": state.id})
-        row = await owner.fetchrow(
-            "SELECT * FROM wfm.workflow_instances_index WHERE id = $1", uuid.UUID(state.id)
+        await owner.execute(
+            "UPDATE wfm.workflow_instances_index SET tenant_id = $2 WHERE id = $1",
+            uuid.UUID(state.id),
+            uuid.UUID(home),
         )
+        document = await storage.mongo.instances.find_one({"_id": state.id})
         assert document is not None
-        assert row is not None
-        made.append(Archetype(name, state.id, events, dict(document), dict(row)))
+        moved = _swap(document, {str(scratch.id): home}, timedelta(0))
+        await storage.mongo.instances.replace_one({"_id": state.id}, moved)
+        await storage.mongo.events.update_many(
+            {"workflowInstanceId": state.id}, {"$set": {"tenantId": home}}
+        )
+        made.append(await _archetype(storage, owner, name, state.id))
     return made
 
 
@@ -300,9 +321,7 @@ async def load(
             tenants.append(str(tenant.id))
             admins[str(tenant.id)] = await factory.account("tenant_admin", tenant)
             progress("tenants", 1)
-        archetypes = await make_archetypes(
-            storage, owner, admins[tenants[0]].principal, ops.principal
-        )
+        archetypes = await make_archetypes(storage, owner, factory, ops.principal, tenants[0])
         made = sum(a.size for a in archetypes)
         remaining = size.instances - len(archetypes)
         plan = mix(archetypes, remaining, max(size.events - made, remaining))

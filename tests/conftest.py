@@ -1,0 +1,33 @@
+"""Fixtures of the cross-package tests."""
+
+import uuid
+
+import asyncpg
+import httpx
+import pytest
+
+from wfm_api.app import create_app
+from wfm_storage.bootstrap import Storage
+from wfm_storage.postgres import init_connection
+from wfm_testing.graphql import GraphQLClient
+from wfm_testing.pytest_plugin import discard_database, prepare_database
+from wfm_workflows.seed import seed_demo_data
+
+
+@pytest.fixture(scope="module")
+async def demo_api(wfm_servers):
+    """The API on a database of the module's own with the demo data of `make dev`: a
+    GraphQL client and the owner's connection."""
+    settings = await prepare_database(wfm_servers, f"wfm_demo_{uuid.uuid4().hex[:8]}")
+    owner = await asyncpg.connect(settings.database_url)
+    await init_connection(owner)
+    await seed_demo_data(owner, bcrypt_rounds=4)
+    storage = await Storage.open(settings)
+    app = create_app(settings, storage=storage)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+            yield GraphQLClient(http), owner
+    await storage.close()
+    await owner.close()
+    await discard_database(wfm_servers, settings)
