@@ -22,8 +22,10 @@ from wfm_engine import (
 )
 from wfm_engine.durations import parse_duration
 from wfm_engine.events import public_event_name
-from wfm_engine.steps import ApiCallConfig, NotificationConfig, WebhookConfig
+from wfm_engine.steps import ApiCallConfig, HttpRequest, NotificationConfig, WebhookConfig
+from wfm_engine.template import StepDefinition
 from wfm_integrations.http_calls import (
+    HttpCallResult,
     HttpCallSpec,
     PermanentCallError,
     RetryableCallError,
@@ -52,6 +54,19 @@ class RetryLater(Exception):
         super().__init__(reason)
         self.reason = reason
         self.delay = delay
+
+
+class WaitFor(RetryLater):
+    """The job waits for another one to finish first: run again after `delay`, however many
+    times it waited already (waiting is not failing)."""
+
+
+class CallAbandoned(Exception):
+    """An outgoing call that will not be tried again: permanently refused, or out of attempts."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class JobHandlers:
@@ -397,29 +412,21 @@ class JobHandlers:
     async def _api_call(self, loaded: Loaded, step_id: str, attempt: int, key: str) -> None:
         step = loaded.template.step(step_id)
         config = ApiCallConfig.model_validate(step.config)
-        spec = HttpCallSpec(
-            url=str(config.url),
-            method=config.method,
-            headers=config.headers,
-            body=config.body,
-            timeout_seconds=config.timeout_seconds,
-            retry_on_status=frozenset(config.retry_on_status),
-        )
-        max_attempts = (step.retry.max + 1) if step.retry else self.d.settings.job_max_attempts
+        async with self.d.storage.db.transaction(self.d.principal) as conn:
+            compensating = await self.d.storage.jobs.pending(
+                conn, jobs.SEND_COMPENSATION, jobs.compensation_prefix(loaded.state.id)
+            )
+        if compensating:
+            # the peer undoes the earlier call before it gets this one
+            raise WaitFor(
+                "a compensation of this workflow is still being sent",
+                timedelta(seconds=self.d.settings.retry_base_seconds),
+            )
         try:
-            result = await perform_call(self.d.http, spec, idempotency_key=key)
-        except RetryableCallError as error:
-            if attempt < max_attempts:
-                base = timedelta(seconds=self.d.settings.retry_base_seconds)
-                if step.retry:
-                    base = parse_duration(step.retry.backoff)
-                raise RetryLater(error.reason, self.backoff(attempt, base)) from error
-            reason = f"step {step_id!r}: {error.reason} (gave up after {attempt} attempts)"
-            await self._command(loaded, FailWorkflow(reason), f"fail:{key}")
-            return
-        except PermanentCallError as error:
+            result = await self._call(step, config, config, attempt, key)
+        except CallAbandoned as abandoned:
             await self._command(
-                loaded, FailWorkflow(f"step {step_id!r}: {error.reason}"), f"fail:{key}"
+                loaded, FailWorkflow(f"step {step_id!r}: {abandoned.reason}"), f"fail:{key}"
             )
             return
         data = {"status": result.status, "body": result.body, "attempts": attempt}
@@ -433,6 +440,87 @@ class JobHandlers:
                 loaded,
                 FailWorkflow(f"step {step_id!r}: unexpected response: {problems}"),
                 f"fail:{key}",
+            )
+
+    async def _call(
+        self,
+        step: StepDefinition,
+        config: ApiCallConfig,
+        request: HttpRequest,
+        attempt: int,
+        key: str,
+    ) -> HttpCallResult:
+        """One attempt at `request` under the step's retry rules: the result, RetryLater
+        while attempts remain, or CallAbandoned."""
+        spec = HttpCallSpec(
+            url=str(request.url),
+            method=request.method,
+            headers=request.headers,
+            body=request.body,
+            timeout_seconds=request.timeout_seconds,
+            retry_on_status=frozenset(config.retry_on_status),
+        )
+        max_attempts = (step.retry.max + 1) if step.retry else self.d.settings.job_max_attempts
+        try:
+            return await perform_call(self.d.http, spec, idempotency_key=key)
+        except RetryableCallError as error:
+            if attempt < max_attempts:
+                base = timedelta(seconds=self.d.settings.retry_base_seconds)
+                if step.retry:
+                    base = parse_duration(step.retry.backoff)
+                raise RetryLater(error.reason, self.backoff(attempt, base)) from error
+            raise CallAbandoned(f"{error.reason} (gave up after {attempt} attempts)") from error
+        except PermanentCallError as error:
+            raise CallAbandoned(error.reason) from error
+
+    # -- compensations --------------------------------------------------------------------
+
+    async def send_compensation(self, payload: dict[str, Any], attempt: int) -> None:
+        """Carry out the compensating request that a rollback recorded on STEP_COMPENSATED,
+        under the step's retry rules and with an idempotency key of its own. One that cannot
+        be carried out fails the workflow with the reason, as a compensation that fails
+        during the rollback does; either way the audit log says what happened."""
+        loaded = await self._load(payload["instanceId"])
+        if loaded is None:
+            return
+        events = await self.d.storage.events.for_instance(self.d.principal, loaded.state.id)
+        event = next((e for e in events if e.seq == payload["seq"]), None)
+        if event is None or event.type is not EventType.STEP_COMPENSATED or not event.step_id:
+            return
+        step = loaded.template.step(event.step_id)
+        request = HttpRequest.model_validate(event.data["compensation"]["request"])
+        key = jobs.compensation_key(loaded.state.id, event.seq)
+        details: dict[str, Any] = {"seq": event.seq, "stepId": step.id, "attempts": attempt}
+        try:
+            result = await self._call(
+                step, ApiCallConfig.model_validate(step.config), request, attempt, key
+            )
+        except CallAbandoned as abandoned:
+            await self._audit(loaded, "STEP_COMPENSATION_FAILED", key, details, abandoned.reason)
+            reason = f"the compensation of step {step.id!r} was not carried out: {abandoned.reason}"
+            await self._command(loaded, FailWorkflow(reason), f"fail:{key}")
+            return
+        details["status"] = result.status
+        await self._audit(loaded, "STEP_COMPENSATION_SENT", key, details)
+
+    async def _audit(
+        self,
+        loaded: Loaded,
+        action: str,
+        key: str,
+        details: dict[str, Any],
+        reason: str | None = None,
+    ) -> None:
+        async with self.d.storage.db.transaction(self.d.principal) as conn:
+            await self.d.storage.audit.append(
+                conn,
+                principal=self.d.principal,
+                tenant_id=uuid.UUID(loaded.state.tenant_id),
+                action=action,
+                target_type="workflow",
+                target_id=loaded.state.id,
+                details=details if reason is None else {**details, "reason": reason},
+                request_id=key,
             )
 
     # -- timers ---------------------------------------------------------------------------

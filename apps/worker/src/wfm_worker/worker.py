@@ -28,7 +28,7 @@ from wfm_storage import jobs
 from wfm_storage.bootstrap import Storage
 from wfm_storage.queue import queue_depth, queue_lag_seconds, queue_queries, queue_settings
 from wfm_worker.context import WorkerDeps
-from wfm_worker.handlers import JobHandlers, RetryLater
+from wfm_worker.handlers import JobHandlers, RetryLater, WaitFor
 from wfm_worker.notifier import TransientFailure
 from wfm_worker.scheduling import TickReport, fire_due_schedules, fire_due_timers
 from wfm_workflows.extensions import load_catalog
@@ -109,6 +109,7 @@ class Worker:
             jobs.PROVISION_API_ACCESS: h.provision_api_access,
             jobs.START_TRIGGERED: h.start_triggered_workflow,
             jobs.PLATFORM_EVENT: h.platform_event,
+            jobs.SEND_COMPENSATION: h.send_compensation,
         }
 
     def _entry(self, name: str, handler: Handler) -> Callable[[Job], Awaitable[None]]:
@@ -125,7 +126,7 @@ class Worker:
                     await handler(payload, attempt)
                 outcome = "done"
             except RetryLater as retry:
-                if attempt >= settings.job_max_attempts:
+                if attempt >= settings.job_max_attempts and not isinstance(retry, WaitFor):
                     raise
                 outcome = "retried"
                 raise RetryRequested(retry.delay, retry.reason) from retry

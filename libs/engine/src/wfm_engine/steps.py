@@ -207,8 +207,7 @@ class ApiCallHandler(BaseHandler):
         return StepCompletion(data=dict(data), variables=variables)
 
     async def compensate(self, step: StepDefinition, recorded: StepState) -> Mapping[str, Any]:
-        # The compensating request is recorded on the STEP_COMPENSATED event; the worker
-        # does not send it yet (an open point of the first-hour issue).
+        # Recorded on the STEP_COMPENSATED event; the worker sends it (send_compensation).
         if step.compensation is None:
             return {"discarded": True}
         return {

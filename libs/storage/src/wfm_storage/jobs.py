@@ -9,6 +9,7 @@ TIMER_FIRED = "timer_fired"  # an SLA, an approval deadline or a delay is due
 DELIVER_WEBHOOK = "deliver_webhook"
 PROVISION_API_ACCESS = "provision_api_access"
 START_TRIGGERED = "start_triggered_workflow"
+SEND_COMPENSATION = "send_compensation"  # the compensating request a rollback recorded
 
 SYSTEM_STEP_TYPES = frozenset({"api_call", "notification", "webhook"})
 
@@ -19,6 +20,14 @@ def event_key(instance_id: str, seq: int) -> str:
 
 def step_key(instance_id: str, activation_seq: int) -> str:
     return f"step:{instance_id}:{activation_seq}"
+
+
+def compensation_key(instance_id: str, seq: int) -> str:
+    return f"compensation:{instance_id}:{seq}"
+
+
+def compensation_prefix(instance_id: str) -> str:
+    return f"compensation:{instance_id}:"
 
 
 def delivery_key(delivery_id: str) -> str:

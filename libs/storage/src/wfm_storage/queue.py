@@ -86,6 +86,18 @@ class JobQueue:
         )
         return int(rows[0]["id"]) if rows and rows[0]["id"] is not None else None
 
+    async def pending(self, ex: Executor, entrypoint: str, dedupe_prefix: str) -> bool:
+        """Whether a job of `entrypoint` whose dedupe key starts with `dedupe_prefix` is
+        queued or running."""
+        found = await ex.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM wfm_queue.pgqueuer "
+            "WHERE entrypoint = $1 AND status IN ('queued', 'picked') "
+            "AND starts_with(dedupe_key, $2))",
+            entrypoint,
+            dedupe_prefix,
+        )
+        return bool(found)
+
 
 async def queue_depth(conn: asyncpg.Connection) -> dict[str, int]:
     """Jobs by status (queued, picked, failed)."""

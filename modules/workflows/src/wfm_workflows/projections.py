@@ -17,11 +17,14 @@ from wfm_engine import (
     WorkflowTemplate,
 )
 from wfm_engine.timers import timers_paused, wanted_timers
+from wfm_shared.logging import get_logger
 from wfm_shared.principal import Principal
 from wfm_storage import jobs
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import Executor
 from wfm_storage.repositories.timers import WantedTimer
+
+log = get_logger("wfm.projections")
 
 
 class Projector:
@@ -98,6 +101,15 @@ class Projector:
             await self._s.jobs.enqueue(
                 conn, jobs.DISPATCH_EVENT, payload, dedupe_key=jobs.event_key(state.id, event.seq)
             )
+            if event.type is EventType.STEP_COMPENSATED and "request" in (
+                event.data.get("compensation") or {}
+            ):
+                await self._s.jobs.enqueue(
+                    conn,
+                    jobs.SEND_COMPENSATION,
+                    {**payload, "stepId": event.step_id},
+                    dedupe_key=jobs.compensation_key(state.id, event.seq),
+                )
         activation = state.metadata.get("activation") or {}
         step_id = state.current_step_id
         if (
@@ -128,9 +140,20 @@ class Projector:
         if template.grants_market_role and event.type is EventType.WORKFLOW_CREATED:
             await self._s.tenants.apply_for_market_role(conn, tenant_id, state.market_role)
         if template.grants_market_role and event.type is EventType.WORKFLOW_APPROVED:
-            await self._s.tenants.activate_market_role(
-                conn, tenant_id, state.market_role, event.data.get("contractReference")
+            granted = event.data.get("contractReference")
+            held = await self._s.tenants.activate_market_role(
+                conn, tenant_id, state.market_role, granted
             )
+            if held != granted:
+                # approving checks the role first; only a race with another approval gets here
+                log.warning(
+                    "contract_reference_kept",
+                    tenant_id=str(tenant_id),
+                    market_role=state.market_role,
+                    kept=held,
+                    refused=granted,
+                    workflow_id=state.id,
+                )
         await self._s.audit.append(
             conn,
             principal=principal,
