@@ -34,6 +34,7 @@ from wfm_shared.principal import system_principal
 from wfm_shared.settings import Settings
 from wfm_storage.records import TemplateRecord
 from wfm_workflows.catalog import catalog_templates
+from wfm_workflows.catalog_docs import replace_section, role_steps_markdown
 from wfm_workflows.template_service import TemplateService
 
 app = typer.Typer(
@@ -87,13 +88,8 @@ def read_definition(path: Path) -> dict[str, Any]:
 @functools.cache
 def _catalog_bases() -> dict[str, WorkflowTemplate]:
     """The newest base template (no market role) of each key in the installed catalog."""
-    try:
-        templates = catalog_templates()
-    except TemplateInvalid as invalid:
-        report_error(invalid, "the installed template catalog")
-        raise typer.Exit(USAGE_ERROR) from None
     bases: dict[str, WorkflowTemplate] = {}
-    for template in templates:
+    for template in _catalog():
         if template.market_role is None and (
             template.key not in bases or bases[template.key].version < template.version
         ):
@@ -432,3 +428,45 @@ def schema_command(
     Overlays are not covered; `validate` checks more (graph, conditions, names)."""
     text = json.dumps(template_json_schema(), indent=2, ensure_ascii=False) + "\n"
     write_output(text, output, "the template JSON Schema")
+
+
+@app.command("doc")
+def doc_command(
+    readme: Annotated[
+        Path | None,
+        typer.Option(help="Replace the generated role-steps section of this file"),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option(help="With --readme: fail if the section differs instead of writing")
+    ] = False,
+) -> None:
+    """Print the table of each market role's onboarding steps, from the installed catalog."""
+    table = role_steps_markdown(_catalog())
+    if readme is None:
+        typer.echo(table)
+        return
+    text = readme.read_text(encoding="utf-8")
+    try:
+        updated = replace_section(text, table)
+    except ValueError as missing:
+        err.print(f"[red]{readme}: {missing}[/red]")
+        raise typer.Exit(USAGE_ERROR) from None
+    if check:
+        if updated != text:
+            err.print(
+                f"[red]{readme}'s role steps are stale[/red]: "
+                f"run `uv run wfm templates doc --readme {readme}`"
+            )
+            raise typer.Exit(1)
+        console.print(f"{readme}'s role steps are up to date")
+        return
+    readme.write_text(updated, encoding="utf-8")
+    console.print(f"wrote the role steps into {readme}")
+
+
+def _catalog() -> list[WorkflowTemplate]:
+    try:
+        return catalog_templates()
+    except TemplateInvalid as invalid:
+        report_error(invalid, "the installed template catalog")
+        raise typer.Exit(USAGE_ERROR) from None
