@@ -5,10 +5,12 @@ UV := $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 
 .PHONY: install dev test fuzz bench lint fmt schema clean
 
-install: ## uv, the workspace (locked), and FerretDB v1.24.2 into .tools/bin
+install: ## uv, the workspace (locked), FerretDB v1.24.2 into .tools/bin, the GraphiQL bundle (npm), Chromium for the browser tests
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.8"
 	$(UV) sync --frozen
 	tools/testing/bin/install-ferretdb
+	apps/api/graphiql/build
+	tools/testing/bin/install-chromium
 
 dev: ## API on the embedded PostgreSQL + FerretDB, migrated and seeded; prints the GraphiQL URL
 	$(UV) run wfm dev
@@ -22,11 +24,12 @@ fuzz: ## a long GraphQL fuzzing run against the API process (WFM_FUZZ_EXAMPLES p
 bench: ## B1-B4 against the API process: a table, and bench/results/latest.json (BENCH_ARGS="--quick", "--only B3", "--fresh")
 	$(UV) run wfm bench run $(BENCH_ARGS)
 
-lint: ## ruff (lint + format), mypy --strict on the engine, schema file up to date
+lint: ## ruff (lint + format), mypy --strict on the engine, schema file and README role steps up to date
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy libs/engine/src
 	$(UV) run wfm schema --check
+	$(UV) run wfm templates doc --readme README.md --check
 
 fmt: ## format and autofix
 	$(UV) run ruff format .

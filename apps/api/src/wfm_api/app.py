@@ -17,13 +17,14 @@ from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
 from wfm_api.auth import AuthService, identify
 from wfm_api.context import RequestContext, Services
+from wfm_api.graphiql import ASSETS_PATH, GraphiQLAssets, GraphiQLPage
 from wfm_api.health import healthz, readyz
 from wfm_api.instrumentation import RoundTripHeader
 from wfm_api.limits import BodySizeLimit, ClientAddress, LoginThrottle, current_client_address
@@ -83,6 +84,11 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
             allow_queries_via_get=False,
         )
         self._app = app
+        self._graphiql = GraphiQLPage()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # strawberry's own page loads GraphiQL from a CDN: ours is bundled with the API
+        return await self._graphiql.response()
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         services: Services = self._app.state.services
@@ -258,4 +264,6 @@ def create_app(
             Route("/readyz", readyz, methods=["GET"]),
         ]
     )
+    if settings.graphiql_enabled:
+        app.router.routes.append(Mount(ASSETS_PATH, GraphiQLAssets(), name="graphiql-assets"))
     return app

@@ -1,0 +1,79 @@
+"""Debian's Chromium driven by Playwright, with no way out: a page that may reach one local
+server and nothing else, and that remembers what it tried to reach elsewhere.
+
+Playwright's own browser download is never used (these machines have no internet):
+`make install` installs /usr/bin/chromium (tools/testing/bin/install-chromium)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import anyio
+from playwright.async_api import Page, Route, async_playwright
+
+CHROMIUM = anyio.Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # the tests run as root, where Chromium's sandbox refuses to start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class BrowserUnavailable(RuntimeError):
+    """Chromium is not installed; the message says how to install it."""
+
+
+@dataclass
+class OfflinePage:
+    page: Page
+    origin: str
+    # every request for another origin, aborted before it left the browser
+    blocked: list[str] = field(default_factory=list)
+    # uncaught exceptions in the page's scripts
+    errors: list[str] = field(default_factory=list)
+
+
+@contextlib.asynccontextmanager
+async def offline_page(base_url: str, *, timeout_ms: float = 10_000) -> AsyncIterator[OfflinePage]:
+    """A headless Chromium page that reaches `base_url`'s origin only."""
+    if not await CHROMIUM.exists():
+        raise BrowserUnavailable(
+            f"the browser tests need Debian's chromium at {CHROMIUM}: run `make install` "
+            "(tools/testing/bin/install-chromium), or as root `apt-get install -y chromium`"
+        )
+    allowed = urlsplit(base_url)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            # a service worker's requests would bypass the routing below
+            context = await browser.new_context(
+                viewport={"width": 1280, "height": 800},
+                service_workers="block",
+                permissions=["clipboard-read", "clipboard-write"],  # tests paste as people do
+            )
+            context.set_default_timeout(timeout_ms)
+            page = await context.new_page()
+            offline = OfflinePage(page, f"{allowed.scheme}://{allowed.netloc}")
+
+            async def only_local(route: Route) -> None:
+                target = urlsplit(route.request.url)
+                if (target.scheme, target.netloc) == (allowed.scheme, allowed.netloc):
+                    await route.continue_()
+                else:
+                    offline.blocked.append(route.request.url)
+                    await route.abort("internetdisconnected")
+
+            await context.route("**/*", only_local)
+            page.on("pageerror", lambda error: offline.errors.append(str(error)))
+            yield offline
+        finally:
+            await browser.close()
