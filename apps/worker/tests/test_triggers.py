@@ -151,3 +151,51 @@ async def test_a_platform_trigger_onboards_every_new_tenant(isolated_world, make
     events = await isolated_world.storage.events.for_instance(system_principal(), str(instance))
     assert events[0].data["templateKey"] == welcome
     assert events[0].data["trigger"]["eventType"] == "tenant.created"
+
+
+async def test_a_trigger_that_would_start_a_second_onboarding_is_skipped_and_audited(
+    isolated_world, make_worker, service, publish
+):
+    onboarding = await publish([step("apply")], grantsMarketRole=True)
+    kickoff = await publish([step("kickoff")])
+    tenant = await isolated_world.factory.tenant()
+    admin = await isolated_world.factory.account("tenant_admin", tenant)
+    open_one = await service.create_workflow(
+        admin.principal, market_role="BRP", template_key=onboarding
+    )
+    async with isolated_world.storage.db.transaction(admin.principal) as conn:
+        trigger = await isolated_world.storage.triggers.create(
+            conn,
+            tenant_id=tenant.id,
+            name="Onboard at kick-off",
+            kind="event",
+            event_type="workflow.started",
+            filter={"templateKey": kickoff},
+            template_key=onboarding,
+            market_role="BRP",
+            created_by=admin.user.id,
+        )
+    started = await service.create_workflow(
+        admin.principal, market_role="BRP", template_key=kickoff
+    )
+    await service.execute(admin.principal, uuid.UUID(started.id), StartWorkflow())
+
+    worker = await make_worker()
+    await worker.run_until_idle()
+    await worker.run_until_idle()
+
+    assert sorted(map(str, await workflows_of(isolated_world, tenant.id))) == sorted(
+        [open_one.id, started.id]
+    )
+    failed = await isolated_world.owner.fetchval(
+        "SELECT count(*) FROM wfm_queue.pgqueuer WHERE status::text = 'failed' "
+        "AND convert_from(payload, 'UTF8')::jsonb ->> 'triggerId' = $1",
+        str(trigger.id),
+    )
+    assert failed == 0  # nothing left in the dead letter for an operator to retry in vain
+    details = await isolated_world.owner.fetchval(
+        "SELECT details FROM wfm.audit_log WHERE action = 'TRIGGER_SKIPPED' AND target_id = $1",
+        str(trigger.id),
+    )
+    assert details["existingWorkflowId"] == open_one.id
+    assert details["marketRole"] == "BRP"

@@ -35,7 +35,13 @@ from wfm_integrations.http_calls import (
 from wfm_integrations.kong import KongError
 from wfm_integrations.mail import LocalizedMessage
 from wfm_integrations.webhooks import WebhookMessage, deliver
-from wfm_shared.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from wfm_shared.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    OnboardingExists,
+    ValidationFailed,
+)
 from wfm_shared.logging import get_logger
 from wfm_storage import jobs
 from wfm_storage.repositories.webhooks import Subscription
@@ -287,21 +293,37 @@ class JobHandlers:
         if trigger is None:
             return
         key = jobs.firing_key(str(trigger.id), payload["fireKey"])
-        await self.d.workflows.create_workflow(
-            self.d.principal,
-            market_role=trigger.market_role,
-            template_key=trigger.template_key,
-            # a platform trigger starts the workflow in the tenant the event is about
-            tenant_id=trigger.tenant_id or uuid.UUID(payload["tenantId"]),
-            trigger={
-                **payload["trigger"],
-                "triggerId": str(trigger.id),
-                "name": trigger.name,
-                "fireKey": payload["fireKey"],
-            },
-            correlation_id=payload.get("correlationId") or key,
-            idempotency_key=key,
-        )
+        # a platform trigger starts the workflow in the tenant the event is about
+        tenant_id = trigger.tenant_id or uuid.UUID(payload["tenantId"])
+        try:
+            await self.d.workflows.create_workflow(
+                self.d.principal,
+                market_role=trigger.market_role,
+                template_key=trigger.template_key,
+                tenant_id=tenant_id,
+                trigger={
+                    **payload["trigger"],
+                    "triggerId": str(trigger.id),
+                    "name": trigger.name,
+                    "fireKey": payload["fireKey"],
+                },
+                correlation_id=payload.get("correlationId") or key,
+                idempotency_key=key,
+            )
+        except OnboardingExists as exists:
+            # retrying cannot help: the tenant is onboarded, or being onboarded, for the role
+            log.info("trigger_skipped", trigger=str(trigger.id), reason=exists.message)
+            async with storage.db.transaction(self.d.principal) as conn:
+                await storage.audit.append(
+                    conn,
+                    principal=self.d.principal,
+                    tenant_id=tenant_id,
+                    action="TRIGGER_SKIPPED",
+                    target_type="trigger",
+                    target_id=str(trigger.id),
+                    details={"fireKey": payload["fireKey"], **exists.extensions()},
+                    request_id=key,
+                )
 
     # -- webhooks -------------------------------------------------------------------------
 
