@@ -199,8 +199,11 @@ def problems_in(status: int, body: bytes) -> list[str]:
         return [*found, "not JSON"]
     errors = payload.get("errors") if isinstance(payload, dict) else None
     for error in errors or []:
-        if not (error.get("extensions") or {}).get("code"):
+        code = (error.get("extensions") or {}).get("code")
+        if not code:
             found.append(f"an error without extensions.code: {error}")
+        elif code == "INTERNAL":
+            found.append(f"an INTERNAL error: {error}")
     return found
 
 
@@ -264,7 +267,11 @@ def test_the_fuzz_checks_catch_what_they_look_for():
         "an error without extensions.code: {'message': 'x'}"
     ]
     leaked = b'{"errors": [{"message": "asyncpg: SELECT 1", "extensions": {"code": "INTERNAL"}}]}'
-    assert problems_in(200, leaked) == ["leaks 'asyncpg'", "leaks 'SELECT '"]
+    assert problems_in(200, leaked) == [
+        "leaks 'asyncpg'",
+        "leaks 'SELECT '",
+        "an INTERNAL error: {'message': 'asyncpg: SELECT 1', 'extensions': {'code': 'INTERNAL'}}",
+    ]
     assert problems_in(200, b'{"data": {"me": {"id": "1"}}}') == []
 
 
