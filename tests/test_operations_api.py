@@ -241,7 +241,7 @@ async def test_subscription_input_is_refused_with_the_field_paths(gql, admin, ov
 
 
 async def test_every_event_and_http_urls_are_accepted(gql, admin):
-    created = await subscribe(gql, admin, url="http://10.0.0.7:8080/hook", eventTypes=["*"])
+    created = await subscribe(gql, admin, url="http://erp.example.test:8080/hook", eventTypes=["*"])
     assert created["subscription"]["eventTypes"] == ["*"]
     tenant_event = await subscribe(gql, admin, eventTypes=["tenant.created", "tenant.created"])
     assert tenant_event["subscription"]["eventTypes"] == ["tenant.created"]

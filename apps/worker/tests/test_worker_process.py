@@ -3,6 +3,7 @@ picked again after the visibility timeout and its effect happens once; SIGTERM l
 job in flight finish before the process exits."""
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ from starlette.routing import Route
 from wfm_engine import EventType, ExecuteStep, StartWorkflow, WorkflowStatus
 from wfm_shared.principal import system_principal
 from wfm_testing.peers import serve_asgi
-from wfm_testing.pytest_plugin import APP_PASSWORD, JWT_SECRET
+from wfm_testing.pytest_plugin import APP_PASSWORD, JWT_SECRET, OUTGOING_ALLOWED_HOSTS
 
 
 class SlowRegistry:
@@ -59,6 +60,7 @@ def start_worker(settings, log: Path) -> subprocess.Popen:
         "WFM_JOB_HEARTBEAT_TIMEOUT_SECONDS": "2",
         "WFM_RETRY_BASE_SECONDS": "0.05",
         "WFM_TIMER_INTERVAL_SECONDS": "1",
+        "WFM_OUTGOING_ALLOWED_HOSTS": json.dumps(OUTGOING_ALLOWED_HOSTS),
     }
     with log.open("ab") as out:
         return subprocess.Popen(

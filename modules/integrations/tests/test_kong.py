@@ -9,10 +9,10 @@ TENANT = uuid.UUID("5f0c6a52-3d4e-4a61-9a8b-0c1d2e3f4a5b")
 CREDENTIAL_ID = uuid.uuid5(TENANT, "BRP")
 
 
-async def test_ensuring_consumer_and_key_twice_gives_one_of_each_and_the_same_key(client):
+async def test_ensuring_consumer_and_key_twice_gives_one_of_each_and_the_same_key(operator_client):
     kong = FakeKongAdmin()
     async with serve_asgi(kong.app()) as admin_url:
-        admin = KongAdmin(client, admin_url)
+        admin = KongAdmin(operator_client, admin_url)
         tags = ["wfm", f"tenant:{TENANT}"]
         first_consumer = await admin.ensure_consumer("ardennes-energie", str(TENANT), tags)
         second_consumer = await admin.ensure_consumer("ardennes-energie", str(TENANT), tags)
@@ -29,10 +29,10 @@ async def test_ensuring_consumer_and_key_twice_gives_one_of_each_and_the_same_ke
     assert kong.credentials[str(CREDENTIAL_ID)]["key"] == first_key["key"]
 
 
-async def test_changed_tags_are_updated_without_rotating_the_key(client):
+async def test_changed_tags_are_updated_without_rotating_the_key(operator_client):
     kong = FakeKongAdmin()
     async with serve_asgi(kong.app()) as admin_url:
-        admin = KongAdmin(client, admin_url)
+        admin = KongAdmin(operator_client, admin_url)
         await admin.ensure_consumer("flanders-flex", "t-2", ["wfm"])
         before = await admin.ensure_key_auth("flanders-flex", CREDENTIAL_ID, ["wfm"])
         after = await admin.ensure_key_auth("flanders-flex", CREDENTIAL_ID, ["wfm", "role:BSP"])
@@ -40,10 +40,10 @@ async def test_changed_tags_are_updated_without_rotating_the_key(client):
     assert after["tags"] == ["wfm", "role:BSP"]
 
 
-async def test_unique_violation_is_a_kong_error_with_kongs_message(client):
+async def test_unique_violation_is_a_kong_error_with_kongs_message(operator_client):
     kong = FakeKongAdmin()
     async with serve_asgi(kong.app()) as admin_url:
-        admin = KongAdmin(client, admin_url)
+        admin = KongAdmin(operator_client, admin_url)
         await admin.ensure_consumer("ardennes-energie", "same-id", [])
         with pytest.raises(KongError) as caught:
             await admin.ensure_consumer("flanders-flex", "same-id", [])
@@ -52,25 +52,27 @@ async def test_unique_violation_is_a_kong_error_with_kongs_message(client):
     assert not caught.value.retryable
 
 
-async def test_key_for_a_missing_consumer_is_a_kong_error(client):
+async def test_key_for_a_missing_consumer_is_a_kong_error(operator_client):
     async with serve_asgi(FakeKongAdmin().app()) as admin_url:
         with pytest.raises(KongError) as caught:
-            await KongAdmin(client, admin_url).ensure_key_auth("nobody", CREDENTIAL_ID, [])
+            await KongAdmin(operator_client, admin_url).ensure_key_auth("nobody", CREDENTIAL_ID, [])
     assert caught.value.status == 404
     assert "Not found" in caught.value.reason
 
 
-async def test_unreachable_admin_api_is_a_retryable_kong_error(client, closed_port):
-    admin = KongAdmin(client, f"http://127.0.0.1:{closed_port}")
+async def test_unreachable_admin_api_is_a_retryable_kong_error(operator_client, closed_port):
+    admin = KongAdmin(operator_client, f"http://127.0.0.1:{closed_port}")
     with pytest.raises(KongError) as caught:
         await admin.ensure_consumer("ardennes-energie", str(TENANT), [])
     assert caught.value.status is None
     assert caught.value.retryable
 
 
-async def test_username_is_escaped_in_the_path(client):
+async def test_username_is_escaped_in_the_path(operator_client):
     kong = FakeKongAdmin()
     async with serve_asgi(kong.app()) as admin_url:
-        consumer = await KongAdmin(client, admin_url).ensure_consumer("Énergie & Co?", "x", [])
+        consumer = await KongAdmin(operator_client, admin_url).ensure_consumer(
+            "Énergie & Co?", "x", []
+        )
     assert consumer["username"] == "Énergie & Co?"
     assert list(kong.consumers) == ["Énergie & Co?"]

@@ -152,6 +152,37 @@ def test_publish_stores_the_next_version_and_export_round_trips(wfm, platform_en
     assert "template cli-sample@99 not found" in missing.stderr
 
 
+def test_import_and_publish_refuse_a_template_calling_a_private_address(
+    wfm, platform_env, tmp_path
+):
+    calling = {
+        **SAMPLE,
+        "key": "cli-calls-metadata",
+        "steps": [
+            SAMPLE["steps"][0],
+            {
+                "id": "register",
+                "type": "api_call",
+                "title": TEXT,
+                "config": {"url": "http://169.254.169.254/latest/meta-data/"},
+                "compensation": {"url": "https://registry.example.test/undo"},
+            },
+        ],
+    }
+    path = write(tmp_path / "calls.yaml", calling)
+    for command in ("import", "publish"):
+        refused = wfm("templates", command, path, env=platform_env)
+        assert refused.returncode == 1
+        assert (
+            "  steps[1].config.url: points to the cloud metadata address (169.254.169.254)"
+            in refused.stderr
+        )
+        assert "compensation" not in refused.stderr
+        assert "Traceback" not in refused.stderr
+    listed = wfm("templates", "list", "--json", "--key", "cli-calls-metadata", env=platform_env)
+    assert json.loads(listed.stdout) == []
+
+
 def test_list_and_deprecate(wfm, platform_env, tmp_path):
     sample = write(tmp_path / "sample.yaml", {**SAMPLE, "key": "cli-listed"})
     assert wfm("templates", "publish", sample, sample, env=platform_env).returncode == 0

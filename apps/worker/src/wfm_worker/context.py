@@ -22,7 +22,8 @@ class WorkerDeps:
     storage: Storage
     workflows: WorkflowService
     clock: Clock
-    http: httpx.AsyncClient
+    http: httpx.AsyncClient  # operator-configured peers (Kong's Admin API)
+    outgoing: httpx.AsyncClient  # calls made for users, under the outgoing-call policy
     mailer: SmtpMailer | None
     kong: KongAdmin | None
     metrics: WorkerMetrics
@@ -30,7 +31,12 @@ class WorkerDeps:
 
     @classmethod
     def build(
-        cls, settings: Settings, storage: Storage, clock: Clock, http: httpx.AsyncClient
+        cls,
+        settings: Settings,
+        storage: Storage,
+        clock: Clock,
+        http: httpx.AsyncClient,
+        outgoing: httpx.AsyncClient,
     ) -> WorkerDeps:
         mailer = (
             SmtpMailer(
@@ -53,6 +59,7 @@ class WorkerDeps:
             workflows=WorkflowService(storage, clock),
             clock=clock,
             http=http,
+            outgoing=outgoing,
             mailer=mailer,
             kong=kong,
             metrics=WorkerMetrics(),

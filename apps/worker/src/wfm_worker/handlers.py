@@ -345,14 +345,14 @@ class JobHandlers:
             data=delivery.payload.get("data", {}),
         )
         outcome = await deliver(
-            self.d.http,
+            self.d.outgoing,
             subscription.url,
             subscription.secret,
             message,
             timeout_seconds=self.d.settings.webhook_timeout_seconds,
         )
-        gave_up = (
-            not outcome.delivered and delivery.attempts + 1 >= self.d.settings.job_max_attempts
+        gave_up = not outcome.delivered and (
+            outcome.refused or delivery.attempts + 1 >= self.d.settings.job_max_attempts
         )
         async with storage.db.transaction(self.d.principal) as conn:
             await storage.webhooks.record_attempt(
@@ -484,7 +484,7 @@ class JobHandlers:
         )
         max_attempts = (step.retry.max + 1) if step.retry else self.d.settings.job_max_attempts
         try:
-            return await perform_call(self.d.http, spec, idempotency_key=key)
+            return await perform_call(self.d.outgoing, spec, idempotency_key=key)
         except RetryableCallError as error:
             if attempt < max_attempts:
                 base = timedelta(seconds=self.d.settings.retry_base_seconds)

@@ -20,10 +20,12 @@ from pgqueuer.models import Job
 from prometheus_client import start_http_server
 from pymongo.errors import PyMongoError
 
+from wfm_integrations.outgoing import outgoing_client
 from wfm_shared.clock import Clock, SystemClock
 from wfm_shared.errors import ServiceUnavailable
 from wfm_shared.logging import get_logger
 from wfm_shared.settings import Settings
+from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage import jobs
 from wfm_storage.bootstrap import Storage
 from wfm_storage.queue import queue_depth, queue_lag_seconds, queue_queries, queue_settings
@@ -60,6 +62,7 @@ class Worker:
         self._stopping = asyncio.Event()
         self._conn: asyncpg.Connection | None = None
         self._http: httpx.AsyncClient | None = None
+        self._outgoing: httpx.AsyncClient | None = None
         self._metrics_server: Any = None
         self.deps: WorkerDeps
         self.handlers: JobHandlers
@@ -79,7 +82,10 @@ class Worker:
         if self._storage is None:
             self._storage = await Storage.open(self.settings)
         self._http = httpx.AsyncClient()
-        self.deps = WorkerDeps.build(self.settings, self._storage, self.clock, self._http)
+        self._outgoing = outgoing_client(OutgoingUrlPolicy.from_settings(self.settings))
+        self.deps = WorkerDeps.build(
+            self.settings, self._storage, self.clock, self._http, self._outgoing
+        )
         self.handlers = JobHandlers(self.deps)
         # the queue's own connection: it LISTENs for new jobs
         self._conn = await asyncpg.connect(self.settings.app_dsn())
@@ -219,5 +225,7 @@ class Worker:
             await self._conn.close()
         if self._http is not None:
             await self._http.aclose()
+        if self._outgoing is not None:
+            await self._outgoing.aclose()
         if self._owns_storage and self._storage is not None:
             await self._storage.close()

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from wfm_integrations.excerpts import excerpt
+from wfm_integrations.outgoing import OutgoingCallRefused, redirect_reason
 
 DEFAULT_RETRY_ON_STATUS: frozenset[int] = frozenset({408, 425, 429, 500, 502, 503, 504})
 
@@ -69,6 +70,8 @@ async def perform_call(
         raise RetryableCallError(
             f"no response within {spec.timeout_seconds:g} s ({type(exc).__name__})"
         ) from exc
+    except OutgoingCallRefused as exc:
+        raise PermanentCallError(exc.reason) from exc
     except (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL) as exc:
         raise PermanentCallError(f"cannot call {spec.url!r}: {exc}") from exc
     except httpx.TransportError as exc:
@@ -78,6 +81,8 @@ async def perform_call(
         raise RetryableCallError(_status_reason(response), response.status_code)
     if response.status_code >= 400:
         raise PermanentCallError(_status_reason(response), response.status_code)
+    if response.status_code >= 300:
+        raise PermanentCallError(redirect_reason(response), response.status_code)
     return HttpCallResult(response.status_code, _parse_body(response))
 
 

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from wfm_engine.events import PUBLIC_EVENT_NAMES
 from wfm_integrations.webhooks import new_secret
 from wfm_shared.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from wfm_shared.principal import Principal
+from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage import jobs
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import Executor
@@ -56,19 +56,11 @@ def event_type_problems(event_types: Sequence[str], field: str) -> list[FieldErr
     ]
 
 
-def url_problems(url: str, field: str = "url") -> list[FieldError]:
+def url_problems(url: str, policy: OutgoingUrlPolicy, field: str = "url") -> list[FieldError]:
     if len(url) > MAX_URL_LENGTH:
         return [FieldError((field,), f"must be at most {MAX_URL_LENGTH} characters")]
-    if not re.match(r"^https?://", url) or any(c.isspace() for c in url):
-        return [FieldError((field,), "must be an http:// or https:// URL")]
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port out of range
-    except ValueError:
-        return [FieldError((field,), "is not a valid URL")]
-    if not parts.hostname:
-        return [FieldError((field,), "must name a host")]
-    return []
+    problem = policy.url_problem(url)
+    return [FieldError((field,), problem)] if problem else []
 
 
 def description_problems(description: str | None) -> list[FieldError]:
@@ -101,8 +93,9 @@ class DeliveryHistory:
 
 
 class WebhookService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, url_policy: OutgoingUrlPolicy) -> None:
         self._s = storage
+        self._url_policy = url_policy
 
     # -- subscriptions (a tenant's administrators, or market operations) ----------------
 
@@ -124,7 +117,7 @@ class WebhookService:
                 )
             tenant_id = principal.tenant_id
         problems = [
-            *url_problems(url),
+            *url_problems(url, self._url_policy),
             *event_type_problems(event_types, "eventTypes"),
             *description_problems(description),
         ]
@@ -165,7 +158,7 @@ class WebhookService:
         """Change what is given; an empty description removes it. The secret stays."""
         _require_admin(principal)
         problems = [
-            *(url_problems(url) if url is not None else []),
+            *(url_problems(url, self._url_policy) if url is not None else []),
             *(event_type_problems(event_types, "eventTypes") if event_types is not None else []),
             *description_problems(description),
         ]

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from wfm_integrations.excerpts import excerpt
+from wfm_integrations.outgoing import OutgoingCallRefused, redirect_reason
 from wfm_shared.clock import Clock, SystemClock
 
 SECRET_PREFIX = "whsec_"
@@ -122,6 +123,7 @@ class DeliveryAttempt:
     error: str | None
     duration_ms: int
     delivered: bool
+    refused: bool = False  # by the outgoing-call policy: no retry will deliver it
 
 
 async def deliver(
@@ -145,19 +147,25 @@ async def deliver(
     }
     started = time.perf_counter()
 
-    def attempt(status_code: int | None, error: str | None) -> DeliveryAttempt:
+    def attempt(
+        status_code: int | None, error: str | None, refused: bool = False
+    ) -> DeliveryAttempt:
         duration_ms = round((time.perf_counter() - started) * 1000)
         delivered = status_code is not None and 200 <= status_code < 300
-        return DeliveryAttempt(status_code, error, duration_ms, delivered)
+        return DeliveryAttempt(status_code, error, duration_ms, delivered, refused)
 
     try:
         response = await client.post(url, content=body, headers=headers, timeout=timeout_seconds)
+    except OutgoingCallRefused as refused:
+        return attempt(None, refused.reason, refused=True)
     except httpx.TimeoutException:
         return attempt(None, f"no response within {timeout_seconds:g} s")
     except (httpx.TransportError, httpx.InvalidURL) as exc:
         return attempt(None, f"{type(exc).__name__}: {exc}")
     if 200 <= response.status_code < 300:
         return attempt(response.status_code, None)
+    if 300 <= response.status_code < 400:
+        return attempt(response.status_code, redirect_reason(response))
     text = excerpt(response.text)
     reason = f"HTTP {response.status_code}: {text}" if text else f"HTTP {response.status_code}"
     return attempt(response.status_code, reason)

@@ -5,12 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from wfm_engine import TemplateInvalid, WorkflowTemplate, apply_overlay, parse_template
+from wfm_engine import (
+    STEP_HANDLERS,
+    TemplateInvalid,
+    WorkflowTemplate,
+    apply_overlay,
+    parse_template,
+)
+from wfm_engine.steps import HttpRequest
+from wfm_shared.documents import template_shape_problems
 from wfm_shared.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from wfm_shared.principal import Principal
+from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import Executor
 from wfm_storage.records import TemplateRecord
+from wfm_storage.repositories.templates import parse_in_thread
 
 
 def require_market_ops(principal: Principal, what: str) -> None:
@@ -18,18 +28,60 @@ def require_market_ops(principal: Principal, what: str) -> None:
         raise Forbidden(f"only market operations may {what}")
 
 
+def outgoing_url_problems(
+    template: WorkflowTemplate, policy: OutgoingUrlPolicy
+) -> list[FieldError]:
+    """Every URL the template's steps will call (an api_call's request and its compensation,
+    and any step type whose configuration is an HTTP request), judged as written."""
+    problems: list[FieldError] = []
+    for index, step in enumerate(template.steps):
+        if step.type not in STEP_HANDLERS:
+            continue
+        handler = STEP_HANDLERS.get(step.type)
+        for part, model, value in (
+            ("config", getattr(handler, "config_model", None), step.config),
+            ("compensation", getattr(handler, "compensation_model", None), step.compensation),
+        ):
+            if value is None or not (isinstance(model, type) and issubclass(model, HttpRequest)):
+                continue
+            # the URL as the worker will call it (pydantic's reading: 0x7f.1 is 127.0.0.1)
+            problem = policy.url_problem(str(model.model_validate(value).url))
+            if problem:
+                problems.append(FieldError(("steps", index, part, "url"), problem))
+    return problems
+
+
 class TemplateService:
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, url_policy: OutgoingUrlPolicy) -> None:
         self._s = storage
+        self._url_policy = url_policy
 
     async def resolve(self, ex: Executor, definition: Mapping[str, Any]) -> WorkflowTemplate:
-        """A template, or an overlay applied to the newest active version of its base."""
+        """A template, or an overlay applied to the newest active version of its base, whose
+        outgoing calls the policy allows."""
+        template = await self._parse(ex, definition)
+        problems = outgoing_url_problems(template, self._url_policy)
+        if problems:
+            raise TemplateInvalid(
+                f"template {template.key} v{template.version} calls URLs it may not", problems
+            )
+        return template
+
+    async def _parse(self, ex: Executor, definition: Mapping[str, Any]) -> WorkflowTemplate:
         if not isinstance(definition, Mapping):
             raise ValidationFailed(
                 "a template must be an object", [FieldError((), "must be an object")]
             )
+        # nesting and size before anything is parsed; then the check (conditions compiled)
+        # in a thread, so a heavy template never stalls the event loop
+        shape = template_shape_problems(definition)
+        if shape:
+            raise TemplateInvalid("the template is too large or too deeply nested", shape)
+        seconds = self._s.templates.compile_timeout
         if "overlay" not in definition:
-            return parse_template(definition)
+            return await parse_in_thread(
+                lambda watch: parse_template(definition, watch=watch), seconds=seconds
+            )
         base_key = str(definition.get("extends") or "")
         base = await self._s.templates.latest(ex, base_key, None)
         if base is None:
@@ -37,7 +89,10 @@ class TemplateService:
                 "overlay of an unknown template",
                 [FieldError(("extends",), f"no template {base_key!r}")],
             )
-        return apply_overlay(base.template, definition)
+        base_template = base.template
+        return await parse_in_thread(
+            lambda watch: apply_overlay(base_template, definition, watch=watch), seconds=seconds
+        )
 
     async def publish(self, principal: Principal, definition: Mapping[str, Any]) -> TemplateRecord:
         """Store as the next version of its key and market role; running instances keep theirs."""

@@ -32,6 +32,8 @@ from wfm_engine.status import MarketRole
 from wfm_shared.errors import FieldError, WfmError
 from wfm_shared.principal import system_principal
 from wfm_shared.settings import Settings
+from wfm_shared.url_policy import OutgoingUrlPolicy
+from wfm_storage.bootstrap import Storage
 from wfm_storage.records import TemplateRecord
 from wfm_workflows.catalog import catalog_templates
 from wfm_workflows.catalog_docs import replace_section, role_steps_markdown
@@ -66,6 +68,12 @@ def read_definition(path: Path) -> dict[str, Any]:
         raise UnreadableFile(f"cannot read {path}: not UTF-8 text") from None
     try:
         loaded = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except RecursionError:
+        # the parsers recurse once per level: far past the template depth limit anyway
+        raise TemplateInvalid(
+            "the file nests too deeply",
+            [FieldError((), "the template nests far too deeply to be read")],
+        ) from None
     except json.JSONDecodeError as error:
         raise TemplateInvalid(
             "the file is not valid JSON",
@@ -218,6 +226,10 @@ def _read_all(files: list[Path]) -> list[tuple[Path, dict[str, Any]]]:
     return definitions
 
 
+def _service(storage: Storage, settings: Settings) -> TemplateService:
+    return TemplateService(storage, OutgoingUrlPolicy.from_settings(settings))
+
+
 async def _known_ids(service: TemplateService, definition: dict[str, Any]) -> set[uuid.UUID]:
     key = definition.get("key") or definition.get("extends")
     if not isinstance(key, str):
@@ -231,7 +243,7 @@ async def _store(
     principal = system_principal()
     outcomes: list[dict[str, Any]] = []
     async with opened_storage(settings) as storage:
-        service = TemplateService(storage)
+        service = _service(storage, settings)
         for path, definition in definitions:
             try:
                 if publish:
@@ -305,7 +317,7 @@ async def _get(
     settings: Settings, key: str, version: int | None, role: str | None
 ) -> TemplateRecord:
     async with opened_storage(settings) as storage:
-        return await TemplateService(storage).get(system_principal(), key, version, role)
+        return await _service(storage, settings).get(system_principal(), key, version, role)
 
 
 @app.command("export")
@@ -345,7 +357,7 @@ async def _list(
     settings: Settings, key: str | None, role: str | None, include_deprecated: bool
 ) -> list[TemplateRecord]:
     async with opened_storage(settings) as storage:
-        return await TemplateService(storage).list(
+        return await _service(storage, settings).list(
             system_principal(), key=key, market_role=role, include_deprecated=include_deprecated
         )
 
@@ -389,7 +401,7 @@ async def _deprecate(
     settings: Settings, key: str, version: int, role: str | None
 ) -> TemplateRecord:
     async with opened_storage(settings) as storage:
-        return await TemplateService(storage).deprecate(system_principal(), key, version, role)
+        return await _service(storage, settings).deprecate(system_principal(), key, version, role)
 
 
 @app.command("deprecate")

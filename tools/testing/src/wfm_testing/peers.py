@@ -48,8 +48,11 @@ async def _serve(server: uvicorn.Server) -> None:
 
 
 @contextlib.asynccontextmanager
-async def serve_asgi(app: Any, *, startup_timeout: float = 5.0) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn on 127.0.0.1 in the current event loop; yield its base URL."""
+async def serve_asgi(
+    app: Any, *, startup_timeout: float = 5.0, **options: Any
+) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on 127.0.0.1 in the current event loop; yield its base URL.
+    `options` go to uvicorn (`ssl_certfile=..., ssl_keyfile=...` serve https)."""
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -59,6 +62,7 @@ async def serve_asgi(app: Any, *, startup_timeout: float = 5.0) -> AsyncIterator
         access_log=False,
         lifespan="auto",
         timeout_graceful_shutdown=1,
+        **options,
     )
     server = _InLoopServer(config)
     task = asyncio.create_task(_serve(server))
@@ -73,7 +77,7 @@ async def serve_asgi(app: Any, *, startup_timeout: float = 5.0) -> AsyncIterator
             await asyncio.sleep(_POLL_SECONDS)
         sockets = server.servers[0].sockets
         host, port = sockets[0].getsockname()[:2]
-        yield f"http://{host}:{port}"
+        yield f"{'https' if options.get('ssl_certfile') else 'http'}://{host}:{port}"
     finally:
         server.should_exit = True
         await task
