@@ -33,8 +33,8 @@ def codec(**overrides: object) -> TokenCodec:
     return TokenCodec(**values)  # type: ignore[arg-type]
 
 
-def principal():
-    return principal_for(uuid.uuid4(), uuid.uuid4(), "tenant_admin")
+def principal(token_version: int | None = 3):
+    return principal_for(uuid.uuid4(), uuid.uuid4(), "tenant_admin", token_version=token_version)
 
 
 def test_issued_token_verifies_to_the_same_principal():
@@ -43,8 +43,28 @@ def test_issued_token_verifies_to_the_same_principal():
     assert codec().verify(token) == who
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["tenantId"] == str(who.tenant_id)
-    assert set(claims) >= {"sub", "tenantId", "role", "permissions", "exp", "iat", "iss", "aud"}
+    assert claims["tokenVersion"] == 3
+    assert set(claims) >= {
+        "sub", "tenantId", "role", "tokenVersion", "permissions", "exp", "iat", "iss", "aud"
+    }  # fmt: skip
     assert expires > datetime.now(UTC)
+
+
+def test_no_token_is_issued_without_the_users_token_version():
+    with pytest.raises(ValueError, match="token version"):
+        codec().issue(principal(token_version=None), datetime.now(UTC))
+
+
+@pytest.mark.parametrize("version", [None, 0, -1, "2", 2.5, True])
+def test_a_token_without_a_valid_token_version_is_refused(version):
+    token, _ = codec().issue(principal(), datetime.now(UTC))
+    claims = jwt.decode(token, options={"verify_signature": False})
+    if version is None:
+        del claims["tokenVersion"]
+    else:
+        claims["tokenVersion"] = version
+    with pytest.raises(Unauthenticated, match="invalid token"):
+        codec().verify(jwt.encode(claims, SECRET, algorithm="HS256"))
 
 
 def test_expired_token_is_unauthenticated():

@@ -207,7 +207,9 @@ async def test_a_token_is_issued_for_an_active_user_and_verifies(users, factory,
     account = await factory.account("tenant_admin", tenant)
     now = datetime.now(UTC)
     issued = await users.issue_token(OPS, account.user.email, codec, now)
-    assert codec.verify(issued.token) == principal_for(account.user.id, tenant.id, "tenant_admin")
+    assert codec.verify(issued.token) == principal_for(
+        account.user.id, tenant.id, "tenant_admin", token_version=account.user.token_version
+    )
     assert issued.expires_at == now + timedelta(minutes=5)
 
 

@@ -6,9 +6,11 @@ import subprocess
 import sys
 import uuid
 
+import asyncpg
 import pytest
 from pymongo import AsyncMongoClient
 
+from wfm_storage.postgres import init_connection
 from wfm_testing.pytest_plugin import APP_PASSWORD, JWT_SECRET
 from wfm_testing.servers import create_database, drop_database
 
@@ -56,3 +58,12 @@ async def platform_env(wfm_servers):
         await client.drop_database(name)
     finally:
         await client.close()
+
+
+@pytest.fixture
+async def owner(platform_env):
+    """The owner's connection to the module's platform (RLS does not apply to it)."""
+    conn = await asyncpg.connect(platform_env["DATABASE_URL"])
+    await init_connection(conn)
+    yield conn
+    await conn.close()

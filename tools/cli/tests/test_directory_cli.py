@@ -3,44 +3,17 @@
 import json
 import uuid
 
-import asyncpg
 import jwt
-import pytest
 
-from wfm_shared.security import hash_password
-from wfm_storage.postgres import init_connection
-from wfm_storage.repositories.tenants import TenantRepository
-from wfm_storage.repositories.users import UserRepository
-from wfm_testing.factories import belgian_vat
+from wfm_testing.factories import a_tenant, belgian_vat
+from wfm_testing.factories import a_user as new_user
 from wfm_testing.pytest_plugin import JWT_SECRET
 
 PASSWORD = "a sound password\n"
 
 
-@pytest.fixture
-async def owner(platform_env):
-    conn = await asyncpg.connect(platform_env["DATABASE_URL"])
-    await init_connection(conn)
-    yield conn
-    await conn.close()
-
-
-async def a_tenant(owner):
-    slug = f"t-{uuid.uuid4().hex[:8]}"
-    return await TenantRepository().create(
-        owner, tenant_id=uuid.uuid4(), slug=slug, company_name=slug, vat_number=belgian_vat(7)
-    )
-
-
 async def a_user(owner, tenant, role="tenant_admin"):
-    return await UserRepository().create(
-        owner,
-        user_id=uuid.uuid4(),
-        tenant_id=tenant.id,
-        email=f"{uuid.uuid4().hex[:8]}@example.test",
-        password_hash=hash_password(PASSWORD.strip(), 4),
-        role=role,
-    )
+    return await new_user(owner, tenant, password=PASSWORD.strip(), role=role)
 
 
 def test_tenants_are_created_with_a_normalised_vat_number_and_listed(wfm, platform_env):

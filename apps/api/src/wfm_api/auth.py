@@ -63,15 +63,15 @@ class AuthService:
         failed logins of the account and by attempts from the client's address (by default
         the address of the current request)."""
         address = client_address or current_client_address.get()
-        attempt = self._throttle.admit(email, address)
+        attempt = await self._throttle.admit(email, address)
         try:
             session = await self._check_credentials(email, password)
         except Unauthenticated:
             raise
         except BaseException:
-            attempt.void()
+            await attempt.void()
             raise
-        attempt.succeeded()
+        await attempt.succeeded()
         return session
 
     async def _check_credentials(self, email: str, password: str) -> AuthSession:
@@ -91,7 +91,9 @@ class AuthService:
         return await self._open_session(record)
 
     async def _open_session(self, record: LoginRecord) -> AuthSession:
-        principal = principal_for(record.id, record.tenant_id, record.role)
+        principal = principal_for(
+            record.id, record.tenant_id, record.role, token_version=record.token_version
+        )
         now = self._clock.now()
         access, expires = self._codec.issue(principal, now)
         refresh = new_refresh_token()
@@ -115,13 +117,22 @@ class AuthService:
             raise Unauthenticated(
                 "refresh token was already used; every session of this login is revoked"
             )
-        if result.outcome != "ok" or result.user_id is None or result.role is None:
+        if (
+            result.outcome != "ok"
+            or result.user_id is None
+            or result.role is None
+            or result.token_version is None
+        ):
             raise Unauthenticated("invalid refresh token")
-        principal = principal_for(result.user_id, result.tenant_id, result.role)
+        principal = principal_for(
+            result.user_id, result.tenant_id, result.role, token_version=result.token_version
+        )
         access, expires = self._codec.issue(principal, now)
         return AuthSession(principal, access, expires, new_token)
 
     async def logout(self, refresh_token: str) -> bool:
+        """Revoke the refresh token's family and end the user's access tokens at once (all
+        of them: the token version is the user's)."""
         async with self._storage.db.connection() as conn:
             return await self._storage.credentials.revoke_refresh_family(
                 conn, hash_refresh_token(refresh_token)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 ROLES = ("market_ops", "tenant_admin", "tenant_user")
 
@@ -30,6 +30,10 @@ class Principal:
     tenant_id: uuid.UUID | None
     role: str
     permissions: frozenset[str] = field(default_factory=frozenset)
+    # The user's token version the access token was issued under: every transaction
+    # opened for this principal checks it is still current (and the user active, its
+    # tenant active, its role this role). None: no token (the platform itself, the CLI).
+    token_version: int | None = None
 
     @property
     def is_market_ops(self) -> bool:
@@ -38,9 +42,20 @@ class Principal:
     def can(self, permission: str) -> bool:
         return permission in self.permissions
 
+    def admitted(self) -> Principal:
+        """The same principal, its session no longer checked: for finishing what a request
+        already admitted has written (projecting events it appended)."""
+        return replace(self, token_version=None)
 
-def principal_for(user_id: uuid.UUID, tenant_id: uuid.UUID | None, role: str) -> Principal:
-    return Principal(user_id, tenant_id, role, frozenset(PERMISSIONS_BY_ROLE[role]))
+
+def principal_for(
+    user_id: uuid.UUID,
+    tenant_id: uuid.UUID | None,
+    role: str,
+    *,
+    token_version: int | None = None,
+) -> Principal:
+    return Principal(user_id, tenant_id, role, frozenset(PERMISSIONS_BY_ROLE[role]), token_version)
 
 
 # The platform acting on its own (reconciler, worker): market operations' view of every

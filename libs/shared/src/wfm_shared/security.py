@@ -86,11 +86,16 @@ class TokenCodec:
         )
 
     def issue(self, principal: Principal, now: datetime) -> tuple[str, datetime]:
+        """A token for `principal`, which names the user's current token version: a token
+        the database cannot check against its user is never issued."""
+        if principal.token_version is None:
+            raise ValueError("an access token carries the user's token version")
         expires = now + self.ttl
         claims: dict[str, Any] = {
             "sub": str(principal.user_id),
             "tenantId": str(principal.tenant_id) if principal.tenant_id else None,
             "role": principal.role,
+            "tokenVersion": principal.token_version,
             "permissions": sorted(principal.permissions),
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
@@ -119,11 +124,15 @@ class TokenCodec:
             if role not in ROLES:
                 raise ValueError(role)
             tenant = claims.get("tenantId")
+            version = claims["tokenVersion"]
+            if type(version) is not int or version < 1:
+                raise ValueError(version)
             return Principal(
                 user_id=uuid.UUID(str(claims["sub"])),
                 tenant_id=uuid.UUID(str(tenant)) if tenant else None,
                 role=role,
                 permissions=frozenset(PERMISSIONS_BY_ROLE[role]),
+                token_version=version,
             )
         except (KeyError, ValueError, TypeError):
             raise Unauthenticated("invalid token") from None

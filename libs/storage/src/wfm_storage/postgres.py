@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import asyncpg
 
-from wfm_shared.errors import ServiceUnavailable
+from wfm_shared.errors import ServiceUnavailable, Unauthenticated
 from wfm_shared.principal import ROLES, Principal
 from wfm_storage.instrumentation import postgres_query_logged
 
@@ -31,8 +31,12 @@ async def init_connection(conn: asyncpg.Connection) -> None:
     conn.add_query_logger(postgres_query_logged)
 
 
+SESSION_ENDED = "the session has ended; log in again"
+
+
 async def apply_principal(conn: Executor, principal: Principal | None) -> None:
-    """Transaction-local settings read by the RLS policies; nothing outlives the transaction."""
+    """Transaction-local settings read by the RLS policies; nothing outlives the transaction.
+    A principal from an access token is checked against its user, as in `begin_statement`."""
     if principal is None:
         return
     if principal.role not in ROLES:
@@ -44,12 +48,21 @@ async def apply_principal(conn: Executor, principal: Principal | None) -> None:
         principal.role,
         str(principal.user_id),
     )
+    if principal.token_version is not None:
+        with session_ended_reported():
+            await conn.execute("SELECT wfm.require_current_session($1)", principal.token_version)
 
 
 def begin_statement(principal: Principal | None, *, readonly: bool = False) -> str:
     """BEGIN and the principal's transaction-local settings as one simple query: one round
-    trip instead of two for every transaction. The values are a role from the fixed set and
-    UUIDs, written as literals only after that check."""
+    trip instead of two for every transaction. The values are a role from the fixed set,
+    UUIDs and an integer, written as literals only after those checks.
+
+    A principal from an access token (one with a token version) is checked in the same
+    query, under the settings just made: `wfm.require_current_session` (migration 0008)
+    fails it unless its user is active, in an active tenant, with the token's role and
+    version. The query then fails as a whole: `session_ended_reported` makes that
+    UNAUTHENTICATED, and nothing of the transaction ran."""
     begin = "BEGIN READ ONLY" if readonly else "BEGIN"
     if principal is None:
         return begin
@@ -57,11 +70,27 @@ def begin_statement(principal: Principal | None, *, readonly: bool = False) -> s
         raise ValueError(f"unknown role {principal.role!r}")
     tenant = str(uuid.UUID(str(principal.tenant_id))) if principal.tenant_id else ""
     user = str(uuid.UUID(str(principal.user_id)))
-    return (
+    statement = (
         f"{begin}; SELECT set_config('app.tenant_id', '{tenant}', true), "
         f"set_config('app.role', '{principal.role}', true), "
         f"set_config('app.user_id', '{user}', true)"
     )
+    if principal.token_version is None:
+        return statement
+    version = principal.token_version
+    if type(version) is not int or version < 1:
+        raise ValueError(f"invalid token version {version!r}")
+    return f"{statement}; SELECT wfm.require_current_session({version})"
+
+
+@contextlib.contextmanager
+def session_ended_reported() -> Iterator[None]:
+    """The check of `begin_statement` failed: the access token's user was disabled or
+    deleted, its tenant suspended, its role changed or its sessions ended."""
+    try:
+        yield
+    except asyncpg.InvalidAuthorizationSpecificationError:
+        raise Unauthenticated(SESSION_ENDED) from None
 
 
 # A connection the server closed under us (stopped, restarted, crashed; a network cut).
@@ -85,6 +114,20 @@ def connection_loss_reported() -> Iterator[None]:
         yield
     except asyncpg.InternalClientError as error:
         raise ConnectionResetError("the PostgreSQL connection was closed") from error
+
+
+async def begin_transaction(
+    conn: asyncpg.Connection, principal: Principal | None, *, readonly: bool = False
+) -> None:
+    """`begin_statement` on `conn`. A principal whose session has ended answers
+    UNAUTHENTICATED and leaves no transaction open (the refused one is rolled back)."""
+    try:
+        with session_ended_reported():
+            await conn.execute(begin_statement(principal, readonly=readonly))
+    except Unauthenticated:
+        with contextlib.suppress(*CONNECTION_LOST):
+            await conn.execute("ROLLBACK")
+        raise
 
 
 class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
@@ -131,7 +174,7 @@ class Database:
         """A transaction in which RLS sees `principal` (None: only SECURITY DEFINER access)."""
         async with self._acquired() as conn:
             with connection_loss_reported():
-                await conn.execute(begin_statement(principal))
+                await begin_transaction(conn, principal)
                 try:
                     yield conn
                 except BaseException:
@@ -182,7 +225,7 @@ class ScopedSession:
         if self._conn is None:
             conn = await self._db.pool.acquire()
             try:
-                await conn.execute(begin_statement(self._principal, readonly=True))
+                await begin_transaction(conn, self._principal, readonly=True)
             except BaseException:
                 await self._db.release(conn)
                 raise

@@ -53,6 +53,7 @@ class User:
     display_name: str | None
     locale: str
     created_at: datetime
+    token_version: int = 1  # the version its access tokens must carry (migration 0008)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class LoginRecord:
     role: str
     status: str
     tenant_status: str | None
+    token_version: int
 
     @property
     def may_log_in(self) -> bool:

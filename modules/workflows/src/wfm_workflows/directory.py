@@ -16,6 +16,7 @@ from wfm_shared.principal import ROLES, Principal, principal_for
 from wfm_shared.security import TokenCodec, check_password_policy, hash_password
 from wfm_storage import jobs
 from wfm_storage.bootstrap import Storage
+from wfm_storage.postgres import Executor
 from wfm_storage.records import Tenant, TenantMarketRole, User
 from wfm_workflows.template_service import require_market_ops
 
@@ -139,6 +140,31 @@ class TenantService:
             raise NotFound("tenant", slug)
         return tenant
 
+    async def suspend(self, principal: Principal, slug: str) -> TenantProfile:
+        """Suspend a tenant: its users can no longer log in or refresh, and their access
+        tokens stop working at once (every request checks the tenant is active).
+        Suspending a suspended tenant changes nothing."""
+        require_market_ops(principal, "suspend tenants")
+        async with self._s.db.transaction(principal) as conn:
+            tenant = await self._s.tenants.by_slug(conn, slug.strip())
+            if tenant is None:
+                raise NotFound("tenant", slug)
+            held = await self._s.tenants.market_roles(conn, [tenant.id])
+            if tenant.status == "suspended":
+                return TenantProfile(tenant, held[tenant.id])
+            suspended = await self._s.tenants.set_status(conn, tenant.id, "suspended")
+            assert suspended is not None
+            await self._s.audit.append(
+                conn,
+                principal=principal,
+                tenant_id=tenant.id,
+                action="TENANT_SUSPENDED",
+                target_type="tenant",
+                target_id=str(tenant.id),
+                details={"slug": tenant.slug, "previousStatus": tenant.status},
+            )
+        return TenantProfile(suspended, held[tenant.id])
+
 
 class UserService:
     def __init__(self, storage: Storage, *, bcrypt_rounds: int = 12) -> None:
@@ -221,6 +247,60 @@ class UserService:
             )
         return user
 
+    async def disable(self, principal: Principal, email: str) -> User:
+        """Disable a user: no more logins or refreshes, and its access tokens stop working at
+        once. Disabling a disabled user changes nothing."""
+        async with self._s.db.transaction(principal) as conn:
+            user = await self._manageable(conn, principal, email, "disable")
+            if user.status == "disabled":
+                return user
+            disabled = await self._s.users.set_status(conn, user.id, "disabled")
+            assert disabled is not None
+            await self._audit(conn, principal, user, "USER_DISABLED")
+        return disabled
+
+    async def set_password(self, principal: Principal, email: str, password: str) -> User:
+        """Give a user a new password: every session it had ends at once (access tokens and
+        refresh tokens); it logs in again with the new one."""
+        try:
+            check_password_policy(password)
+        except ValidationFailed as refused:
+            raise ValidationFailed("the password is invalid", refused.errors) from None
+        password_hash = await asyncio.to_thread(hash_password, password, self._rounds)
+        async with self._s.db.transaction(principal) as conn:
+            user = await self._manageable(conn, principal, email, "set the password of")
+            changed = await self._s.users.set_password_hash(conn, user.id, password_hash)
+            assert changed is not None
+            await self._audit(conn, principal, user, "USER_PASSWORD_SET")
+        return changed
+
+    async def _audit(self, conn: Executor, principal: Principal, user: User, action: str) -> None:
+        await self._s.audit.append(
+            conn,
+            principal=principal,
+            tenant_id=user.tenant_id,
+            action=action,
+            target_type="user",
+            target_id=str(user.id),
+            details={"email": user.email},
+        )
+
+    async def _manageable(
+        self, conn: Executor, principal: Principal, email: str, what: str
+    ) -> User:
+        """The user with `email`, if `principal` manages it: market operations manage every
+        user, a tenant's administrators the users of their tenant."""
+        if not (principal.is_market_ops or principal.role == "tenant_admin"):
+            raise Forbidden(
+                f"only market operations or the tenant's administrators may {what} users"
+            )
+        login = await self._s.credentials.find_login(conn, email.strip())
+        # RLS shows a tenant's administrator the users of its tenant alone
+        found = await self._s.users.by_ids(conn, [login.id]) if login else {}
+        if login is None or login.id not in found:
+            raise NotFound("user", email)
+        return found[login.id]
+
     async def issue_token(
         self, principal: Principal, email: str, codec: TokenCodec, now: datetime
     ) -> IssuedToken:
@@ -236,7 +316,9 @@ class UserService:
                 raise Forbidden(f"user {email} is {login.status}")
             if login.tenant_id is not None and login.tenant_status != "active":
                 raise Forbidden(f"the tenant of {email} is {login.tenant_status or 'deleted'}")
-            subject = principal_for(login.id, login.tenant_id, login.role)
+            subject = principal_for(
+                login.id, login.tenant_id, login.role, token_version=login.token_version
+            )
             token, expires = codec.issue(subject, now)
             await self._s.audit.append(
                 conn,

@@ -527,7 +527,8 @@ class WorkflowService:
         assert new_state is not None
         await self._s.documents.save(new_state)
         await self._faults.reached("document_saved")
-        async with self._s.db.transaction(principal) as conn:
+        # the log holds the events now: a session ending meanwhile must not leave them unprojected
+        async with self._s.db.transaction(principal.admitted()) as conn:
             await self._projector.project(conn, principal, new_state, events, template)
         await self._faults.reached("index_updated")
         return new_state

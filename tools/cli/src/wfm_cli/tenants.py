@@ -1,4 +1,4 @@
-"""`wfm tenants`: create and list the market participants."""
+"""`wfm tenants`: create, list and suspend the market participants."""
 
 from __future__ import annotations
 
@@ -100,3 +100,26 @@ def list_command(
             roles_text(profile),
         )
     console.print(table)
+
+
+async def _suspend(settings: Settings, slug: str) -> TenantProfile:
+    async with opened_storage(settings) as storage:
+        return await TenantService(storage).suspend(system_principal(), slug)
+
+
+@app.command("suspend")
+def suspend_command(
+    slug: Annotated[str, typer.Option(help="Slug of the tenant")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the tenant as JSON")] = False,
+) -> None:
+    """Suspend a tenant: its users can no longer log in or refresh, and their access tokens
+    stop working at once. Recorded in the audit log."""
+    settings = platform_settings()
+    profile = run(_suspend(settings, slug))
+    if as_json:
+        print_json(profile_json(profile))
+        return
+    console.print(
+        f"suspended tenant {escape(profile.tenant.slug)} ({profile.tenant.id}); "
+        "its users' sessions have ended"
+    )

@@ -1,4 +1,5 @@
-"""`wfm users`: create the people who log in (market operations, tenants' users)."""
+"""`wfm users`: the people who log in (market operations, tenants' users): create them,
+disable them, set their password."""
 
 from __future__ import annotations
 
@@ -106,3 +107,50 @@ def create_command(
         return
     where = f"tenant {escape(tenant)}" if tenant else "no tenant"
     console.print(f"created user {escape(user.email)} ({user.id}): {user.role}, {where}")
+
+
+async def _disable(settings: Settings, email: str) -> User:
+    async with opened_storage(settings) as storage:
+        return await UserService(storage, bcrypt_rounds=settings.bcrypt_rounds).disable(
+            system_principal(), email
+        )
+
+
+@app.command("disable")
+def disable_command(
+    email: Annotated[str, typer.Option(help="Login email of the user")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the user as JSON")] = False,
+) -> None:
+    """Disable a user: no more logins or refreshes, and its access tokens stop working at
+    once. Recorded in the audit log."""
+    settings = platform_settings()
+    user = run(_disable(settings, email))
+    if as_json:
+        print_json(user_json(user))
+        return
+    console.print(f"disabled user {escape(user.email)} ({user.id}); its sessions have ended")
+
+
+async def _set_password(settings: Settings, email: str, password: str) -> User:
+    async with opened_storage(settings) as storage:
+        return await UserService(storage, bcrypt_rounds=settings.bcrypt_rounds).set_password(
+            system_principal(), email, password
+        )
+
+
+@app.command("set-password")
+def set_password_command(
+    email: Annotated[str, typer.Option(help="Login email of the user")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from stdin instead of asking"),
+    ] = False,
+) -> None:
+    """Give a user a new password: every session it had ends at once (access and refresh
+    tokens). Recorded in the audit log.
+
+    The password (8 characters to 72 bytes) is read from stdin or asked for twice."""
+    settings = platform_settings()
+    password = read_password(password_stdin)
+    user = run(_set_password(settings, email, password))
+    console.print(f"new password for {escape(user.email)} ({user.id}); its sessions have ended")

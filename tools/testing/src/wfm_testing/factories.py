@@ -34,6 +34,26 @@ def codec_for(settings: Settings) -> TokenCodec:
     return TokenCodec.from_settings(settings)
 
 
+async def a_tenant(owner: Executor) -> Tenant:
+    """A tenant with a unique slug (for tests that need no Factory and no token)."""
+    slug = f"t-{uuid.uuid4().hex[:8]}"
+    return await TenantRepository().create(
+        owner, tenant_id=uuid.uuid4(), slug=slug, company_name=slug, vat_number=belgian_vat(7)
+    )
+
+
+async def a_user(owner: Executor, tenant: Tenant, *, password: str, role: str) -> User:
+    """A user of `tenant` with a unique e-mail and `password` (hashed at the lowest cost)."""
+    return await UserRepository().create(
+        owner,
+        user_id=uuid.uuid4(),
+        tenant_id=tenant.id,
+        email=f"{uuid.uuid4().hex[:8]}@example.test",
+        password_hash=hash_password(password, 4),
+        role=role,
+    )
+
+
 @dataclass(frozen=True)
 class Account:
     user: User
@@ -77,6 +97,8 @@ class Factory:
             display_name=overrides.get("display_name"),
             locale=overrides.get("locale", "en"),
         )
-        principal = principal_for(user.id, user.tenant_id, user.role)
+        principal = principal_for(
+            user.id, user.tenant_id, user.role, token_version=user.token_version
+        )
         token, _ = self._codec.issue(principal, datetime.now(UTC))
         return Account(user=user, principal=principal, token=token)

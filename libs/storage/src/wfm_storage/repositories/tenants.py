@@ -77,6 +77,16 @@ class TenantRepository:
         assert row is not None
         return _tenant(row)
 
+    async def set_status(self, ex: Executor, tenant_id: uuid.UUID, status: str) -> Tenant | None:
+        """A tenant that is not active ends its users' sessions: each request checks it."""
+        row = await ex.fetchrow(
+            f"UPDATE wfm.tenants SET status = $2, updated_at = now() "
+            f"WHERE id = $1 AND deleted_at IS NULL RETURNING {_TENANT_COLUMNS}",
+            tenant_id,
+            status,
+        )
+        return _tenant(row) if row else None
+
     async def market_roles(
         self, ex: Executor, tenant_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, list[TenantMarketRole]]:

@@ -10,7 +10,9 @@ from datetime import datetime
 from wfm_storage.postgres import Executor
 from wfm_storage.records import LoginRecord, User
 
-_USER_COLUMNS = "id, tenant_id, email, role, status, display_name, locale, created_at"
+_USER_COLUMNS = (
+    "id, tenant_id, email, role, status, display_name, locale, created_at, token_version"
+)
 
 
 class UserRepository:
@@ -51,6 +53,28 @@ class UserRepository:
         assert row is not None
         return User(**dict(row))
 
+    async def set_status(self, ex: Executor, user_id: uuid.UUID, status: str) -> User | None:
+        """Another status ends every session of the user (trigger of migration 0008)."""
+        row = await ex.fetchrow(
+            f"UPDATE wfm.users SET status = $2, updated_at = now() WHERE id = $1 "
+            f"RETURNING {_USER_COLUMNS}",
+            user_id,
+            status,
+        )
+        return User(**dict(row)) if row else None
+
+    async def set_password_hash(
+        self, ex: Executor, user_id: uuid.UUID, password_hash: str
+    ) -> User | None:
+        """A new password ends every session of the user (trigger of migration 0008)."""
+        row = await ex.fetchrow(
+            f"UPDATE wfm.users SET password_hash = $2, updated_at = now() WHERE id = $1 "
+            f"RETURNING {_USER_COLUMNS}",
+            user_id,
+            password_hash,
+        )
+        return User(**dict(row)) if row else None
+
 
 @dataclass(frozen=True)
 class RotationResult:
@@ -58,6 +82,7 @@ class RotationResult:
     user_id: uuid.UUID | None
     tenant_id: uuid.UUID | None
     role: str | None
+    token_version: int | None
 
 
 class CredentialStore:

@@ -420,7 +420,9 @@ async def reopen(settings: Settings, size: Size) -> Dataset | None:
 
         def account(user_id: str) -> Account:
             user = users[uuid.UUID(user_id)]
-            principal = principal_for(user.id, user.tenant_id, user.role)
+            principal = principal_for(
+                user.id, user.tenant_id, user.role, token_version=user.token_version
+            )
             token, _ = codec.issue(principal, datetime.now(UTC))
             return Account(user=user, principal=principal, token=token)
 
