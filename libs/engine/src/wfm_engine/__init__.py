@@ -33,7 +33,14 @@ from wfm_engine.report import StepReport, ValidationReport, validation_report
 from wfm_engine.state import InstanceState, StepState
 from wfm_engine.status import MARKET_ROLES, MarketRole, StepStatus, WorkflowStatus
 from wfm_engine.steps import STEP_HANDLERS, CompensationFailed, StepHandler, StepHandlerRegistry
-from wfm_engine.template import StepDefinition, TemplateInvalid, WorkflowTemplate, parse_template
+from wfm_engine.template import (
+    CheckStopped,
+    CompileWatch,
+    StepDefinition,
+    TemplateInvalid,
+    WorkflowTemplate,
+    parse_template,
+)
 
 __all__ = [
     "GATES",
@@ -41,10 +48,12 @@ __all__ = [
     "STEP_HANDLERS",
     "ApproveWorkflow",
     "CancelWorkflow",
+    "CheckStopped",
     "Command",
     "CompensateStep",
     "CompensationFailed",
     "CompensationFailure",
+    "CompileWatch",
     "ConditionError",
     "CorruptEventLog",
     "CreateWorkflow",

@@ -39,6 +39,7 @@ from wfm_engine.status import MARKET_ROLES, StepStatus, WorkflowStatus
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.template import Transition, WorkflowTemplate
 from wfm_engine.validators import VALIDATORS, ValidationContext, ValidatorRegistry
+from wfm_shared.documents import storage_problems, text_problem
 from wfm_shared.errors import (
     Conflict,
     FieldError,
@@ -336,6 +337,9 @@ def _create(command: CreateWorkflow, template: WorkflowTemplate, ctx: DecisionCo
             "template does not apply to this market role",
             [FieldError(("templateKey",), f"{template.key} is for {template.market_role}")],
         )
+    unstorable = storage_problems(command.trigger, at=("trigger",))
+    if unstorable:
+        raise ValidationFailed("the trigger cannot be stored as given", unstorable)
     return Event(
         instance_id=command.instance_id,
         tenant_id=command.tenant_id,
@@ -392,7 +396,7 @@ def choose_transition(
     """The first transition whose condition holds; None when the step ends the workflow."""
     options = template.transitions(step_id)
     for index, transition in enumerate(options):
-        condition = template.condition(step_id, index)
+        condition = template.usable_condition(step_id, index)
         if condition is None or condition.evaluate(step_id, activation):
             return transition
     if options:
@@ -411,6 +415,12 @@ def _execute_step(
 ) -> Decision:
     _check(A.EXECUTE_STEP, state, template, ctx, command.step_id)
     step = template.step(command.step_id)
+    # keys MongoDB would refuse (or read as operators) fail here, before anything is written
+    unstorable = storage_problems(command.data)
+    if unstorable:
+        raise ValidationFailed(
+            f"the data of step {step.id!r} cannot be stored as given", unstorable
+        )
     handler = engine.handlers.get(step.type)
     data = step.form().normalized(command.data)
     problems = handler.input_problems(step, data)
@@ -459,6 +469,11 @@ def _required_reason(reason: str | None, field_name: str = "reason") -> str:
         raise ValidationFailed(
             f"a {field_name} is required",
             [FieldError((field_name,), f"must be 1 to {MAX_REASON_LENGTH} characters")],
+        )
+    problem = text_problem(text)
+    if problem:
+        raise ValidationFailed(
+            f"the {field_name} cannot be stored as given", [FieldError((field_name,), problem)]
         )
     return text
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from wfm_engine.durations import parse_duration
+from wfm_shared.documents import text_problem
 from wfm_shared.errors import FieldError
 
 if TYPE_CHECKING:
@@ -72,6 +73,9 @@ def value_problem(option: SettingOption, value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         return "must be a string"
+    unstorable = text_problem(value)
+    if unstorable:
+        return unstorable
     if option.choices is not None and value not in option.choices:
         return f"must be one of {', '.join(option.choices)}"
     return None

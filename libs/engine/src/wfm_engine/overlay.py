@@ -24,7 +24,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from wfm_engine.template import TemplateInvalid, WorkflowTemplate, parse_template
+from wfm_engine.template import CompileWatch, TemplateInvalid, WorkflowTemplate, parse_template
+from wfm_shared.documents import template_shape_problems
 from wfm_shared.errors import FieldError
 
 OVERLAY_KEYS = {
@@ -168,8 +169,13 @@ def _apply_submission(submission: dict[str, Any], change: Any, problems: list[Fi
             )
 
 
-def apply_overlay(base: WorkflowTemplate, overlay: Mapping[str, Any]) -> WorkflowTemplate:
+def apply_overlay(
+    base: WorkflowTemplate, overlay: Mapping[str, Any], *, watch: CompileWatch | None = None
+) -> WorkflowTemplate:
     """The template `overlay` makes of `base`; every problem of either kind at once."""
+    shape = template_shape_problems(overlay)
+    if shape:
+        raise TemplateInvalid("the overlay is too large or too deeply nested", shape)
     problems = [
         FieldError((key,), "is not an overlay field") for key in sorted(set(overlay) - OVERLAY_KEYS)
     ]
@@ -197,7 +203,7 @@ def apply_overlay(base: WorkflowTemplate, overlay: Mapping[str, Any]) -> Workflo
         for kind in ("flags", "settings"):
             options[kind] = {**(options.get(kind) or {}), **(changes["options"].get(kind) or {})}
     try:
-        result = parse_template(definition)
+        result = parse_template(definition, watch=watch)
     except TemplateInvalid as invalid:
         problems += [FieldError(("result", *e.path), e.message) for e in invalid.errors]
         result = None

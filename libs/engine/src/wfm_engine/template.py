@@ -6,10 +6,18 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from celpy.celparser import CELParseError
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from wfm_engine.conditions import Condition, compile_problem
+from wfm_engine.conditions import (
+    Condition,
+    ConditionError,
+    ConditionRefused,
+    limit_problem,
+    parse_reason,
+    quoted,
+)
 from wfm_engine.durations import Deadline, parse_duration
 from wfm_engine.forms import FormValidator, schema_problems
 from wfm_engine.gates import GATES, GateRegistry
@@ -17,6 +25,7 @@ from wfm_engine.options import TemplateOptions, WorkflowConfig, option_problems
 from wfm_engine.status import MARKET_ROLES
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.validators import VALIDATORS, ValidatorRegistry
+from wfm_shared.documents import template_shape_problems
 from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_shared.principal import ROLES
 
@@ -166,7 +175,8 @@ class WorkflowTemplate(_Model):
         return [t.to for t in self.transitions(step_id) if t.to is not None]
 
     def condition(self, step_id: str, index: int) -> Condition | None:
-        """The compiled condition of a transition, compiled once per template version."""
+        """The compiled condition of a transition, compiled once per template version
+        (`parse_template` compiles them all, so a parsed template never compiles here)."""
         transition = self.transitions(step_id)[index]
         if transition.when is None:
             return None
@@ -174,6 +184,16 @@ class WorkflowTemplate(_Model):
         if key not in self._conditions:
             self._conditions[key] = Condition(transition.when)
         return self._conditions[key]
+
+    def usable_condition(self, step_id: str, index: int) -> Condition | None:
+        """`condition`, for evaluation: one that cannot be compiled (a template that was
+        never checked) fails as a condition, CONDITION_FAILED, not as a crash."""
+        try:
+            return self.condition(step_id, index)
+        except (ConditionRefused, CELParseError, RecursionError) as error:
+            when = self.transitions(step_id)[index].when or ""
+            reason = str(error) if isinstance(error, ConditionRefused) else "it does not compile"
+            raise ConditionError(step_id, when, reason) from None
 
     def definition(self) -> dict[str, Any]:
         """The JSON form stored in the database and exported to files."""
@@ -198,7 +218,10 @@ class WorkflowTemplate(_Model):
                 step.setdefault("retry", {})[parts[3]] = value
             elif section == "config" and len(parts) == 4:
                 step.setdefault("config", {})[parts[3]] = value
-        return WorkflowTemplate.model_validate(definition)
+        configured = WorkflowTemplate.model_validate(definition)
+        # settings change SLAs, retries and step configuration, never a condition
+        configured._conditions = self._conditions
+        return configured
 
     def reachable(self) -> set[str]:
         seen: set[str] = set()
@@ -228,13 +251,58 @@ class WorkflowTemplate(_Model):
         return ending
 
 
+class CheckStopped(Exception):
+    """The caller stopped waiting for this check (see `CompileWatch`)."""
+
+
+class CompileWatch:
+    """Where the check of a template is, for a caller that waits for it in another thread
+    with a time limit. A thread cannot be killed: once the caller has given up (`stop`),
+    the check stops by itself before the next condition it would compile."""
+
+    def __init__(self) -> None:
+        self.step_id: str | None = None
+        self.index = 0
+        self.path: tuple[str | int, ...] = ()
+        self._stopped = False
+
+    def stop(self) -> None:
+        self._stopped = True
+
+    def compiling(self, path: tuple[str | int, ...], step_id: str, index: int) -> None:
+        if self._stopped:
+            raise CheckStopped
+        self.path, self.step_id, self.index = path, step_id, index
+
+    def too_slow(self) -> TemplateInvalid:
+        """The refusal of a template whose check ran out of time."""
+        if self.step_id is None:
+            return TemplateInvalid(
+                "the template takes too long to check",
+                [FieldError((), "the template takes too long to check")],
+            )
+        message = (
+            f"the condition of step {self.step_id!r}, transition {self.index} "
+            "takes too long to compile"
+        )
+        return TemplateInvalid(
+            "the condition takes too long to compile", [FieldError(self.path, message)]
+        )
+
+
 def template_problems(
     template: WorkflowTemplate,
     validators: ValidatorRegistry = VALIDATORS,
     handlers: StepHandlerRegistry = STEP_HANDLERS,
     gates: GateRegistry = GATES,
+    watch: CompileWatch | None = None,
+    *,
+    stored: bool = False,
 ) -> list[FieldError]:
-    """Every structural problem of a parsed template, each with its path."""
+    """Every structural problem of a parsed template, each with its path. Its conditions
+    are measured, then compiled (and kept: compiled once per template version). For a
+    `stored` template, a condition past the limits is left uncompiled instead: evaluating
+    it fails (CONDITION_FAILED), the rest of the template stays usable."""
     problems: list[FieldError] = []
 
     def names(at: tuple[str | int, ...], values: list[str], known: Any, kind: str) -> None:
@@ -274,23 +342,14 @@ def template_problems(
             if transition.to is not None and not template.has_step(transition.to):
                 problems.append(FieldError((*t_at, "to"), f"no step {transition.to!r} to go to"))
             if transition.when is not None:
-                for ref in sorted(set(_STEP_REFERENCE.findall(transition.when)) - {""}):
-                    name = ref[0] or ref[1]
-                    if not template.has_step(name):
-                        problems.append(
-                            FieldError(
-                                (*t_at, "when"),
-                                f"condition of step {step.id!r} refers to unknown step {name!r}",
-                            )
-                        )
-                problem = compile_problem(transition.when)
-                if problem:
-                    problems.append(
-                        FieldError(
-                            (*t_at, "when"),
-                            f"condition {transition.when!r} of step {step.id!r} does not compile: {problem}",
-                        )
+                if watch is not None:
+                    watch.compiling((*t_at, "when"), step.id, t_index)
+                problems += [
+                    FieldError((*t_at, "when"), message)
+                    for message in _condition_problems(
+                        template, step, t_index, transition.when, stored
                     )
+                ]
             names((*t_at, "roles"), transition.roles, ROLES, "role")
             names((*t_at, "gates"), transition.gates, gates, "gate")
     problems += _graph_problems(template)
@@ -301,6 +360,39 @@ def template_problems(
     names(("submission", "approval", "roles"), template.submission.approval.roles, ROLES, "role")
     names(("submission", "approval", "gates"), template.submission.approval.gates, gates, "gate")
     return problems
+
+
+def _condition_problems(
+    template: WorkflowTemplate, step: StepDefinition, index: int, expression: str, stored: bool
+) -> list[str]:
+    """Why a transition's condition cannot be used: measured first (past the limits, a
+    stored template keeps it uncompiled, to fail when evaluated), then compiled and kept
+    by the template (unless the step's id is a duplicate, reported elsewhere)."""
+    limit = limit_problem(expression)
+    if limit:
+        if stored:
+            return []
+        return [f"the condition of step {step.id!r}, transition {index} is refused: {limit}"]
+    problems = [
+        f"condition of step {step.id!r} refers to unknown step {name!r}"
+        for ref in sorted(set(_STEP_REFERENCE.findall(expression)) - {""})
+        if not template.has_step(name := ref[0] or ref[1])
+    ]
+    try:
+        if template.has_step(step.id) and template.step(step.id) is step:
+            template.condition(step.id, index)
+        else:
+            Condition(expression)
+    except CELParseError as error:
+        reason = parse_reason(error)
+    except RecursionError:
+        reason = "it nests too deeply to be compiled"
+    else:
+        return problems
+    return [
+        *problems,
+        f"condition {quoted(expression)} of step {step.id!r} does not compile: {reason}",
+    ]
 
 
 def _graph_problems(template: WorkflowTemplate) -> list[FieldError]:
@@ -356,7 +448,18 @@ def parse_template(
     validators: ValidatorRegistry = VALIDATORS,
     handlers: StepHandlerRegistry = STEP_HANDLERS,
     gates: GateRegistry = GATES,
+    *,
+    watch: CompileWatch | None = None,
+    stored: bool = False,
 ) -> WorkflowTemplate:
+    """A usable template, or TemplateInvalid with every problem. Its nesting and size are
+    checked before anything is parsed, each condition's length and nesting before it is
+    compiled (see `wfm_shared.settings.Settings`). A template read back from the database
+    (`stored`, published before a limit existed) keeps a condition past the limits
+    uncompiled: evaluating it answers CONDITION_FAILED, it never stalls or crashes."""
+    shape = template_shape_problems(definition)
+    if shape:
+        raise TemplateInvalid("the template is too large or too deeply nested", shape)
     try:
         template = WorkflowTemplate.model_validate(definition)
     except PydanticValidationError as error:
@@ -364,7 +467,7 @@ def parse_template(
             "template is invalid",
             [FieldError(tuple(e["loc"]), e["msg"]) for e in error.errors()],
         ) from None
-    problems = template_problems(template, validators, handlers, gates)
+    problems = template_problems(template, validators, handlers, gates, watch, stored=stored)
     if problems:
         raise TemplateInvalid(f"template {template.key} v{template.version} is invalid", problems)
     return template

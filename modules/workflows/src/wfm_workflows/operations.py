@@ -15,6 +15,7 @@ from croniter import croniter
 from wfm_engine import MARKET_ROLES, EventType
 from wfm_engine.events import PUBLIC_EVENT_NAMES, public_event_name
 from wfm_shared.clock import Clock, SystemClock
+from wfm_shared.documents import text_problem
 from wfm_shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from wfm_shared.principal import Principal
 from wfm_storage.bootstrap import Storage
@@ -190,6 +191,8 @@ class TriggerSpec:
                 )
             elif not isinstance(value, str) or not value:
                 found.append(FieldError(("filter", key), "must be a non-empty string"))
+            elif unstorable := text_problem(value):
+                found.append(FieldError(("filter", key), unstorable))
         if (
             self.event_type == WORKFLOW_CREATED
             and wanted.get("templateKey") in (None, self.template_key)

@@ -1,17 +1,22 @@
 """Versioned workflow templates (Postgres). A stored (key, market role, version) never
-changes: publishing stores the next version; old versions stay readable."""
+changes: publishing stores the next version; old versions stay readable.
+
+A definition is parsed (its conditions compiled) in a thread, never on the event loop, and
+within a time limit; each stored version once per process."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import asyncpg
 
-from wfm_engine import WorkflowTemplate, parse_template
+from wfm_engine import CompileWatch, TemplateInvalid, WorkflowTemplate, parse_template
 from wfm_shared.errors import Conflict
+from wfm_shared.settings import Settings
 from wfm_storage.postgres import Executor
 from wfm_storage.records import TemplateRecord
 
@@ -27,18 +32,65 @@ def template_checksum(template: WorkflowTemplate) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+async def parse_in_thread(
+    parse: Callable[[CompileWatch], WorkflowTemplate],
+    *,
+    seconds: float = Settings.CONDITION_COMPILE_SECONDS,
+) -> WorkflowTemplate:
+    """`parse(watch)` (a template's check: pydantic, JSON Schemas, CEL compilation) in a
+    thread, so the event loop goes on serving meanwhile; past `seconds`, TemplateInvalid
+    naming the condition it was compiling. The thread cannot be killed: it stops itself
+    before its next condition (the length and nesting limits keep each one short)."""
+    watch = CompileWatch()
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(parse, watch), seconds)
+    except TimeoutError:
+        watch.stop()
+        raise watch.too_slow() from None
+
+
 class TemplateRepository:
-    def __init__(self) -> None:
+    def __init__(self, *, compile_timeout: float = Settings.CONDITION_COMPILE_SECONDS) -> None:
         # Parsed templates by id: a stored version is immutable, so this never goes stale.
         self._parsed: dict[uuid.UUID, WorkflowTemplate] = {}
+        # Stored versions that cannot be used (e.g. past a limit set since they were
+        # published): refused at once, without compiling them again.
+        self._refused: dict[uuid.UUID, TemplateInvalid] = {}
+        self.compile_timeout = compile_timeout
 
-    def _record(self, row: asyncpg.Record) -> TemplateRecord:
+    async def _record(self, row: asyncpg.Record) -> TemplateRecord:
         template = self._parsed.get(row["id"])
         if template is None:
-            template = parse_template(row["definition"])
-            self._parsed[row["id"]] = template
+            template = await self._parse_stored(row)
         values = {k: v for k, v in row.items() if k != "definition"}
         return TemplateRecord(**values, template=template)
+
+    async def _records(self, rows: Sequence[asyncpg.Record]) -> list[TemplateRecord]:
+        return [await self._record(row) for row in rows]
+
+    async def _parse_stored(self, row: asyncpg.Record) -> WorkflowTemplate:
+        refused = self._refused.get(row["id"])
+        if refused is None:
+            definition = row["definition"]
+            try:
+                template = await parse_in_thread(
+                    lambda watch: parse_template(definition, watch=watch, stored=True),
+                    seconds=self.compile_timeout,
+                )
+            except TemplateInvalid as invalid:
+                refused = TemplateInvalid(
+                    f"the stored template {row['key']} v{row['version']} cannot be used",
+                    invalid.errors,
+                )
+                self._refused[row["id"]] = refused
+            else:
+                self._parsed[row["id"]] = template
+                return template
+        raise refused
+
+    def _keep(self, row: asyncpg.Record, template: WorkflowTemplate) -> None:
+        """A version just stored is the template already parsed: no second compilation."""
+        self._parsed.setdefault(row["id"], template)
 
     async def _insert(
         self,
@@ -87,7 +139,8 @@ class TemplateRepository:
                     "publish a new version instead"
                 )
             return existing
-        return self._record(row)
+        self._keep(row, template)
+        return await self._record(row)
 
     async def publish(
         self,
@@ -108,7 +161,8 @@ class TemplateRepository:
             numbered = template.model_copy(update={"version": version})
             row = await self._insert(ex, numbered, checksum, "active", published_by)
             if row is not None:
-                return self._record(row), True
+                self._keep(row, numbered)
+                return await self._record(row), True
             latest = await self.latest(
                 ex, template.key, template.market_role, include_deprecated=True
             )
@@ -129,7 +183,7 @@ class TemplateRepository:
             market_role,
             status,
         )
-        return self._record(row) if row else None
+        return await self._record(row) if row else None
 
     async def by_ids(
         self, ex: Executor, ids: Sequence[uuid.UUID]
@@ -147,7 +201,7 @@ class TemplateRepository:
                 f"SELECT {_RECORD_COLUMNS} FROM wfm.workflow_templates WHERE id = ANY($1::uuid[])",
                 list(ids),
             )
-        return {row["id"]: self._record(row) for row in rows}
+        return {record.id: record for record in await self._records(rows)}
 
     async def get(
         self, ex: Executor, key: str, version: int, market_role: str | None
@@ -158,7 +212,7 @@ class TemplateRepository:
             version,
             market_role,
         )
-        return self._record(row) if row else None
+        return await self._record(row) if row else None
 
     async def latest(
         self, ex: Executor, key: str, market_role: str | None, *, include_deprecated: bool = False
@@ -173,7 +227,7 @@ class TemplateRepository:
             market_role,
             include_deprecated,
         )
-        return self._record(row) if row else None
+        return await self._record(row) if row else None
 
     async def latest_for(self, ex: Executor, key: str, market_role: str) -> TemplateRecord | None:
         """The template a new instance starts on: the newest active version of the role's
@@ -188,7 +242,7 @@ class TemplateRepository:
             key,
             market_role,
         )
-        return self._record(row) if row else None
+        return await self._record(row) if row else None
 
     async def list(
         self,
@@ -211,7 +265,7 @@ class TemplateRepository:
             market_role,
             include_deprecated,
         )
-        return [self._record(row) for row in rows]
+        return await self._records(rows)
 
     async def versions(self, ex: Executor, key: str) -> list[TemplateRecord]:
         rows = await ex.fetch(
@@ -219,4 +273,4 @@ class TemplateRepository:
             "ORDER BY market_role NULLS FIRST, version DESC",
             key,
         )
-        return [self._record(row) for row in rows]
+        return await self._records(rows)
