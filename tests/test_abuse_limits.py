@@ -9,12 +9,13 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import httpx
 import pytest
 
 import wfm_api.auth
 from wfm_api.app import create_app
-from wfm_api.limits import ClientAddress, SlidingWindow
+from wfm_api.limits import ClientAddress, ClientThrottle, Limit
 from wfm_api.schema import build_schema
 from wfm_shared.clock import FrozenClock
 from wfm_shared.settings import Settings
@@ -51,8 +52,19 @@ class Api:
         return await gql(LOGIN, {"email": email, "password": password}, headers=headers)
 
 
+async def forget_login_history(settings: Settings) -> None:
+    """The windows are shared by every API on the database: each test starts without the
+    attempts of the tests before it (whose clocks were moved ahead)."""
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        await conn.execute("DELETE FROM wfm.throttle_windows")
+    finally:
+        await conn.close()
+
+
 @contextlib.asynccontextmanager
 async def serving(settings: Settings, storage, **overrides) -> AsyncIterator[Api]:
+    await forget_login_history(settings)
     clock = FrozenClock(datetime.now(UTC))
     app = create_app(settings.model_copy(update=overrides), storage=storage, clock=clock)
     async with contextlib.AsyncExitStack() as stack:
@@ -178,14 +190,19 @@ def test_the_client_address_is_the_nearest_untrusted_hop():
     assert address.of("203.0.113.50", "198.51.100.4") == "203.0.113.50"
 
 
-def test_login_windows_forget_idle_keys():
+async def test_login_windows_forget_idle_keys(wfm_settings, storage, owner_conn):
+    await forget_login_history(wfm_settings)
     clock = FrozenClock(datetime(2030, 1, 1, tzinfo=UTC))
-    window = SlidingWindow(limit=2, window_seconds=60, clock=clock)
+    throttle = ClientThrottle(storage.db, storage.throttle, clock)
+    per_address = Limit("login_address", 2, 60)
     for n in range(100):
-        window.record(f"address-{n}")
+        assert (await throttle.admit(per_address.of(f"192.0.2.{n}")))[1] == 0
     clock.advance(timedelta(seconds=61))
-    window.record("latest")
-    assert len(window) == 1
+    await throttle.admit(per_address.of("192.0.2.200"))
+    assert await owner_conn.fetchval("SELECT count(*) FROM wfm.throttle_windows") == 1
+    # what is kept of a key is a digest: no address in the clear
+    stored = await owner_conn.fetchval("SELECT key_digest FROM wfm.throttle_windows")
+    assert b"192.0.2.200" not in bytes(stored)
 
 
 def test_a_malformed_trusted_proxy_is_refused_at_start():

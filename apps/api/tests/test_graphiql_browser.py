@@ -37,6 +37,7 @@ async def test_graphiql_runs_a_query_with_the_headers_tab_token_and_loads_nothin
             response = await page.goto(f"{base_url}/graphql")
             assert response is not None
             assert response.status == 200, await response.text()  # 503: the bundle is not built
+            assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
             operation = page.get_by_role("region", name="Operation Editor")
             await operation.get_by_role("textbox").first.wait_for()
@@ -60,3 +61,4 @@ async def test_graphiql_runs_a_query_with_the_headers_tab_token_and_loads_nothin
 
         assert browser.blocked == [], "the page asked another host for something"
         assert browser.errors == []
+        assert browser.csp_violations == [], "the page's own policy refused part of it"

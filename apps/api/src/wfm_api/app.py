@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import re
 import time
 import uuid
@@ -14,9 +15,10 @@ import structlog
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
@@ -27,13 +29,22 @@ from wfm_api.context import RequestContext, Services
 from wfm_api.graphiql import ASSETS_PATH, GraphiQLAssets, GraphiQLPage
 from wfm_api.health import healthz, readyz
 from wfm_api.instrumentation import RoundTripHeader
-from wfm_api.limits import BodySizeLimit, ClientAddress, LoginThrottle, current_client_address
+from wfm_api.limits import (
+    BodyLimits,
+    ClientAddress,
+    ClientThrottle,
+    LoginThrottle,
+    current_client_address,
+)
+from wfm_api.refusals import http_error
 from wfm_api.schema import build_schema
+from wfm_api.security_headers import SecurityHeaders, with_security_headers
 from wfm_integrations.subscriptions import WebhookService
 from wfm_shared.clock import Clock, SystemClock
 from wfm_shared.logging import get_logger
 from wfm_shared.security import TokenCodec
 from wfm_shared.settings import Settings
+from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage.bootstrap import Storage
 from wfm_workflows.configuration import ConfigService
 from wfm_workflows.extensions import load_catalog
@@ -43,17 +54,10 @@ from wfm_workflows.template_service import TemplateService
 
 log = get_logger("wfm.api")
 
-# What a refused HTTP request answers in `extensions.code`, by status.
-HTTP_ERROR_CODES = {
-    400: "BAD_REQUEST",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    413: "PAYLOAD_TOO_LARGE",
-}
-
 
 def build_services(settings: Settings, storage: Storage, clock: Clock) -> Services:
     codec = TokenCodec.from_settings(settings)
+    url_policy = OutgoingUrlPolicy.from_settings(settings)
     return Services(
         settings=settings,
         storage=storage,
@@ -64,13 +68,15 @@ def build_services(settings: Settings, storage: Storage, clock: Clock) -> Servic
             clock,
             refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
             bcrypt_rounds=settings.bcrypt_rounds,
-            throttle=LoginThrottle.from_settings(settings, clock),
+            throttle=LoginThrottle.from_settings(
+                settings, ClientThrottle(storage.db, storage.throttle, clock)
+            ),
         ),
         workflows=WorkflowService(storage, clock),
-        templates=TemplateService(storage),
+        templates=TemplateService(storage, url_policy),
         configuration=ConfigService(storage),
         jobs=JobAdminService(storage),
-        webhooks=WebhookService(storage),
+        webhooks=WebhookService(storage, url_policy),
         notifications=NotificationService(storage, clock),
         triggers=TriggerService(storage),
     )
@@ -105,8 +111,15 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
         return context
 
     def decode_json(self, data: str | bytes) -> object:
+        if isinstance(data, bytes):
+            # json.loads would guess UTF-16 or UTF-32 from the bytes, and fail (500) on
+            # anything that is no encoding at all
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise HTTPException(400, "the request body must be JSON encoded in UTF-8") from None
         try:
-            return super().decode_json(data)
+            return json.loads(data, parse_constant=_not_json)
         except RecursionError:
             raise HTTPException(400, "the request body is nested too deeply") from None
 
@@ -147,6 +160,11 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
         await response(scope, receive, send)
 
 
+def _not_json(constant: str) -> object:
+    # Python's decoder takes NaN and Infinity, which JSON does not have
+    raise HTTPException(400, f"the request body is not JSON: {constant}")
+
+
 # A NUL character written as a GraphQL string escape: \u0000 or \u{0} (the same six
 # characters meant as text, in a block string, are refused too: the price of parsing once).
 NUL_ESCAPE = re.compile(r"\\u(?:0000|\{0+\})")
@@ -168,11 +186,33 @@ def _holds_unstorable_text(value: object) -> bool:
     return False
 
 
-def http_error(status_code: int, message: str) -> JSONResponse:
-    code = HTTP_ERROR_CODES.get(status_code, "BAD_REQUEST")
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status_code
-    )
+async def refused_request(request: Request, error: Exception) -> Response:
+    """Starlette's own refusals (an unknown path, a method a route does not take, a file
+    the bundle does not have) in the same JSON as the API's."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code in {204, 304}:  # no body allowed
+        return Response(status_code=error.status_code, headers=error.headers)
+    return http_error(error.status_code, error.detail, error.headers)
+
+
+async def unhandled_error(request: Request, error: Exception) -> Response:
+    """The last resort (the error is logged by the server): JSON without internals, with
+    the same security headers as every other answer (it is sent outside the middleware)."""
+    response = http_error(500, "internal error")
+    response.raw_headers = with_security_headers(response.raw_headers)
+    return response
+
+
+# A request id a client sends is kept when it is short and plain; any other is replaced
+# (it reaches every log line and the response headers).
+CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def request_id_of(headers: Headers) -> str:
+    sent = headers.get("x-request-id")
+    if sent is not None and CLIENT_REQUEST_ID.fullmatch(sent):
+        return sent
+    return uuid.uuid4().hex
 
 
 class RequestLogging:
@@ -189,7 +229,7 @@ class RequestLogging:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        request_id = headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = request_id_of(headers)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         client = scope.get("client")
@@ -250,12 +290,24 @@ def create_app(
                 await opened.close()
 
     middleware = [
+        Middleware(SecurityHeaders),
         Middleware(RequestLogging, client_address=ClientAddress(settings.trusted_proxies)),
-        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        Middleware(
+            BodyLimits,
+            max_bytes=settings.max_body_bytes,
+            timeout_seconds=settings.http_body_timeout_seconds,
+        ),
     ]
     if settings.expose_round_trips:
         middleware.insert(0, Middleware(RoundTripHeader))
-    app = Starlette(lifespan=lifespan, middleware=middleware)
+    app = Starlette(
+        lifespan=lifespan,
+        middleware=middleware,
+        exception_handlers={
+            StarletteHTTPException: refused_request,
+            Exception: unhandled_error,
+        },
+    )
     view = GraphQLView(app, settings)
     app.router.routes.extend(
         [

@@ -15,11 +15,15 @@ from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from wfm_api.security_headers import GRAPHIQL_POLICY
+
 BUILD_DIR = anyio.Path(__file__).parent / "static" / "graphiql"
 # Vite's `base` in apps/api/graphiql/vite.config.ts names the same prefix
 ASSETS_PATH = "/graphiql/assets"
 # Asset names carry a hash of their content: a changed file is a new URL.
 IMMUTABLE = "public, max-age=31536000, immutable"
+# The bundle's workers run under the policy of their own script's response: the same one.
+POLICY = {"content-security-policy": GRAPHIQL_POLICY}
 
 NOT_BUILT = """<!doctype html>
 <html lang="en">
@@ -47,8 +51,10 @@ class GraphiQLPage:
             page = await (self.directory / "index.html").read_text(encoding="utf-8")
         except FileNotFoundError:
             message = NOT_BUILT.format(directory=html.escape(str(self.directory)))
-            return HTMLResponse(message, status_code=503, headers={"cache-control": "no-store"})
-        return HTMLResponse(page, headers={"cache-control": "no-cache"})
+            return HTMLResponse(
+                message, status_code=503, headers={"cache-control": "no-store", **POLICY}
+            )
+        return HTMLResponse(page, headers={"cache-control": "no-cache", **POLICY})
 
 
 class GraphiQLAssets(StaticFiles):
@@ -70,4 +76,5 @@ class GraphiQLAssets(StaticFiles):
     ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         response.headers["cache-control"] = IMMUTABLE
+        response.headers.update(POLICY)
         return response

@@ -1,12 +1,13 @@
-"""Abuse limits at the edge of the API: login throttling, the client's address, body size.
+"""Abuse limits at the edge of the API: per-client throttling, the client's address, body
+size and how fast a body must arrive.
 
-Login throttling keeps sliding windows in this process's memory: at most
-`login_max_failures_per_account` failed logins per account (the e-mail, lower-cased) in
-`login_failure_window_seconds`, and at most `login_max_attempts_per_address` attempts per
-client address in `login_address_window_seconds`. Several API processes each keep their own
-windows, so the effective budget grows with the number of processes; the production route to
-an exact, shared budget is a shared store (Redis, or a Postgres table keyed by account and
-address) behind the same `LoginThrottle` interface.
+Per-client limits are sliding windows counted in PostgreSQL (`wfm.throttle_windows`, one
+atomic statement per admission), so that a budget holds behind any number of API processes:
+at most `login_max_failures_per_account` failed logins per account (the e-mail, lower-cased)
+in `login_failure_window_seconds`, and at most `login_max_attempts_per_address` attempts per
+client address in `login_address_window_seconds`. A new per-client limit is a `Limit` checked
+through the same `ClientThrottle`. Times come from the API's clock: the hosts of the API
+processes keep their clocks in sync (NTP), as they do for tokens anyway.
 
 The other limits live where they apply: query depth, aliases and tokens in the schema's
 extensions (`wfm_api.schema.build_schema`), page sizes in `wfm_api.schema.common.page_size`,
@@ -15,29 +16,32 @@ one operation per request and well-formed bodies in `wfm_api.app.GraphQLView`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import math
-from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wfm_api.refusals import http_error
 from wfm_shared.clock import Clock
 from wfm_shared.errors import RateLimited
 from wfm_shared.logging import get_logger
 from wfm_shared.settings import Settings
+from wfm_storage.postgres import Database
+from wfm_storage.repositories.throttle import ThrottleWindows, WindowCheck
 
 log = get_logger("wfm.api")
 
 # The address of the client of the current request, set by the HTTP middleware.
 current_client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
-
-# Keys (accounts, addresses) remembered at most: the least recently active go first.
-MAX_TRACKED_KEYS = 100_000
 
 
 class LoginRateLimited(RateLimited):
@@ -51,68 +55,40 @@ class LoginRateLimited(RateLimited):
         return {"code": self.code, "retryAfterSeconds": self.retry_after_seconds}
 
 
-class SlidingWindow:
-    """At most `limit` events per key within the last `window_seconds`."""
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` events per key (an account, a client address) within `window_seconds`."""
 
-    def __init__(self, limit: int, window_seconds: float, clock: Clock) -> None:
-        self.limit = limit
-        self.window = window_seconds
+    scope: str
+    count: int
+    window_seconds: float
+
+    def of(self, key: str) -> WindowCheck:
+        return WindowCheck(self.scope, key, self.count, self.window_seconds)
+
+
+class ClientThrottle:
+    """Per-client limits, counted in PostgreSQL for every API process alike."""
+
+    def __init__(self, db: Database, windows: ThrottleWindows, clock: Clock) -> None:
+        self._db = db
+        self._windows = windows
         self._clock = clock
-        self._events: OrderedDict[str, deque[float]] = OrderedDict()
 
-    def _now(self) -> float:
-        return self._clock.now().timestamp()
+    async def admit(self, *checks: WindowCheck) -> tuple[datetime, float]:
+        """Count an event now under every check, or under none: (when it was counted, 0.0),
+        or (now, the seconds to wait) when one of them is used up."""
+        at = self._clock.now()
+        async with self._db.connection() as conn:
+            return at, await self._windows.admit(conn, checks, at)
 
-    def _live(self, key: str, now: float) -> deque[float] | None:
-        events = self._events.get(key)
-        if events is None:
-            return None
-        while events and events[0] <= now - self.window:
-            events.popleft()
-        if not events:
-            del self._events[key]
-            return None
-        return events
+    async def release(self, limit: Limit, key: str, at: datetime) -> None:
+        async with self._db.connection() as conn:
+            await self._windows.release(conn, limit.scope, key, at)
 
-    def retry_after(self, key: str) -> float:
-        """Seconds until the key may have another event; 0 when it may now."""
-        now = self._now()
-        events = self._live(key, now)
-        if events is None or len(events) < self.limit:
-            return 0.0
-        return events[-self.limit] + self.window - now
-
-    def record(self, key: str) -> float:
-        """Count an event now; returns its time (to `release` it)."""
-        now = self._now()
-        events = self._live(key, now)
-        if events is None:
-            events = self._events[key] = deque()
-        events.append(now)
-        self._events.move_to_end(key)
-        self._forget_idle(now)
-        return now
-
-    def release(self, key: str, at: float) -> None:
-        """Take back an event counted by `record` that turned out not to count."""
-        events = self._events.get(key)
-        if events is not None and at in events:
-            events.remove(at)
-
-    def reset(self, key: str) -> None:
-        self._events.pop(key, None)
-
-    def _forget_idle(self, now: float) -> None:
-        # Least recently active first: stop at the first key still inside its window.
-        while self._events:
-            key, events = next(iter(self._events.items()))
-            idle = not events or events[-1] <= now - self.window
-            if not idle and len(self._events) <= MAX_TRACKED_KEYS:
-                break
-            del self._events[key]
-
-    def __len__(self) -> int:
-        return len(self._events)
+    async def reset(self, limit: Limit, key: str) -> None:
+        async with self._db.connection() as conn:
+            await self._windows.reset(conn, limit.scope, key)
 
 
 class LoginAttempt:
@@ -120,55 +96,60 @@ class LoginAttempt:
     as a failure until it proves to be a success (so concurrent guesses cannot overrun
     the budget while their passwords are being checked)."""
 
-    def __init__(self, throttle: LoginThrottle, account: str, reserved_at: float) -> None:
+    def __init__(self, throttle: LoginThrottle, account: str, reserved_at: datetime) -> None:
         self._throttle = throttle
         self._account = account
         self._reserved_at = reserved_at
 
-    def succeeded(self) -> None:
-        self._throttle.failures.reset(self._account)
+    async def succeeded(self) -> None:
+        await self._throttle.store.reset(self._throttle.failures, self._account)
 
-    def void(self) -> None:
-        """Neither a success nor a wrong password (a malformed request, a storage error)."""
-        self._throttle.failures.release(self._account, self._reserved_at)
+    async def void(self) -> None:
+        """Neither a success nor a wrong password (a malformed request, a storage error).
+        Best effort: a reservation that cannot be taken back expires with its window."""
+        with contextlib.suppress(Exception):
+            await asyncio.shield(
+                self._throttle.store.release(
+                    self._throttle.failures, self._account, self._reserved_at
+                )
+            )
 
 
 class LoginThrottle:
     def __init__(
         self,
-        clock: Clock,
+        store: ClientThrottle,
         *,
         max_failures_per_account: int,
         failure_window_seconds: float,
         max_attempts_per_address: int,
         address_window_seconds: float,
     ) -> None:
-        self.failures = SlidingWindow(max_failures_per_account, failure_window_seconds, clock)
-        self.attempts = SlidingWindow(max_attempts_per_address, address_window_seconds, clock)
+        self.store = store
+        self.failures = Limit("login_account", max_failures_per_account, failure_window_seconds)
+        self.attempts = Limit("login_address", max_attempts_per_address, address_window_seconds)
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock) -> LoginThrottle:
+    def from_settings(cls, settings: Settings, store: ClientThrottle) -> LoginThrottle:
         return cls(
-            clock,
+            store,
             max_failures_per_account=settings.login_max_failures_per_account,
             failure_window_seconds=settings.login_failure_window_seconds,
             max_attempts_per_address=settings.login_max_attempts_per_address,
             address_window_seconds=settings.login_address_window_seconds,
         )
 
-    def admit(self, email: str, address: str | None) -> LoginAttempt:
+    async def admit(self, email: str, address: str | None) -> LoginAttempt:
         """Count a login attempt, or raise RATE_LIMITED with the seconds to wait."""
         account = account_key(email)
-        wait = max(
-            self.failures.retry_after(account),
-            self.attempts.retry_after(address) if address else 0.0,
-        )
+        checks = [self.failures.of(account)]
+        if address:
+            checks.append(self.attempts.of(address))
+        at, wait = await self.store.admit(*checks)
         if wait > 0:
             log.warning("login_throttled", account=account, client_address=address)
             raise LoginRateLimited(max(1, math.ceil(wait)))
-        if address:
-            self.attempts.record(address)
-        return LoginAttempt(self, account, self.failures.record(account))
+        return LoginAttempt(self, account, at)
 
 
 def account_key(email: str) -> str:
@@ -215,27 +196,31 @@ class PayloadTooLarge(Exception):
     """The request body grew past the limit while it was being read."""
 
 
+class BodyTooSlow(Exception):
+    """The request body did not arrive in time."""
+
+
 def payload_too_large(limit: int) -> JSONResponse:
-    return JSONResponse(
-        {
-            "errors": [
-                {
-                    "message": f"request body larger than {limit} bytes",
-                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                }
-            ]
-        },
-        status_code=413,
+    return http_error(413, f"request body larger than {limit} bytes")
+
+
+def body_too_slow(seconds: float) -> JSONResponse:
+    # the rest of the body may still be on its way: the connection is not reused
+    return http_error(
+        408, f"the request body did not arrive within {seconds:g} s", {"connection": "close"}
     )
 
 
-class BodySizeLimit:
+class BodyLimits:
     """Pure ASGI: a declared Content-Length over the limit is refused before reading; a
-    body without one (chunked) is counted as it arrives and refused once it passes it."""
+    body without one (chunked) is counted as it arrives and refused once it passes it. The
+    whole body must arrive within `timeout_seconds` of the request's start: a client that
+    sends it a byte at a time holds a request open no longer than that."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -245,16 +230,26 @@ class BodySizeLimit:
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             await payload_too_large(self.max_bytes)(scope, receive, send)
             return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout_seconds
         received = 0
+        complete = False
         started = False
 
         async def counted_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # the body is in: what is left to receive is the disconnect
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTooSlow from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
                     raise PayloadTooLarge
+                complete = not message.get("more_body", False)
             return message
 
         async def watched_send(message: Message) -> None:
@@ -268,3 +263,8 @@ class BodySizeLimit:
             if started:
                 raise
             await payload_too_large(self.max_bytes)(scope, receive, send)
+        except BodyTooSlow:
+            if started:
+                raise
+            log.warning("request_body_too_slow", path=scope["path"])
+            await body_too_slow(self.timeout_seconds)(scope, receive, send)

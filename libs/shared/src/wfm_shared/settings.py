@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from wfm_shared.url_policy import parse_allowed_host
 
 DEFAULT_JWT_SECRET = "dev-only-secret-change-me-before-production!!"
 
@@ -79,30 +81,68 @@ class Settings(BaseSettings):
     kong_admin_url: str | None = None
     # market roles whose participants get API access (a Kong consumer) once onboarded
     kong_roles: list[str] = Field(default_factory=lambda: ["BRP", "BSP", "ACH", "CRM"])
+    # outgoing calls made for users (webhooks, api_call steps; wfm_shared.url_policy):
+    # plain http allowed (None: everywhere but in production), and the host names
+    # ("hooks.corp.example", "*.corp.example"), addresses and networks that may be called
+    # although they are not public
+    outgoing_http_allowed: bool | None = None
+    outgoing_allowed_hosts: list[str] = Field(default_factory=list)
 
     max_query_depth: int = 10
     max_aliases: int = 15
     max_tokens: int = 3000
     max_page_size: int = 100
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    # What users may store, checked before anything is parsed, compiled or written (fixed,
+    # not read from the environment: the engine, the CLI and stored templates apply the same).
+    # A published template's JSON: nesting of objects and arrays, and size (UTF-8).
+    TEMPLATE_MAX_DEPTH: ClassVar[int] = 32
+    TEMPLATE_MAX_BYTES: ClassVar[int] = 512 * 1024
+    # A transition's CEL condition: characters, and nesting of brackets and operators (a
+    # cheap scan before compiling; it bounds the evaluator's recursion).
+    CONDITION_MAX_CHARS: ClassVar[int] = 2048
+    CONDITION_MAX_NESTING: ClassVar[int] = 24
+    # Compiling one template's conditions, in a thread off the event loop: past this, refused.
+    CONDITION_COMPILE_SECONDS: ClassVar[float] = 5.0
+    # Step data, trigger payloads, reasons: nesting of objects and arrays (MongoDB's limit is
+    # 100 levels for a whole document; the data sits a few levels down in it).
+    DATA_MAX_DEPTH: ClassVar[int] = 32
     # a database that stops answering fails the statement after this long
     database_timeout_seconds: float = Field(default=30.0, gt=0)
     # benchmarks: database round trips of each request in the x-wfm-round-trips header
     expose_round_trips: bool = False
 
-    # login throttling (per API process): failed logins per account, attempts per address
+    # login throttling (counted in PostgreSQL: one budget for every API process): failed
+    # logins per account, attempts per client address
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_failure_window_seconds: float = Field(default=15 * 60, gt=0)
     login_max_attempts_per_address: int = Field(default=20, ge=1)
     login_address_window_seconds: float = Field(default=60, gt=0)
     # peers (addresses or networks) whose X-Forwarded-For names the client
     trusted_proxies: list[str] = Field(default_factory=list)
+    # The HTTP surface. Introspection (None: on outside production); without it, validation
+    # errors carry no "Did you mean …?" either (they would spell the schema out).
+    graphql_introspection: bool | None = None
+    # uvicorn (`wfm serve`): idle keep-alive connections close after this long; a request's
+    # headers, and its body, must arrive within these (a slow client holds nothing forever)
+    http_keep_alive_seconds: int = Field(default=5, ge=1)
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0)
+    http_body_timeout_seconds: float = Field(default=30.0, gt=0)
+    # connections and requests in flight per process before new ones get 503 (None: no cap)
+    http_max_concurrency: int | None = Field(default=None, ge=1)
 
     @field_validator("trusted_proxies")
     @classmethod
     def _proxies_are_networks(cls, value: list[str]) -> list[str]:
         for entry in value:
             ipaddress.ip_network(entry, strict=False)  # a ValueError names the bad entry
+        return value
+
+    @field_validator("outgoing_allowed_hosts")
+    @classmethod
+    def _allowed_hosts_are_hosts(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            parse_allowed_host(entry)  # a ValueError names the bad entry
         return value
 
     @model_validator(mode="after")
@@ -116,8 +156,20 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def outgoing_http_permitted(self) -> bool:
+        if self.outgoing_http_allowed is not None:
+            return self.outgoing_http_allowed
+        return self.env != "production"
+
+    @property
     def graphiql_enabled(self) -> bool:
         return self.graphiql if self.graphiql is not None else self.env != "production"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        if self.graphql_introspection is not None:
+            return self.graphql_introspection
+        return self.env != "production"
 
     def app_dsn(self) -> str:
         """The DSN the API and worker use: explicit, or the owner URL with the app role's login."""

@@ -14,6 +14,7 @@ from wfm_storage.repositories.instance_index import InstanceIndex
 from wfm_storage.repositories.notifications import NotificationRepository
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.tenants import TenantRepository
+from wfm_storage.repositories.throttle import ThrottleWindows
 from wfm_storage.repositories.timers import TimerRepository
 from wfm_storage.repositories.triggers import TriggerRepository
 from wfm_storage.repositories.users import CredentialStore, UserRepository
@@ -40,6 +41,7 @@ class Storage:
     triggers: TriggerRepository
     events: EventStore
     documents: InstanceDocuments
+    throttle: ThrottleWindows
 
     @classmethod
     async def open(cls, settings: Settings) -> Storage:
@@ -79,6 +81,7 @@ class Storage:
             triggers=TriggerRepository(),
             events=EventStore(mongo),
             documents=InstanceDocuments(mongo),
+            throttle=ThrottleWindows(),
         )
 
     async def close(self) -> None:

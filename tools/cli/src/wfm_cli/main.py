@@ -4,6 +4,7 @@ tokens, the API server, the schema)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
@@ -86,7 +87,21 @@ def _seed_progress() -> Progress:
     )
 
 
+class DemoDataRefused(Exception):
+    """The demo logins (a published password, market operations among them) are never
+    created in production."""
+
+
+DEMO_REFUSED_IN_PRODUCTION = (
+    "refusing to create demo users with a known password in production (WFM_ENV=production): "
+    "use `wfm seed --no-demo`, and `wfm users create` for real accounts"
+)
+
+
 async def _seed(settings: Settings, demo: bool) -> None:
+    # every command that seeds comes here: no path creates the demo logins in production
+    if demo and settings.env == "production":
+        raise DemoDataRefused(DEMO_REFUSED_IN_PRODUCTION)
     conn = await asyncpg.connect(require_database_url(settings))
     try:
         await init_connection(conn)
@@ -145,11 +160,11 @@ def seed_command(
 ) -> None:
     """Seed the base templates and (outside production) the demo tenants and users."""
     settings = load_settings()
-    if demo and settings.env == "production":
-        err.print("[red]refusing to create demo users with a known password in production[/red]")
-        raise typer.Exit(2)
     try:
         asyncio.run(_seed(settings, demo))
+    except DemoDataRefused as error:
+        err.print(f"[red]{escape(str(error))}[/red]")
+        raise typer.Exit(USAGE_ERROR) from None
     except WfmError as error:
         report_error(error, "seeding failed")
         raise typer.Exit(1) from None
@@ -199,17 +214,22 @@ def serve_command(
     import uvicorn
 
     from wfm_api.app import create_app
+    from wfm_api.server import server_config
     from wfm_shared.logging import configure_logging
 
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
-    uvicorn.run(
+    config = server_config(
         create_app(settings, owns_process=True),
+        settings,
         host=host or settings.host,
         port=port or settings.port,
-        log_level="warning",
-        proxy_headers=False,  # WFM_TRUSTED_PROXIES decides whose X-Forwarded-For counts
     )
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:  # the port was taken, or the app failed to start
+        raise typer.Exit(1)
 
 
 @app.command("worker")
@@ -257,23 +277,64 @@ def _print_dev_banner(settings: Settings, url: str) -> None:
     )
 
 
+def _refuse_unsafe_dev(settings: Settings, allow_external_servers: bool) -> None:
+    """`wfm dev` gives everyone who can reach it market operations (published demo logins)
+    and GraphiQL: never in production, and on servers other than its own only when told."""
+    if settings.env == "production":
+        err.print(
+            "[red]`wfm dev` never runs with WFM_ENV=production[/red]: it creates demo logins "
+            "with a published password. Run `wfm migrate`, `wfm seed --no-demo` and `wfm serve`."
+        )
+        raise typer.Exit(USAGE_ERROR)
+    external = [
+        name
+        for name, url in (
+            ("DATABASE_URL", settings.database_url),
+            ("MONGODB_URL", settings.mongodb_url),
+        )
+        if url
+    ]
+    if not external:
+        return
+    if not allow_external_servers:
+        err.print(
+            f"[red]{' and '.join(external)} set[/red]: `wfm dev` would put its demo logins "
+            "(published password, market operations) on those servers. Unset them to run on "
+            "its own embedded servers, or pass --allow-external-servers if they are yours to "
+            "fill with demo data."
+        )
+        raise typer.Exit(USAGE_ERROR)
+    err.print(
+        f"[yellow]--allow-external-servers: the demo logins go to {' and '.join(external)}[/yellow]"
+    )
+
+
 @app.command("dev")
 def dev_command(
     port: Annotated[int | None, typer.Option(help="API port")] = None,
+    allow_external_servers: Annotated[
+        bool,
+        typer.Option(
+            "--allow-external-servers",
+            help="Run on the servers DATABASE_URL / MONGODB_URL name (they get the demo logins)",
+        ),
+    ] = False,
 ) -> None:
     """Run everything locally: the embedded servers, migrations, demo data, the API.
 
-    PostgreSQL and FerretDB run under .wfm/dev (or DATABASE_URL / MONGODB_URL are used);
-    the API serves GraphiQL."""
+    PostgreSQL and FerretDB run under .wfm/dev; the API serves GraphiQL. Never with
+    WFM_ENV=production; with DATABASE_URL / MONGODB_URL set only when told
+    (--allow-external-servers)."""
     require_development_tools("dev")
-    import uvicorn
+    base = load_settings(discover=False)
+    _refuse_unsafe_dev(base, allow_external_servers)
 
     from wfm_api.app import create_app
+    from wfm_api.server import server_config
     from wfm_cli.devserver import ForegroundServer, run_api_and_worker, terminate
     from wfm_shared.logging import configure_logging
     from wfm_testing.servers import ServerUnavailable, create_database, running_servers
 
-    base = load_settings(discover=False)
     configure_logging(base.log_level, json=False)
     lock = devstate.DevLock(dev_directory(base))
     try:
@@ -299,12 +360,8 @@ def dev_command(
                 console.print(f"applied {name}")
             asyncio.run(_seed(settings, demo=True))
             listen_port = port or settings.port
-            config = uvicorn.Config(
-                create_app(settings),
-                host=settings.host,
-                port=listen_port,
-                log_level="warning",
-                proxy_headers=False,
+            config = server_config(
+                create_app(settings), settings, host=settings.host, port=listen_port
             )
             api_url = f"http://{settings.host}:{listen_port}"
             dev = devstate.DevServers(

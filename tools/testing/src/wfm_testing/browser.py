@@ -26,6 +26,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Every refusal of the page's Content-Security-Policy, as the page's scripts see it
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(`${event.violatedDirective} refused ${event.blockedURI}`);
+});
+"""
+
+
 class BrowserUnavailable(RuntimeError):
     """Chromium is not installed; the message says how to install it."""
 
@@ -38,6 +46,8 @@ class OfflinePage:
     blocked: list[str] = field(default_factory=list)
     # uncaught exceptions in the page's scripts
     errors: list[str] = field(default_factory=list)
+    # what the page's Content-Security-Policy refused (events and console reports)
+    csp_violations: list[str] = field(default_factory=list)
 
 
 @contextlib.asynccontextmanager
@@ -74,6 +84,20 @@ async def offline_page(base_url: str, *, timeout_ms: float = 10_000) -> AsyncIte
 
             await context.route("**/*", only_local)
             page.on("pageerror", lambda error: offline.errors.append(str(error)))
+
+            def csp_violation(report: str) -> None:
+                offline.csp_violations.append(report)
+
+            await page.expose_function("reportCspViolation", csp_violation)
+            await page.add_init_script(CSP_LISTENER)
+            page.on(
+                "console",
+                lambda message: (
+                    offline.csp_violations.append(message.text)
+                    if "Content Security Policy" in message.text
+                    else None
+                ),
+            )
             yield offline
         finally:
             await browser.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -29,6 +31,9 @@ from wfm_testing.servers import (
 )
 
 APP_PASSWORD = "wfm-app-test-password"
+# The tests' peers (webhook receivers, registries) listen on loopback, which the outgoing-call
+# policy refuses: they are let through as an operator lets an internal receiver through.
+OUTGOING_ALLOWED_HOSTS = ["127.0.0.1"]
 JWT_SECRET = "test-only-secret-with-enough-length-0123456789"
 
 
@@ -66,6 +71,7 @@ async def prepare_database(servers: ServerUrls, name: str) -> Settings:
         bcrypt_rounds=4,
         log_json=True,
         db_pool_max=20,
+        outgoing_allowed_hosts=OUTGOING_ALLOWED_HOSTS,
     )
 
 
@@ -117,10 +123,20 @@ async def api_app(wfm_settings: Settings, storage: Storage) -> AsyncIterator[obj
         yield app
 
 
+# Each test's client has an address of its own (198.18.0.0/15, for testing): login attempts
+# are counted per client address in the database, across the whole session.
+_client_numbers = itertools.count(1)
+
+
+def next_client_address() -> str:
+    n = next(_client_numbers)
+    return f"198.{18 + (n >> 16) % 2}.{(n >> 8) & 255}.{n & 255}"
+
+
 @pytest.fixture
 async def gql(api_app: object) -> AsyncIterator[GraphQLClient]:
     """GraphQL against the API in this process (ASGI), with the session's storage."""
-    transport = httpx.ASGITransport(app=api_app)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=api_app, client=(next_client_address(), 50000))  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
         yield GraphQLClient(http)
 
@@ -137,6 +153,7 @@ def api_env(settings: Settings, **extra: str) -> dict[str, str]:
         "WFM_APP_DB_PASSWORD": APP_PASSWORD,
         "WFM_JWT_SECRET": JWT_SECRET,
         "WFM_BCRYPT_ROUNDS": "4",
+        "WFM_OUTGOING_ALLOWED_HOSTS": json.dumps(OUTGOING_ALLOWED_HOSTS),
         **extra,
     }
 

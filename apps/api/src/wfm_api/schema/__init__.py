@@ -6,13 +6,14 @@ import contextlib
 from collections.abc import Iterator
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.tools import merge_types
@@ -75,6 +76,36 @@ class ParsedQueryCache(ParserCache):
         yield
 
 
+# graphql-core ends a message with its guesses from the schema's names: " Did you mean 'x'?"
+SUGGESTION = " Did you mean "
+
+
+def without_suggestion(error: GraphQLError) -> GraphQLError:
+    head, found, tail = error.message.rpartition(SUGGESTION)
+    if not found or not tail.endswith("?") or error.path is not None:
+        return error
+    return GraphQLError(
+        head,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
+
+
+class HideSuggestions(SchemaExtension):
+    """Without introspection, a query's errors must not spell the schema out either: the
+    names graphql-core suggests for a wrong one ("Did you mean …?", in validation and in
+    variables alike) are dropped. The cached errors themselves are left as they are."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [without_suggestion(error) for error in result.errors]
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     limits = settings or Settings()
     # The limiters' rules are classes each limiter builds when it is made: built once here,
@@ -84,11 +115,15 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=limits.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules,
     ]
+    private = not limits.introspection_enabled
+    if private:  # `__schema` and `__type` refused (`__typename` stays)
+        rules.append(NoSchemaIntrospectionCustomRule)
     return WfmSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
             RequestLifecycle,
+            *([HideSuggestions] if private else []),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParsedQueryCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: AddValidationRules(rules),
