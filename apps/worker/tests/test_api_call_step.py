@@ -81,3 +81,46 @@ async def test_api_call_is_retried_with_backoff_and_maps_the_response(
     assert len(registered) == 1
     events = await isolated_world.storage.events.for_instance(admin.principal, state.id)
     assert [e.type for e in events].count(EventType.STEP_COMPLETED) == 2
+
+
+async def test_a_response_whose_keys_the_databases_cannot_keep_fails_the_workflow_once(
+    isolated_world, make_worker, service, publish
+):
+    async def odd(request: Request):
+        return JSONResponse({"participant": {"id": "REG-1"}, "bad\u0000key": 1, "$where": 2})
+
+    app = Starlette(routes=[Route("/participants", odd, methods=["POST"])])
+    async with serve_asgi(app) as base_url:
+        key = await publish(
+            [
+                {"id": "apply", "type": "form", "title": {"en": "A", "fr": "A", "nl": "A"}},
+                {
+                    "id": "register",
+                    "type": "api_call",
+                    "title": {"en": "R", "fr": "R", "nl": "R"},
+                    "config": {"url": f"{base_url}/participants", "timeoutSeconds": 2},
+                    "retry": {"max": 0, "backoff": "PT0.05S"},
+                },
+            ]
+        )
+        tenant = await isolated_world.factory.tenant()
+        admin = await isolated_world.factory.account("tenant_admin", tenant)
+        state = await service.create_workflow(admin.principal, market_role="GU", template_key=key)
+        workflow_id = uuid.UUID(state.id)
+        await service.execute(admin.principal, workflow_id, StartWorkflow())
+        await service.execute(admin.principal, workflow_id, ExecuteStep("apply", {}))
+        worker = await make_worker()
+        await worker.run_until_idle()
+
+    state = (await service.load(admin.principal, workflow_id)).state
+    assert state.status is WorkflowStatus.FAILED
+    reason = state.metadata["failure"]["reason"]
+    assert "unexpected response" in reason
+    assert "bad\\x00key" in reason  # quoted, escaped: the reason itself can be stored
+    assert "$where" in reason
+    failed = await isolated_world.owner.fetchval(
+        "SELECT count(*) FROM wfm_queue.pgqueuer WHERE status::text = 'failed' "
+        "AND convert_from(payload, 'UTF8')::jsonb ->> 'instanceId' = $1",
+        state.id,
+    )
+    assert failed == 0

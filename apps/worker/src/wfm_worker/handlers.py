@@ -35,6 +35,7 @@ from wfm_integrations.http_calls import (
 from wfm_integrations.kong import KongError
 from wfm_integrations.mail import LocalizedMessage
 from wfm_integrations.webhooks import WebhookMessage, deliver
+from wfm_shared.documents import storable_text
 from wfm_shared.errors import (
     Conflict,
     InvalidTransition,
@@ -455,8 +456,9 @@ class JobHandlers:
         try:
             await self._command(loaded, ExecuteStep(step_id, data), key)
         except ValidationFailed as invalid:
-            problems = "; ".join(
-                f"{'.'.join(map(str, e.path))} {e.message}" for e in invalid.errors
+            # the response's own keys may be what the databases cannot keep
+            problems = storable_text(
+                "; ".join(f"{'.'.join(map(str, e.path))} {e.message}" for e in invalid.errors)
             )
             await self._command(
                 loaded,

@@ -29,6 +29,15 @@ def text_problem(text: str) -> str | None:
     return None
 
 
+def storable_text(text: str) -> str:
+    """`text` with what the databases cannot keep (NUL, lone surrogates) written as escapes:
+    for messages that quote data, such as the reason a workflow failed."""
+    if text_problem(text) is None:
+        return text
+    escaped = text.replace("\x00", "\\x00")
+    return escaped.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def field_name_problem(name: str) -> str | None:
     """Why MongoDB cannot keep `name` as a field name (an operator, a path, a C string), or None."""
     if name.startswith("$"):
