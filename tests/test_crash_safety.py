@@ -9,8 +9,7 @@ import pytest
 from wfm_engine import ExecuteStep, StartWorkflow, fold
 from wfm_shared.principal import system_principal
 from wfm_testing.onboarding import step_data
-from wfm_workflows.reconciler import Reconciler
-from wfm_workflows.service import Faults, WorkflowService
+from wfm_workflows.service import Faults
 
 STAGES = ("events_appended", "document_saved", "index_updated")
 
@@ -56,10 +55,12 @@ async def assert_projections_match_log(storage, owner_conn, instance_id):
 
 @pytest.mark.parametrize("repair", ["reconcile", "retry"])
 @pytest.mark.parametrize("stage", STAGES)
-async def test_crash_while_creating(storage, factory, owner_conn, stage, repair):
+async def test_crash_while_creating(
+    storage, services, make_services, wfm_settings, factory, owner_conn, stage, repair
+):
     tenant = await factory.tenant()
     admin = await factory.account("tenant_admin", tenant)
-    crashing = WorkflowService(storage, faults=CrashAt(stage))
+    crashing = (await make_services(wfm_settings, storage, faults=CrashAt(stage))).workflows
     create = {
         "market_role": "BRP",
         "template_key": "contract-onboarding",
@@ -72,9 +73,9 @@ async def test_crash_while_creating(storage, factory, owner_conn, stage, repair)
     )
     instance_id = str(row["id"])
     if repair == "reconcile":
-        report = await Reconciler(storage).run()
+        report = await services.reconciler.run()
         assert report.checked >= 1
-    retried = await WorkflowService(storage).create_workflow(admin.principal, **create)
+    retried = await services.workflows.create_workflow(admin.principal, **create)
     assert retried.id == instance_id
     assert retried.version == 1
     count = await owner_conn.fetchval(
@@ -83,17 +84,20 @@ async def test_crash_while_creating(storage, factory, owner_conn, stage, repair)
     assert count == 1
     if repair == "retry":  # the retry itself finishes what the first attempt began
         assert (await assert_projections_match_log(storage, owner_conn, instance_id)).version == 1
-    await Reconciler(storage).run()
+    await services.reconciler.run()
     truth = await assert_projections_match_log(storage, owner_conn, instance_id)
     assert truth.version == 1
 
 
 @pytest.mark.parametrize("repair", ["reconcile", "retry"])
 @pytest.mark.parametrize("stage", STAGES)
-async def test_crash_while_executing_a_step(storage, factory, owner_conn, stage, repair):
+async def test_crash_while_executing_a_step(
+    storage, services, make_services, wfm_settings, factory, owner_conn, stage, repair
+):
     tenant = await factory.tenant()
     admin = await factory.account("tenant_admin", tenant)
-    service = WorkflowService(storage)
+    service = services.workflows
+    crashing = (await make_services(wfm_settings, storage, faults=CrashAt(stage))).workflows
     created = await service.create_workflow(
         admin.principal, market_role="BRP", template_key="contract-onboarding"
     )
@@ -101,11 +105,9 @@ async def test_crash_while_executing_a_step(storage, factory, owner_conn, stage,
     await service.execute(admin.principal, workflow_id, StartWorkflow())
     command = ExecuteStep("company-info", step_data(tenant)["company-info"])
     with pytest.raises(SimulatedCrash):
-        await WorkflowService(storage, faults=CrashAt(stage)).execute(
-            admin.principal, workflow_id, command, idempotency_key="step-1"
-        )
+        await crashing.execute(admin.principal, workflow_id, command, idempotency_key="step-1")
     if repair == "reconcile":
-        report = await Reconciler(storage).run()
+        report = await services.reconciler.run()
         if stage != "index_updated":
             assert created.id in report.repaired_ids
         await assert_projections_match_log(storage, owner_conn, created.id)
@@ -115,7 +117,7 @@ async def test_crash_while_executing_a_step(storage, factory, owner_conn, stage,
     assert truth == retried
 
 
-async def test_reconcile_is_idempotent_and_reports_nothing_to_do(storage):
-    await Reconciler(storage).run()
-    report = await Reconciler(storage).run()
+async def test_reconcile_is_idempotent_and_reports_nothing_to_do(services):
+    await services.reconciler.run()
+    report = await services.reconciler.run()
     assert report.documents_repaired == report.index_repaired == report.events_projected == 0

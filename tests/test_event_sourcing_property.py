@@ -23,7 +23,6 @@ from wfm_engine import (
 from wfm_shared.errors import WfmError
 from wfm_shared.principal import system_principal
 from wfm_testing.onboarding import step_data
-from wfm_workflows.service import WorkflowService
 
 ACTIONS = (
     "start", "execute", "execute_bad", "pause", "resume", "submit", "approve",
@@ -49,12 +48,12 @@ async def check_consistency(storage, owner_conn, instance_id):
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 @given(actions=st.lists(st.sampled_from(ACTIONS), min_size=3, max_size=16), data=st.data())
 async def test_fold_of_the_log_equals_document_and_index(
-    storage, factory, owner_conn, actions, data
+    storage, services, factory, owner_conn, actions, data
 ):
     tenant = await factory.tenant()
     admin = await factory.account("tenant_admin", tenant)
     reviewers = [await factory.account("market_ops"), await factory.account("market_ops")]
-    service = WorkflowService(storage)
+    service = services.workflows
     valid = step_data(tenant)
     if data.draw(st.booleans(), label="large connection"):
         valid["portfolio"]["accessPoints"][0]["capacityKw"] = 30_000

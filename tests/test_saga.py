@@ -1,23 +1,24 @@
 """Saga rollback through the service, with a step type whose compensation can fail: the
 workflow fails with the reason, and rolling back again continues where it stopped."""
 
+import dataclasses
 import uuid
 
 import pytest
 
 from wfm_engine import (
-    STEP_HANDLERS,
     CompensationFailed,
     EventType,
     ExecuteStep,
     StartWorkflow,
     StepStatus,
     WorkflowStatus,
-    parse_template,
 )
 from wfm_engine.steps import BaseHandler
 from wfm_storage.repositories.templates import TemplateRepository
-from wfm_workflows.service import WorkflowService
+from wfm_testing.templates import form_step, step
+from wfm_testing.templates import template as definition
+from wfm_workflows.extensions import load_catalog
 
 
 class CrmRegistration(BaseHandler):
@@ -41,54 +42,52 @@ class CrmRegistration(BaseHandler):
 
 @pytest.fixture
 def crm():
-    handler = CrmRegistration()
-    STEP_HANDLERS.register(handler)
-    yield handler
-    STEP_HANDLERS.unregister(handler.type)
-
-
-def title(text):
-    return {"en": text, "fr": text, "nl": text}
+    return CrmRegistration()
 
 
 @pytest.fixture
-async def saga_template(crm, owner_conn):
+def registries(crm):
+    """The installation's registries, and the CRM step type (as an extension would add it)."""
+    installed = load_catalog().registries
+    handlers = installed.handlers.copy()
+    handlers.register(crm)
+    return dataclasses.replace(installed, handlers=handlers)
+
+
+@pytest.fixture
+async def saga_services(wfm_settings, storage, registries, make_services):
+    return await make_services(wfm_settings, storage, registries=registries)
+
+
+@pytest.fixture
+async def saga_template(crm, registries, owner_conn):
     key = f"saga-{uuid.uuid4().hex[:8]}"
-    template = parse_template(
-        {
-            "key": key,
-            "version": 1,
-            "name": title("Saga"),
-            "steps": [
-                {"id": "apply", "type": "form", "title": title("Apply")},
-                {"id": "crm", "type": crm.type, "title": title("CRM")},
-                {"id": "bank", "type": crm.type, "title": title("Bank")},
-                {"id": "sign", "type": "form", "title": title("Sign")},
-            ],
-        }
-    )
+    steps = [form_step("apply"), step("crm", crm.type), step("bank", crm.type), form_step("sign")]
+    template = registries.parse_template(definition(steps, key=key, name="Saga"))
     await TemplateRepository().save(owner_conn, template)
     return key
 
 
-async def started(storage, factory, key):
+async def started(services, factory, key):
     tenant = await factory.tenant()
     admin = await factory.account("tenant_admin", tenant)
-    service = WorkflowService(storage)
+    service = services.workflows
     state = await service.create_workflow(admin.principal, market_role="ESP", template_key=key)
     workflow_id = uuid.UUID(state.id)
     await service.execute(admin.principal, workflow_id, StartWorkflow())
-    for step, data in (
+    for step_id, data in (
         ("apply", {"name": "x"}),
         ("crm", {"account": "A-1"}),
         ("bank", {"account": "B-2"}),
     ):
-        await service.execute(admin.principal, workflow_id, ExecuteStep(step, data))
+        await service.execute(admin.principal, workflow_id, ExecuteStep(step_id, data))
     return service, admin, workflow_id
 
 
-async def test_rollback_compensates_in_reverse_order(storage, factory, saga_template, crm):
-    service, admin, workflow_id = await started(storage, factory, saga_template)
+async def test_rollback_compensates_in_reverse_order(
+    storage, saga_services, factory, saga_template, crm
+):
+    service, admin, workflow_id = await started(saga_services, factory, saga_template)
     state = await service.rollback(admin.principal, workflow_id, "apply")
     assert crm.compensated == ["bank", "crm"]
     assert (state.status, state.current_step_id) == (WorkflowStatus.IN_PROGRESS, "crm")
@@ -102,13 +101,13 @@ async def test_rollback_compensates_in_reverse_order(storage, factory, saga_temp
 
 
 async def test_a_failed_compensation_fails_the_workflow_and_a_retry_continues(
-    storage, factory, saga_template, crm
+    storage, saga_services, factory, saga_template, crm
 ):
-    service, admin, workflow_id = await started(storage, factory, saga_template)
+    service, admin, workflow_id = await started(saga_services, factory, saga_template)
     crm.fail_once = {"crm"}
     failed = await service.rollback(admin.principal, workflow_id, "apply")
     assert failed.status is WorkflowStatus.FAILED
-    assert failed.metadata["failure"]["reason"] == "CRM refused to delete the account"
+    assert failed.failure.reason == "CRM refused to delete the account"
     assert failed.step("bank").status is StepStatus.COMPENSATED
     assert failed.step("crm").status is StepStatus.COMPLETED
 
@@ -118,8 +117,10 @@ async def test_a_failed_compensation_fails_the_workflow_and_a_retry_continues(
     assert (done.status, done.current_step_id) == (WorkflowStatus.IN_PROGRESS, "crm")
 
 
-async def test_idempotent_rollback_does_not_compensate_twice(storage, factory, saga_template, crm):
-    service, admin, workflow_id = await started(storage, factory, saga_template)
+async def test_idempotent_rollback_does_not_compensate_twice(
+    storage, saga_services, factory, saga_template, crm
+):
+    service, admin, workflow_id = await started(saga_services, factory, saga_template)
     first = await service.rollback(admin.principal, workflow_id, "crm", idempotency_key="undo-bank")
     again = await service.rollback(admin.principal, workflow_id, "crm", idempotency_key="undo-bank")
     assert first == again

@@ -13,7 +13,8 @@ import pytest
 from wfm_engine import ExecuteStep
 from wfm_shared.errors import ValidationFailed
 from wfm_shared.settings import Settings
-from wfm_workflows.service import WorkflowService
+from wfm_testing.templates import form_step, text
+from wfm_testing.templates import template as definition
 
 PUBLISH = "mutation($d: JSON!) { publishTemplate(definition: $d) { key version } }"
 CREATE = """mutation($key: String!) { createWorkflow(marketRole: GU, templateKey: $key) {
@@ -30,23 +31,14 @@ INTERNALS = re.compile(
 )
 
 
-def text(en):
-    return {"en": en, "fr": f"{en} (fr)", "nl": f"{en} (nl)"}
-
-
 def template(key, when=None, schema=None):
     """Two form steps; the first is permissive (its schema allows any field)."""
-    first = {"id": "notes", "type": "form", "title": text("Notes")}
+    first = form_step("notes", title=text("Notes"))
     if schema is not None:
         first["schema"] = schema
     if when is not None:
         first["next"] = [{"to": "review", "when": when}, {}]
-    return {
-        "key": key,
-        "version": 1,
-        "name": text("Limits"),
-        "steps": [first, {"id": "review", "type": "form", "title": text("Review")}],
-    }
+    return definition([first, form_step("review", title=text("Review"))], key=key, name="Limits")
 
 
 @pytest.fixture
@@ -110,14 +102,14 @@ async def test_step_data_mongodb_cannot_store_is_refused_with_its_path_and_chang
 
 
 async def test_a_nul_character_in_a_key_is_refused_by_the_command_path_and_changes_nothing(
-    gql, storage, ops, participant, key
+    gql, storage, services, ops, participant, key
 ):
     # the HTTP layer refuses NUL characters in a request body already (BAD_REQUEST); the
     # worker's system steps reach the command path without it
     (await gql(PUBLISH, {"d": template(key)}, token=ops)).ok()
     workflow_id = await started(gql, participant.token, key)
     document = await storage.mongo.instances.find_one({"_id": workflow_id})
-    service = WorkflowService(storage)
+    service = services.workflows
 
     with pytest.raises(ValidationFailed) as raised:
         await service.execute(

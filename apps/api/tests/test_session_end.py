@@ -14,8 +14,7 @@ from wfm_shared.principal import principal_for, system_principal
 from wfm_storage.instrumentation import counting_round_trips
 from wfm_testing.factories import TEST_PASSWORD, codec_for
 from wfm_testing.onboarding import CREATE, EXECUTE, START, step_data
-from wfm_workflows.directory import TenantService, UserService
-from wfm_workflows.service import Faults, WorkflowService
+from wfm_workflows.service import Faults
 
 LOGIN = """mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) { accessToken refreshToken }
@@ -43,8 +42,8 @@ async def assert_works(gql, token):
 
 
 @pytest.fixture
-def users(storage, wfm_settings):
-    return UserService(storage, bcrypt_rounds=wfm_settings.bcrypt_rounds)
+def users(services):
+    return services.users
 
 
 async def test_an_access_token_stops_working_right_after_logout(gql, factory):
@@ -100,7 +99,7 @@ async def test_a_tenant_administrator_disables_users_of_its_own_tenant_only(fact
 
 
 async def test_suspending_a_tenant_ends_its_users_tokens_and_not_another_tenants(
-    gql, factory, storage
+    gql, factory, services
 ):
     suspended, other = await factory.tenant(), await factory.tenant()
     admin = await factory.account("tenant_admin", suspended)
@@ -108,7 +107,7 @@ async def test_suspending_a_tenant_ends_its_users_tokens_and_not_another_tenants
     neighbour = await factory.account("tenant_admin", other)
     ops = await factory.account("market_ops")
     session = await logged_in(gql, member)
-    profile = await TenantService(storage).suspend(system_principal(), suspended.slug)
+    profile = await services.tenants.suspend(system_principal(), suspended.slug)
     assert profile.tenant.status == "suspended"
     for token in (admin.token, member.token, session["accessToken"]):
         await assert_ended(gql, token)
@@ -216,15 +215,16 @@ class SessionEndsAt(Faults):
 
 
 async def test_a_command_already_admitted_projects_the_events_it_appended(
-    factory, owner_conn, storage
+    factory, owner_conn, storage, services, wfm_settings, make_services
 ):
     admin = await factory.account("tenant_admin", await factory.tenant())
-    created = await WorkflowService(storage).create_workflow(
+    created = await services.workflows.create_workflow(
         admin.principal, market_role="BRP", template_key="contract-onboarding"
     )
-    ending = WorkflowService(
-        storage, faults=SessionEndsAt(owner_conn, admin.user.id, "events_appended")
+    faulty = await make_services(
+        wfm_settings, storage, faults=SessionEndsAt(owner_conn, admin.user.id, "events_appended")
     )
+    ending = faulty.workflows
     started = await ending.execute(admin.principal, uuid.UUID(created.id), StartWorkflow())
     row = await owner_conn.fetchrow(
         "SELECT version, projected_version FROM wfm.workflow_instances_index WHERE id = $1",

@@ -1,15 +1,14 @@
 """Worker tests: a database of their own per module, a frozen clock, short retry delays."""
 
-import uuid
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from wfm_engine import parse_template
 from wfm_shared.clock import FrozenClock
 from wfm_storage.repositories.templates import TemplateRepository
+from wfm_testing.templates import template, unique_key
 from wfm_worker.worker import Worker
-from wfm_workflows.service import WorkflowService
+from wfm_workflows.extensions import load_catalog
 
 
 @pytest.fixture
@@ -51,24 +50,21 @@ async def make_worker(isolated_world, clock):
 
 
 @pytest.fixture
-def service(isolated_world, clock):
-    return WorkflowService(isolated_world.storage, clock)
-
-
-def text(value):
-    return {"en": value, "fr": f"{value} (fr)", "nl": f"{value} (nl)"}
+async def service(isolated_world, clock, make_services):
+    """The workflow service on the module's database, on the test's clock."""
+    services = await make_services(isolated_world.settings, isolated_world.storage, clock=clock)
+    return services.workflows
 
 
 @pytest.fixture
 def publish(isolated_world):
-    """Store a template (a unique key) in the module's database and return its key."""
+    """Store a template (a unique key) in the module's database and return its key; its
+    steps may be of any type the installed extensions add."""
+    registries = load_catalog().registries
 
     async def store(steps, **extra):
-        key = f"w-{uuid.uuid4().hex[:10]}"
-        template = parse_template(
-            {"key": key, "version": 1, "name": text("Worker test"), "steps": steps, **extra}
-        )
-        await TemplateRepository().save(isolated_world.owner, template)
-        return key
+        definition = template(steps, key=unique_key("w"), name="Worker test", **extra)
+        await TemplateRepository().save(isolated_world.owner, registries.parse_template(definition))
+        return definition["key"]
 
     return store

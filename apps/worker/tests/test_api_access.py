@@ -12,19 +12,14 @@ from wfm_shared.principal import system_principal
 from wfm_storage import jobs
 from wfm_testing.peers import FakeKongAdmin, serve_asgi
 from wfm_testing.servers import _free_port
+from wfm_testing.templates import form_step
 
 
 async def test_an_approved_brp_gets_a_kong_consumer_once(
     isolated_world, make_worker, service, publish
 ):
     key = await publish(
-        [
-            {
-                "id": "apply",
-                "type": "form",
-                "title": {"en": "Apply", "fr": "Demande", "nl": "Aanvraag"},
-            }
-        ],
+        [form_step("apply")],
         grantsMarketRole=True,
     )
     tenant = await isolated_world.factory.tenant(slug=f"kong-{uuid.uuid4().hex[:6]}")
@@ -59,7 +54,7 @@ async def test_an_approved_brp_gets_a_kong_consumer_once(
         assert list(kong.consumers) == [username]
         assert [c["key"] for c in kong.credentials.values()] == [first_key]
         await worker.refresh_metrics()
-        exposition = generate_latest(worker.deps.metrics.registry).decode()
+        exposition = generate_latest(worker.metrics.registry).decode()
 
     row = await isolated_world.owner.fetchrow(
         "SELECT consumer_username, credential_id FROM wfm.api_access WHERE tenant_id = $1",

@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from wfm_engine import EventType, ExecuteStep, StartWorkflow, WorkflowStatus
 from wfm_testing.peers import serve_asgi
+from wfm_testing.templates import form_step, step
 
 
 def registry_app(*, cancel_failures: int, cancel_status: int = 503):
@@ -37,26 +38,24 @@ def registry_app(*, cancel_failures: int, cancel_status: int = 503):
 
 
 def steps(base_url: str) -> list[dict]:
-    title = {"en": "Step", "fr": "Étape", "nl": "Stap"}
     return [
-        {"id": "apply", "type": "form", "title": title},
-        {
-            "id": "register",
-            "type": "api_call",
-            "title": title,
-            "config": {
+        form_step("apply"),
+        step(
+            "register",
+            "api_call",
+            config={
                 "url": f"{base_url}/participants",
                 "timeoutSeconds": 2,
                 "responseMapping": {"registryId": "body.participant.id"},
             },
-            "compensation": {
+            compensation={
                 "url": f"{base_url}/participants/cancel",
                 "body": {"participant": "REG-0001"},
                 "timeoutSeconds": 2,
             },
-            "retry": {"max": 3, "backoff": "PT0.05S"},
-        },
-        {"id": "review", "type": "form", "title": title},
+            retry={"max": 3, "backoff": "PT0.05S"},
+        ),
+        form_step("review"),
     ]
 
 
@@ -121,7 +120,7 @@ async def test_a_compensation_the_peer_refuses_fails_the_workflow_with_the_reaso
     assert [what for what, _ in calls] == ["register", "cancel"]  # never called again
     state = (await service.load(admin.principal, workflow_id)).state
     assert state.status is WorkflowStatus.FAILED
-    reason = state.metadata["failure"]["reason"]
+    reason = state.failure.reason
     assert "compensation of step 'register' was not carried out" in reason
     assert "409" in reason
     [(action, details)] = await audit_actions(isolated_world, workflow_id)

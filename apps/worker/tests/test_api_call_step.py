@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from wfm_engine import EventType, ExecuteStep, StartWorkflow, WorkflowStatus
 from wfm_testing.peers import serve_asgi
+from wfm_testing.templates import form_step, step
 
 
 def registry_app(failures: int):
@@ -39,16 +40,11 @@ async def test_api_call_is_retried_with_backoff_and_maps_the_response(
     async with serve_asgi(app) as base_url:
         key = await publish(
             [
-                {
-                    "id": "apply",
-                    "type": "form",
-                    "title": {"en": "Apply", "fr": "Demande", "nl": "Aanvraag"},
-                },
-                {
-                    "id": "register",
-                    "type": "api_call",
-                    "title": {"en": "Register", "fr": "Enregistrer", "nl": "Registreren"},
-                    "config": {
+                form_step("apply"),
+                step(
+                    "register",
+                    "api_call",
+                    config={
                         "url": f"{base_url}/participants",
                         "body": {"name": "Ardennes Énergie"},
                         "timeoutSeconds": 2,
@@ -57,8 +53,8 @@ async def test_api_call_is_retried_with_backoff_and_maps_the_response(
                             "httpStatus": "status",
                         },
                     },
-                    "retry": {"max": 4, "backoff": "PT0.05S"},
-                },
+                    retry={"max": 4, "backoff": "PT0.05S"},
+                ),
             ]
         )
         tenant = await isolated_world.factory.tenant()
@@ -93,14 +89,13 @@ async def test_a_response_whose_keys_the_databases_cannot_keep_fails_the_workflo
     async with serve_asgi(app) as base_url:
         key = await publish(
             [
-                {"id": "apply", "type": "form", "title": {"en": "A", "fr": "A", "nl": "A"}},
-                {
-                    "id": "register",
-                    "type": "api_call",
-                    "title": {"en": "R", "fr": "R", "nl": "R"},
-                    "config": {"url": f"{base_url}/participants", "timeoutSeconds": 2},
-                    "retry": {"max": 0, "backoff": "PT0.05S"},
-                },
+                form_step("apply"),
+                step(
+                    "register",
+                    "api_call",
+                    config={"url": f"{base_url}/participants", "timeoutSeconds": 2},
+                    retry={"max": 0, "backoff": "PT0.05S"},
+                ),
             ]
         )
         tenant = await isolated_world.factory.tenant()
@@ -114,7 +109,7 @@ async def test_a_response_whose_keys_the_databases_cannot_keep_fails_the_workflo
 
     state = (await service.load(admin.principal, workflow_id)).state
     assert state.status is WorkflowStatus.FAILED
-    reason = state.metadata["failure"]["reason"]
+    reason = state.failure.reason
     assert "unexpected response" in reason
     assert "bad\\x00key" in reason  # quoted, escaped: the reason itself can be stored
     assert "$where" in reason

@@ -5,6 +5,7 @@ import uuid
 
 from wfm_engine import ExecuteStep, StartWorkflow, WorkflowStatus
 from wfm_testing.peers import SmtpSink
+from wfm_testing.templates import form_step
 
 NOTIFY = {
     "id": "notify",
@@ -24,11 +25,7 @@ NOTIFY = {
         },
     },
 }
-CONTACTS = {
-    "id": "contacts",
-    "type": "form",
-    "title": {"en": "Contacts", "fr": "Contacts", "nl": "Contactpersonen"},
-}
+CONTACTS = form_step("contacts")
 
 
 async def test_notification_reaches_each_recipient_in_their_language(

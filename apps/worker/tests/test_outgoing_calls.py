@@ -13,8 +13,7 @@ from starlette.routing import Route
 from wfm_engine import ExecuteStep, StartWorkflow, WorkflowStatus
 from wfm_integrations.webhooks import new_secret
 from wfm_testing.peers import serve_asgi
-
-TITLE = {"en": "Step", "fr": "Étape", "nl": "Stap"}
+from wfm_testing.templates import form_step, step
 
 
 class Peer:
@@ -76,7 +75,7 @@ async def test_a_webhook_whose_host_resolves_to_loopback_fails_at_once_with_the_
     isolated_world, make_worker, service, publish
 ):
     peer = Peer()
-    form = [{"id": "only", "type": "form", "title": TITLE}]
+    form = [form_step("only")]
     async with serve_asgi(peer.app()) as base_url:
         admin = await subscribe(isolated_world, f"{localhost(base_url)}/hooks")
         await start_a_workflow(isolated_world, service, publish, admin, form)
@@ -95,7 +94,7 @@ async def test_the_allow_list_lets_the_internal_receiver_through(
     isolated_world, make_worker, service, publish
 ):
     peer = Peer()
-    form = [{"id": "only", "type": "form", "title": TITLE}]
+    form = [form_step("only")]
     async with serve_asgi(peer.app()) as base_url:
         admin = await subscribe(isolated_world, f"{localhost(base_url)}/hooks")
         await start_a_workflow(isolated_world, service, publish, admin, form)
@@ -108,20 +107,15 @@ async def test_the_allow_list_lets_the_internal_receiver_through(
 
 
 def api_call(url: str, compensation_url: str | None = None) -> list[dict]:
-    step = {
-        "id": "register",
-        "type": "api_call",
-        "title": TITLE,
-        "config": {"url": url, "timeoutSeconds": 2},
-        "retry": {"max": 3, "backoff": "PT0.05S"},
-    }
+    call = step(
+        "register",
+        "api_call",
+        config={"url": url, "timeoutSeconds": 2},
+        retry={"max": 3, "backoff": "PT0.05S"},
+    )
     if compensation_url:
-        step["compensation"] = {"url": compensation_url, "timeoutSeconds": 2}
-    return [
-        {"id": "apply", "type": "form", "title": TITLE},
-        step,
-        {"id": "review", "type": "form", "title": TITLE},
-    ]
+        call["compensation"] = {"url": compensation_url, "timeoutSeconds": 2}
+    return [form_step("apply"), call, form_step("review")]
 
 
 async def test_an_api_call_to_a_host_resolving_to_loopback_fails_the_workflow_with_the_reason(
@@ -140,7 +134,7 @@ async def test_an_api_call_to_a_host_resolving_to_loopback_fails_the_workflow_wi
 
     state = (await service.load(admin.principal, workflow_id)).state
     assert state.status is WorkflowStatus.FAILED
-    assert state.metadata["failure"]["reason"].startswith(
+    assert state.failure.reason.startswith(
         "step 'register': refused by the outgoing-call policy: "
         "localhost resolves to a loopback address"
     )
@@ -165,7 +159,7 @@ async def test_an_api_call_answered_with_a_redirect_fails_and_the_target_is_not_
 
     state = (await service.load(admin.principal, workflow_id)).state
     assert state.status is WorkflowStatus.FAILED
-    assert state.metadata["failure"]["reason"] == (
+    assert state.failure.reason == (
         f"step 'register': HTTP 302: redirect to {target_url}/admin not followed"
     )
     assert peer.requests == ["/participants"]
@@ -191,7 +185,7 @@ async def test_a_compensation_to_a_private_address_fails_the_workflow_with_the_r
 
     state = (await service.load(admin.principal, workflow_id)).state
     assert state.status is WorkflowStatus.FAILED
-    assert state.metadata["failure"]["reason"] == (
+    assert state.failure.reason == (
         "the compensation of step 'register' was not carried out: refused by the outgoing-call "
         "policy: 10.0.0.5 points to a private address (10.0.0.5)"
     )

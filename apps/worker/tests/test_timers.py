@@ -13,15 +13,7 @@ from wfm_engine import (
     SubmitWorkflow,
     WorkflowStatus,
 )
-
-
-def step(step_id, **extra):
-    return {
-        "id": step_id,
-        "type": "form",
-        "title": {"en": step_id, "fr": step_id, "nl": step_id},
-        **extra,
-    }
+from wfm_testing.templates import form_step, step
 
 
 async def started(isolated_world, service, key, role="tenant_admin"):
@@ -44,7 +36,10 @@ async def test_sla_breach_escalates_and_pause_stops_the_clock(
     isolated_world, make_worker, service, publish, clock
 ):
     key = await publish(
-        [step("review", sla={"duration": "PT1H", "escalateTo": "market_ops"}), step("sign")]
+        [
+            form_step("review", sla={"duration": "PT1H", "escalateTo": "market_ops"}),
+            form_step("sign"),
+        ]
     )
     ops = await isolated_world.factory.account("market_ops")
     user, workflow_id = await started(isolated_world, service, key)
@@ -63,7 +58,7 @@ async def test_sla_breach_escalates_and_pause_stops_the_clock(
 
     state = (await service.load(user.principal, workflow_id)).state
     assert (await events_of(isolated_world, user, workflow_id))[-1] is EventType.STEP_SLA_BREACHED
-    assert state.metadata["assignments"] == {"review": "market_ops"}
+    assert state.assignments == {"review": "market_ops"}
     assert state.status is WorkflowStatus.IN_PROGRESS  # escalated, not stopped
     async with isolated_world.storage.db.transaction(ops.principal) as conn:
         inbox = await isolated_world.storage.notifications.for_user(
@@ -80,7 +75,7 @@ async def test_an_undecided_approval_expires_as_the_template_says(
     isolated_world, make_worker, service, publish, clock
 ):
     key = await publish(
-        [step("apply")],
+        [form_step("apply")],
         submission={
             "approval": {
                 "roles": ["market_ops"],
@@ -99,27 +94,23 @@ async def test_an_undecided_approval_expires_as_the_template_says(
     await worker.run_until_idle()
     state = (await service.load(user.principal, workflow_id)).state
     assert state.status is WorkflowStatus.IN_PROGRESS
-    assert (
-        state.metadata["lastRejection"]["reason"]
-        == "the approval deadline passed without a decision"
-    )
+    assert state.last_rejection.reason == "the approval deadline passed without a decision"
 
 
 async def test_an_expired_approval_step_is_decided_as_rejected(
     isolated_world, make_worker, service, publish, clock
 ):
-    review = {
-        "id": "review",
-        "type": "approval",
-        "roles": ["market_ops"],
-        "title": {"en": "Review", "fr": "Revue", "nl": "Beoordeling"},
-        "config": {"deadline": {"duration": "PT8H", "onExpiry": "reject"}},
-        "next": [
+    review = step(
+        "review",
+        "approval",
+        roles=["market_ops"],
+        config={"deadline": {"duration": "PT8H", "onExpiry": "reject"}},
+        next=[
             {"when": "steps.review.decision == 'approve'"},
             {"to": "apply", "when": "steps.review.decision == 'reject'"},
         ],
-    }
-    key = await publish([step("apply"), review])
+    )
+    key = await publish([form_step("apply"), review])
     user, workflow_id = await started(isolated_world, service, key)
     await service.execute(user.principal, workflow_id, ExecuteStep("apply", {}))
     worker = await make_worker()
@@ -134,13 +125,8 @@ async def test_an_expired_approval_step_is_decided_as_rejected(
 async def test_a_delay_step_resumes_the_workflow_at_its_time(
     isolated_world, make_worker, service, publish, clock
 ):
-    wait = {
-        "id": "cooling-off",
-        "type": "delay",
-        "title": {"en": "Wait", "fr": "Attendre", "nl": "Wachten"},
-        "config": {"duration": "P14D"},
-    }
-    key = await publish([step("apply"), wait, step("confirm")])
+    wait = step("cooling-off", "delay", config={"duration": "P14D"})
+    key = await publish([form_step("apply"), wait, form_step("confirm")])
     user, workflow_id = await started(isolated_world, service, key)
     state = await service.execute(user.principal, workflow_id, ExecuteStep("apply", {}))
     assert state.current_step_id == "cooling-off"

@@ -8,12 +8,8 @@ from datetime import UTC, datetime, timedelta
 from wfm_engine import ApproveWorkflow, ExecuteStep, StartWorkflow, SubmitWorkflow
 from wfm_shared.principal import system_principal
 from wfm_testing.factories import belgian_vat
-from wfm_worker.scheduling import latest_slot
-from wfm_workflows.directory import TenantService
-
-
-def step(step_id):
-    return {"id": step_id, "type": "form", "title": {"en": step_id, "fr": step_id, "nl": step_id}}
+from wfm_testing.templates import form_step
+from wfm_workflows.triggers import latest_slot
 
 
 async def triggered_instances(isolated_world, trigger_id):
@@ -45,7 +41,7 @@ def test_cron_slots_follow_the_time_zone():
 async def test_a_cron_trigger_fires_once_per_slot_with_two_workers(
     isolated_world, make_worker, publish, clock
 ):
-    key = await publish([step("report")])
+    key = await publish([form_step("report")])
     tenant = await isolated_world.factory.tenant()
     admin = await isolated_world.factory.account("tenant_admin", tenant)
     async with isolated_world.storage.db.transaction(admin.principal) as conn:
@@ -73,19 +69,19 @@ async def test_a_cron_trigger_fires_once_per_slot_with_two_workers(
     assert len(await workflows_of(isolated_world, tenant.id)) == 2
     assert len(await triggered_instances(isolated_world, trigger.id)) == 2
     state = (
-        await first.deps.workflows.load(
+        await first.services.workflows.load(
             system_principal(), (await workflows_of(isolated_world, tenant.id))[0]
         )
     ).state
-    assert state.metadata["trigger"]["type"] == "schedule"
-    assert state.metadata["trigger"]["triggerId"] == str(trigger.id)
+    assert state.trigger["type"] == "schedule"
+    assert state.trigger["triggerId"] == str(trigger.id)
 
 
 async def test_an_approved_workflow_starts_its_follow_up(
     isolated_world, make_worker, service, publish
 ):
-    onboarding = await publish([step("apply")])
-    follow_up = await publish([step("first-nomination")])
+    onboarding = await publish([form_step("apply")])
+    follow_up = await publish([form_step("first-nomination")])
     tenant = await isolated_world.factory.tenant()
     admin = await isolated_world.factory.account("tenant_admin", tenant)
     ops = await isolated_world.factory.account("market_ops")
@@ -124,8 +120,10 @@ async def test_an_approved_workflow_starts_its_follow_up(
     assert created.correlation_id == "req-approve-1"
 
 
-async def test_a_platform_trigger_onboards_every_new_tenant(isolated_world, make_worker, publish):
-    welcome = await publish([step("welcome-call")])
+async def test_a_platform_trigger_onboards_every_new_tenant(
+    isolated_world, make_worker, publish, make_services
+):
+    welcome = await publish([form_step("welcome-call")])
     async with isolated_world.storage.db.transaction(system_principal()) as conn:
         await isolated_world.storage.triggers.create(
             conn,
@@ -137,7 +135,8 @@ async def test_a_platform_trigger_onboards_every_new_tenant(isolated_world, make
             market_role="GU",
             created_by=system_principal().user_id,
         )
-    profile = await TenantService(isolated_world.storage).create(
+    services = await make_services(isolated_world.settings, isolated_world.storage)
+    profile = await services.tenants.create(
         system_principal(),
         slug=f"new-{uuid.uuid4().hex[:8]}",
         company_name="Nieuwe Netgebruiker BV",
@@ -156,8 +155,8 @@ async def test_a_platform_trigger_onboards_every_new_tenant(isolated_world, make
 async def test_a_trigger_that_would_start_a_second_onboarding_is_skipped_and_audited(
     isolated_world, make_worker, service, publish
 ):
-    onboarding = await publish([step("apply")], grantsMarketRole=True)
-    kickoff = await publish([step("kickoff")])
+    onboarding = await publish([form_step("apply")], grantsMarketRole=True)
+    kickoff = await publish([form_step("kickoff")])
     tenant = await isolated_world.factory.tenant()
     admin = await isolated_world.factory.account("tenant_admin", tenant)
     open_one = await service.create_workflow(

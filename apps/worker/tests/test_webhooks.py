@@ -13,6 +13,7 @@ from starlette.routing import Route
 from wfm_engine import StartWorkflow
 from wfm_integrations.webhooks import WebhookVerificationError, new_secret, verify
 from wfm_testing.peers import serve_asgi
+from wfm_testing.templates import form_step
 
 
 def receiver(secret: str, slow_first: float):
@@ -44,9 +45,7 @@ async def test_a_timed_out_delivery_is_retried_and_processed_once(
 ):
     secret = new_secret()
     app, processed, requests, refused = receiver(secret, slow_first=0.6)
-    key = await publish(
-        [{"id": "only", "type": "form", "title": {"en": "A", "fr": "A", "nl": "A"}}]
-    )
+    key = await publish([form_step("only")])
     tenant = await isolated_world.factory.tenant()
     admin = await isolated_world.factory.account("tenant_admin", tenant)
     async with serve_asgi(app) as base_url:

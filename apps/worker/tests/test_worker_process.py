@@ -22,6 +22,7 @@ from wfm_engine import EventType, ExecuteStep, StartWorkflow, WorkflowStatus
 from wfm_shared.principal import system_principal
 from wfm_testing.peers import serve_asgi
 from wfm_testing.pytest_plugin import APP_PASSWORD, JWT_SECRET, OUTGOING_ALLOWED_HOSTS
+from wfm_testing.templates import form_step, step
 
 
 class SlowRegistry:
@@ -83,21 +84,16 @@ async def wait_for(predicate, seconds: float, what: str):
 async def onboarding_waiting_on_the_registry(isolated_world, service, publish, base_url):
     key = await publish(
         [
-            {
-                "id": "apply",
-                "type": "form",
-                "title": {"en": "Apply", "fr": "Demande", "nl": "Aanvraag"},
-            },
-            {
-                "id": "register",
-                "type": "api_call",
-                "title": {"en": "Register", "fr": "Enregistrer", "nl": "Registreren"},
-                "config": {
+            form_step("apply"),
+            step(
+                "register",
+                "api_call",
+                config={
                     "url": f"{base_url}/participants",
                     "timeoutSeconds": 30,
                     "responseMapping": {"registryId": "body.participant.id"},
                 },
-            },
+            ),
         ]
     )
     tenant = await isolated_world.factory.tenant()

@@ -16,14 +16,17 @@ from wfm_engine import (
 )
 from wfm_engine.validators import ValidatorRegistry
 from wfm_ext_vendor_onboarding import register
+from wfm_ext_vendor_onboarding.registration import STEP_TYPE
 from wfm_ext_vendor_onboarding.security import GATE, security_questionnaire_complete
 from wfm_shared.principal import principal_for
 from wfm_workflows.catalog import catalog_templates
-from wfm_workflows.extensions import ExtensionContext
+from wfm_workflows.extensions import ExtensionContext, load_catalog
 
 TENANT = uuid.uuid4()
 VENDOR = principal_for(uuid.uuid4(), TENANT, "tenant_admin")
 TEMPLATE = next(t for t in catalog_templates() if t.key == "vendor-onboarding")
+# the installation's registries: the extension's validator and gate among them
+ENGINE = load_catalog().registries.engine
 ALL_YES = dict.fromkeys(
     [
         "iso27001Certified",
@@ -48,8 +51,8 @@ BANK = {"accountHolder": "Kortrijk Cloud BV", "iban": "BE68 5390 0754 7034", "bi
 
 def new_workflow():
     created = CreateWorkflow(str(uuid.uuid4()), str(TENANT), "ESP", "tpl")
-    state = fold(decide(None, created, TEMPLATE, CTX).events)
-    return fold(decide(state, StartWorkflow(), TEMPLATE, CTX).events, state)
+    state = fold(decide(None, created, TEMPLATE, CTX, ENGINE).events)
+    return fold(decide(state, StartWorkflow(), TEMPLATE, CTX, ENGINE).events, state)
 
 
 async def gate(questionnaire):
@@ -59,13 +62,15 @@ async def gate(questionnaire):
     return await security_questionnaire_complete(context)
 
 
-def test_register_adds_the_validator_the_gate_and_the_template():
+def test_register_adds_the_validator_the_gate_the_system_step_and_the_template():
     context = ExtensionContext(
         "vendor-onboarding", validators=ValidatorRegistry(), gates=GateRegistry()
     )
     register(context)
     assert "ibanValid" in context.validators
     assert GATE in context.gates
+    assert context.step_handlers.get(STEP_TYPE).system
+    assert STEP_TYPE in context.step_runners  # the worker runs it
     [source] = context.sources
     assert source.origin.endswith("templates/vendor-onboarding.yaml")
     assert (source.definition["key"], source.definition["version"]) == ("vendor-onboarding", 1)
@@ -75,9 +80,9 @@ def test_register_adds_the_validator_the_gate_and_the_template():
 def test_the_gate_guards_the_way_to_contract_approval():
     state = new_workflow()
     for step_id, data in (("company-details", COMPANY), ("bank-account", BANK)):
-        state = fold(decide(state, ExecuteStep(step_id, data), TEMPLATE, CTX).events, state)
+        state = fold(decide(state, ExecuteStep(step_id, data), TEMPLATE, CTX, ENGINE).events, state)
     command = ExecuteStep("security-questionnaire", {"answers": ALL_YES})
-    decision = decide(state, command, TEMPLATE, CTX)
+    decision = decide(state, command, TEMPLATE, CTX, ENGINE)
     assert [(g.gate, g.target) for g in decision.gates] == [(GATE, "contract-approval")]
 
 

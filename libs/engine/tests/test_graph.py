@@ -61,7 +61,7 @@ def test_a_rejected_review_loops_back_to_the_capacity_step(story):
     assert state.current_step_id == "capacity"
     state = story.do(ExecuteStep("capacity", {"mw": 20}))
     assert state.status is WorkflowStatus.AWAITING_VALIDATION
-    assert state.path == ["company", "contacts", "capacity", "review", "capacity"]
+    assert state.path == ("company", "contacts", "capacity", "review", "capacity")
 
 
 def test_an_approval_step_needs_a_decision(story):

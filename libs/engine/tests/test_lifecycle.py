@@ -52,7 +52,8 @@ def test_happy_path_reaches_completed_and_the_log_folds_to_the_same_state(story)
     assert story.do(SubmitWorkflow()).status is WorkflowStatus.SUBMITTED
     state = story.do(ApproveWorkflow("welcome"), OPS)
     assert state.status is WorkflowStatus.COMPLETED
-    assert state.metadata["contractReference"].startswith("BRP-2026-")
+    assert state.approval is not None
+    assert (state.approval.contract_reference or "").startswith("BRP-2026-")
     assert [e.seq for e in story.log] == list(range(1, 8))
     assert [e.type for e in story.log] == [
         EventType.WORKFLOW_CREATED,
@@ -100,7 +101,8 @@ def test_rejected_workflow_returns_to_in_progress_with_reason(story):
     state = story.do(RejectWorkflow("  EAN list incomplete "), OPS)
     assert state.status is WorkflowStatus.IN_PROGRESS
     assert state.current_step_id == "capacity"
-    assert state.metadata["lastRejection"]["reason"] == "EAN list incomplete"
+    assert state.last_rejection is not None
+    assert state.last_rejection.reason == "EAN list incomplete"
     assert state.step("capacity").status is StepStatus.ACTIVE
     assert state.step("capacity").data == {"mw": 10}  # kept so the form shows it again
     assert state.step("company").status is StepStatus.COMPLETED
@@ -174,7 +176,7 @@ def test_create_for_a_role_the_template_is_not_for_is_refused():
 
 def test_created_event_records_what_triggered_it(story):
     assert story.log[0].data["trigger"] == {"type": "user", "userId": str(PARTICIPANT.user_id)}
-    assert story.state.metadata["trigger"]["type"] == "user"
+    assert story.state.trigger["type"] == "user"
 
 
 def test_a_young_workflow_holds_its_whole_log_and_an_old_document_holds_none(story):
@@ -221,14 +223,15 @@ def test_an_sla_breach_lets_the_escalation_role_execute_the_step_until_it_is_don
     with pytest.raises(Forbidden):
         story.decision(ExecuteStep("company", COMPANY), OPS)
     assert WorkflowAction.EXECUTE_STEP not in allowed_actions(state, story.template, OPS)
-    activation = state.metadata["activation"]["seq"]
+    assert state.activation is not None
+    activation = state.activation.seq
     state = story.do(RecordSlaBreach("company", activation), OPS)
     assert WorkflowAction.EXECUTE_STEP in allowed_actions(state, story.template, OPS)
     with pytest.raises(Forbidden):  # the escalation adds a role, it takes none away...
         story.decision(ExecuteStep("company", COMPANY), PARTICIPANT)  # ...nor gives one
     state = story.do(ExecuteStep("company", COMPANY), OPS)
     assert state.step("company").completed_by == str(OPS.user_id)
-    assert "company" not in state.metadata.get("assignments", {})
+    assert "company" not in state.assignments
     assert fold(story.log) == state
 
 

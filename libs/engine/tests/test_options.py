@@ -170,7 +170,7 @@ def test_the_config_is_pinned_in_the_created_event():
         "flags": {"express": True},
         "settings": {"reviewSla": "P1D"},
     }
-    assert story.state.metadata["config"]["flags"] == {"express": True}
+    assert story.state.config.flags == {"express": True}
 
 
 @pytest.mark.parametrize("flags", [{"express": True}, {}])

@@ -62,8 +62,8 @@ def test_rollback_restores_the_state_right_after_the_target_was_completed(three_
     assert state.status is WorkflowStatus.IN_PROGRESS
     assert state.current_step_id == before.current_step_id == "contacts"
     assert state.step_states == before.step_states
-    assert state.path == ["company"]
-    assert "rollback" not in state.metadata
+    assert state.path == ("company",)
+    assert state.pending_rollback is None
     assert [e.type for e in story.log[-3:]] == [
         EventType.STEP_COMPENSATED,
         EventType.STEP_COMPENSATED,
@@ -94,7 +94,8 @@ def test_a_failed_compensation_fails_the_workflow_and_the_retry_continues(three_
     story.do(CompensateStep("capacity", "company", {}), OPS)
     state = story.do(CompensationFailure("contacts", "company", "CRM did not answer"), OPS)
     assert state.status is WorkflowStatus.FAILED
-    assert state.metadata["failure"]["reason"] == "CRM did not answer"
+    assert state.failure is not None
+    assert state.failure.reason == "CRM did not answer"
     assert state.step("capacity").status is StepStatus.COMPENSATED
     assert state.step("contacts").status is StepStatus.COMPLETED
     assert allowed_actions(state, TEMPLATE, OPS) == [WorkflowAction.ROLLBACK, WorkflowAction.CANCEL]
@@ -104,7 +105,7 @@ def test_a_failed_compensation_fails_the_workflow_and_the_retry_continues(three_
     story.do(CompensateStep("contacts", "company", {}), OPS)
     state = story.do(FinishRollback("company", list(story.log)), OPS)
     assert (state.status, state.current_step_id) == (WorkflowStatus.IN_PROGRESS, "contacts")
-    assert "failure" not in state.metadata
+    assert state.failure is None
 
 
 def test_rollback_restores_variables_as_they_were():

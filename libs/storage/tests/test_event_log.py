@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from wfm_engine import Event, EventType, fold
+from wfm_engine.events import payload_from_json
 from wfm_shared.errors import Conflict
 from wfm_shared.principal import principal_for
 
@@ -18,10 +19,9 @@ def event(instance_id, tenant_id, seq, type_=EventType.WORKFLOW_STARTED, data=No
         instance_id=instance_id,
         tenant_id=tenant_id,
         seq=seq,
-        type=type_,
         performed_by=str(uuid.uuid4()),
         occurred_at=datetime(2026, 11, 22, 10, 0, seq, 123000, tzinfo=UTC),
-        data=data or {},
+        payload=payload_from_json(type_, data or {}),
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from wfm_engine import Event, EventType, fold
+from wfm_engine.events import payload_from_json
 from wfm_shared.errors import Conflict
 from wfm_shared.principal import principal_for, system_principal
 from wfm_storage.documents import event_id, event_to_document, state_to_document
@@ -49,10 +50,9 @@ def event(instance_id, tenant_id, seq, key=None):
         instance_id=instance_id,
         tenant_id=str(tenant_id),
         seq=seq,
-        type=type_,
         performed_by="someone",
         occurred_at=datetime(2026, 11, 22, 10, 0, seq % 60, tzinfo=UTC),
-        data=data,
+        payload=payload_from_json(type_, data),
         idempotency_key=key,
     )
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from wfm_engine import (
-    GATES,
     CreateWorkflow,
     DecisionContext,
     ExecuteStep,
@@ -21,7 +20,11 @@ from wfm_engine import (
 )
 from wfm_shared.errors import Forbidden, ValidationFailed
 from wfm_shared.principal import principal_for
+from wfm_workflows.extensions import load_catalog
 
+# the installation's registries: the market roles' validators among them
+REGISTRIES = load_catalog().registries
+ENGINE = REGISTRIES.engine
 TENANT_ID = uuid.uuid4()
 PARTICIPANT = principal_for(uuid.uuid4(), TENANT_ID, "tenant_admin")
 OPS = principal_for(uuid.uuid4(), None, "market_ops")
@@ -70,7 +73,7 @@ class Onboarding:
         self.template = template
         self.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
         create = CreateWorkflow(str(uuid.uuid4()), str(TENANT_ID), market_role, str(uuid.uuid4()))
-        self.state = fold(decide(None, create, template, self.context(PARTICIPANT)).events)
+        self.state = fold(decide(None, create, template, self.context(PARTICIPANT), ENGINE).events)
 
     def context(self, principal):
         self.now += timedelta(minutes=1)
@@ -78,20 +81,24 @@ class Onboarding:
 
     async def run(self, command, principal=PARTICIPANT):
         ctx = self.context(principal)
-        decision = decide(self.state, command, self.template, ctx)
+        decision = decide(self.state, command, self.template, ctx, ENGINE)
         if decision.gates:
             steps = dict(self.state.completed_data())
             steps |= {e.step_id: e.data["data"] for e in decision.events if e.step_id}
             configs = {s.id: s.config for s in self.template.steps}
             results = {
-                check.gate: await GATES.evaluate(
+                check.gate: await REGISTRIES.gates.evaluate(
                     GateContext(check, self.state, principal, steps, configs, TENANT)
                 )
                 for check in decision.gates
             }
             # deciding again with the results raises GateFailed when one failed
             decide(
-                self.state, command, self.template, dataclasses.replace(ctx, gate_results=results)
+                self.state,
+                command,
+                self.template,
+                dataclasses.replace(ctx, gate_results=results),
+                ENGINE,
             )
         self.state = fold(decision.events, self.state)
         return self.state
@@ -137,13 +144,13 @@ async def test_brp_onboarding_with_a_sufficient_guarantee_awaits_validation_then
     assert state.current_step_id == "portfolio"
     state = await brp.fill(("portfolio", PORTFOLIO))
     assert (state.status, state.current_step_id) == (WorkflowStatus.AWAITING_VALIDATION, None)
-    assert state.path == [
+    assert state.path == (
         "company-info",
         "contacts",
         "balancing-perimeter",
         "financial-guarantee",
         "portfolio",
-    ]
+    )
     assert (await brp.run(SubmitWorkflow())).status is WorkflowStatus.SUBMITTED
 
 

@@ -2,8 +2,13 @@
 
 import pytest
 
-from wfm_engine import TemplateInvalid, apply_overlay, parse_template
+from wfm_engine import TemplateInvalid
 from wfm_engine.status import MARKET_ROLES
+from wfm_testing.templates import form_step, same_text
+from wfm_workflows.extensions import load_catalog
+
+# the installation's validators, gates and step types (the market roles' among them)
+REGISTRIES = load_catalog().registries
 
 # the role's own steps come between the base's contacts and its portfolio
 BEFORE, AFTER = ["company-info", "contacts"], ["portfolio", "technical-review"]
@@ -16,10 +21,6 @@ STEPS = {
     "ESP": [*BEFORE, "service-description"],
     "DSO": [*BEFORE, *AFTER],
 }
-
-
-def title(text):
-    return {"en": text, "fr": text, "nl": text}
 
 
 def test_every_market_role_has_its_own_contract_onboarding(onboarding):
@@ -38,7 +39,7 @@ def test_role_template_has_its_steps_in_order_and_is_an_ordinary_template(onboar
     assert [s.id for s in template.steps] == STEPS[role]
     assert template.grants_market_role
     assert role in template.name.get("en")
-    assert parse_template(template.definition()).definition() == template.definition()
+    assert REGISTRIES.parse_template(template.definition()).definition() == template.definition()
     # the base's submission rules hold for every role
     assert template.submission.validators[0] == "vatNumberMatchesTenant"
     assert template.submission.approval.roles == ["market_ops"]
@@ -160,7 +161,7 @@ def overlay(*steps, **sections):
 
 def problems(base, definition):
     with pytest.raises(TemplateInvalid) as raised:
-        apply_overlay(base, definition)
+        REGISTRIES.apply_overlay(base, definition)
     return {e.path: e.message for e in raised.value.errors}
 
 
@@ -169,9 +170,9 @@ def test_overlay_removing_or_duplicating_a_step_reports_each_operation_by_its_pa
         onboarding[None],
         overlay(
             {"remove": "financial-guarantee"},
-            {"add": {"id": "contacts", "type": "form", "title": title("Contacts again")}},
+            {"add": form_step("contacts", title=same_text("Contacts again"))},
             {
-                "add": {"id": "guarantee", "type": "form", "title": title("Guarantee")},
+                "add": form_step("guarantee", title=same_text("Guarantee")),
                 "after": "perimeter",
             },
             {"update": {"id": "portfolio", "validators": {"remove": ["eanChecked"]}}},

@@ -2,8 +2,9 @@
 
 import pytest
 
-from wfm_engine.validators import VALIDATORS, ValidationContext
+from wfm_engine.validators import ValidationContext
 from wfm_market_roles.validators import ROLE_VALIDATORS
+from wfm_workflows.extensions import load_catalog
 
 # EAN-18 codes of access and delivery points, and EIC codes, all with valid check characters
 EAN_1 = "541454300000000013"
@@ -27,7 +28,7 @@ def messages(name, data=None, **steps):
 
 
 def test_every_role_validator_is_registered_by_the_extension(onboarding):
-    assert set(ROLE_VALIDATORS) <= set(VALIDATORS.names())
+    assert set(ROLE_VALIDATORS) <= set(load_catalog().registries.validators.names())
 
 
 @pytest.mark.parametrize("name", sorted(ROLE_VALIDATORS))

@@ -133,7 +133,7 @@ def test_a_small_addition_goes_straight_to_submission_and_market_ops_approve_it(
     approval = workflow.decision(ApproveWorkflow("portfolio updated"), OPS)
     assert [g.gate for g in approval.gates] == ["fourEyes"]
     assert workflow.do(ApproveWorkflow("portfolio updated"), OPS).status is WorkflowStatus.COMPLETED
-    assert workflow.state.path == ["change-request", "points-to-add"]
+    assert workflow.state.path == ("change-request", "points-to-add")
     assert fold(workflow.log) == workflow.state
 
 

@@ -25,7 +25,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
 from wfm_api.auth import AuthService, identify
-from wfm_api.context import RequestContext, Services
+from wfm_api.context import RequestContext
 from wfm_api.graphiql import ASSETS_PATH, GraphiQLAssets, GraphiQLPage
 from wfm_api.health import healthz, readyz
 from wfm_api.instrumentation import RoundTripHeader
@@ -39,46 +39,28 @@ from wfm_api.limits import (
 from wfm_api.refusals import http_error
 from wfm_api.schema import build_schema
 from wfm_api.security_headers import SecurityHeaders, with_security_headers
-from wfm_integrations.subscriptions import WebhookService
-from wfm_shared.clock import Clock, SystemClock
+from wfm_bootstrap import Services, bootstrap
+from wfm_shared.clock import Clock
 from wfm_shared.logging import get_logger
-from wfm_shared.security import TokenCodec
 from wfm_shared.settings import Settings
-from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage.bootstrap import Storage
-from wfm_workflows.configuration import ConfigService
-from wfm_workflows.extensions import load_catalog
-from wfm_workflows.operations import JobAdminService, NotificationService, TriggerService
-from wfm_workflows.service import WorkflowService
-from wfm_workflows.template_service import TemplateService
 
 log = get_logger("wfm.api")
 
 
-def build_services(settings: Settings, storage: Storage, clock: Clock) -> Services:
-    codec = TokenCodec.from_settings(settings)
-    url_policy = OutgoingUrlPolicy.from_settings(settings)
-    return Services(
-        settings=settings,
-        storage=storage,
-        codec=codec,
-        auth=AuthService(
-            storage,
-            codec,
-            clock,
-            refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
-            bcrypt_rounds=settings.bcrypt_rounds,
-            throttle=LoginThrottle.from_settings(
-                settings, ClientThrottle(storage.db, storage.throttle, clock)
-            ),
+def build_auth(services: Services) -> AuthService:
+    """Login, refresh and logout: the API's own service, on the platform's services."""
+    settings, storage, clock = services.settings, services.storage, services.clock
+    return AuthService(
+        storage.db,
+        storage.credentials,
+        services.codec,
+        clock,
+        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
+        bcrypt_rounds=settings.bcrypt_rounds,
+        throttle=LoginThrottle.from_settings(
+            settings, ClientThrottle(storage.db, storage.throttle, clock)
         ),
-        workflows=WorkflowService(storage, clock),
-        templates=TemplateService(storage, url_policy),
-        configuration=ConfigService(storage),
-        jobs=JobAdminService(storage),
-        webhooks=WebhookService(storage, url_policy),
-        notifications=NotificationService(storage, clock),
-        triggers=TriggerService(storage),
     )
 
 
@@ -99,7 +81,7 @@ class GraphQLView(GraphQL):  # type: ignore[type-arg]
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         services: Services = self._app.state.services
         identity = identify(request, services.codec)
-        context = RequestContext(services, request, identity)
+        context = RequestContext(services, self._app.state.auth, request, identity)
         if identity.principal is not None:
             structlog.contextvars.bind_contextvars(
                 user_id=str(identity.principal.user_id),
@@ -273,10 +255,10 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        load_catalog()  # extensions register their validators, gates and step types first
-        owned = storage is None
-        opened = storage or await Storage.open(settings)
-        app.state.services = build_services(settings, opened, clock or SystemClock())
+        # the storage is opened here unless given (then the caller closes it)
+        services = await bootstrap(settings, storage=storage, clock=clock)
+        app.state.services = services
+        app.state.auth = build_auth(services)
         if owns_process:
             # What lives as long as the process (modules, schema, templates, pools) leaves
             # the collector's sight: a full collection then walks only what requests made,
@@ -286,8 +268,7 @@ def create_app(
         try:
             yield
         finally:
-            if owned:
-                await opened.close()
+            await services.close()
 
     middleware = [
         Middleware(SecurityHeaders),

@@ -21,8 +21,9 @@ from wfm_shared.security import (
     new_refresh_token,
     verify_password,
 )
-from wfm_storage.bootstrap import Storage
+from wfm_storage.postgres import Database
 from wfm_storage.records import LoginRecord
+from wfm_storage.repositories.users import CredentialStore
 
 INVALID_LOGIN = "invalid email or password"
 # what is checked against the dummy hash when there is nothing real to check
@@ -41,7 +42,8 @@ class AuthSession:
 class AuthService:
     def __init__(
         self,
-        storage: Storage,
+        db: Database,
+        credentials: CredentialStore,
         codec: TokenCodec,
         clock: Clock,
         *,
@@ -49,7 +51,8 @@ class AuthService:
         bcrypt_rounds: int,
         throttle: LoginThrottle,
     ) -> None:
-        self._storage = storage
+        self._db = db
+        self._credentials = credentials
         self._codec = codec
         self._clock = clock
         self._refresh_ttl = refresh_ttl
@@ -75,8 +78,8 @@ class AuthService:
         return session
 
     async def _check_credentials(self, email: str, password: str) -> AuthSession:
-        async with self._storage.db.connection() as conn:
-            record = await self._storage.credentials.find_login(conn, email.strip())
+        async with self._db.connection() as conn:
+            record = await self._credentials.find_login(conn, email.strip())
         if record is None or not could_be_a_password(password):
             # the same bcrypt work as a real check, so that timing tells nothing either
             await asyncio.to_thread(
@@ -97,8 +100,8 @@ class AuthService:
         now = self._clock.now()
         access, expires = self._codec.issue(principal, now)
         refresh = new_refresh_token()
-        async with self._storage.db.connection() as conn:
-            await self._storage.credentials.store_refresh_token(
+        async with self._db.connection() as conn:
+            await self._credentials.store_refresh_token(
                 conn, record.id, uuid.uuid4(), hash_refresh_token(refresh), now + self._refresh_ttl
             )
         return AuthSession(principal, access, expires, refresh, record.email)
@@ -106,8 +109,8 @@ class AuthService:
     async def refresh(self, refresh_token: str) -> AuthSession:
         now = self._clock.now()
         new_token = new_refresh_token()
-        async with self._storage.db.connection() as conn:
-            result = await self._storage.credentials.rotate_refresh_token(
+        async with self._db.connection() as conn:
+            result = await self._credentials.rotate_refresh_token(
                 conn,
                 hash_refresh_token(refresh_token),
                 hash_refresh_token(new_token),
@@ -133,8 +136,8 @@ class AuthService:
     async def logout(self, refresh_token: str) -> bool:
         """Revoke the refresh token's family and end the user's access tokens at once (all
         of them: the token version is the user's)."""
-        async with self._storage.db.connection() as conn:
-            return await self._storage.credentials.revoke_refresh_family(
+        async with self._db.connection() as conn:
+            return await self._credentials.revoke_refresh_family(
                 conn, hash_refresh_token(refresh_token)
             )
 

@@ -4,41 +4,16 @@ database session and loaders (created on first use, closed when the operation en
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from wfm_api.auth import AuthService, RequestIdentity
 from wfm_api.loaders import Loaders
-from wfm_integrations.subscriptions import WebhookService
+from wfm_bootstrap import Services
 from wfm_shared.principal import Principal
-from wfm_shared.security import TokenCodec
-from wfm_shared.settings import Settings
-from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import ScopedSession
-from wfm_workflows.configuration import ConfigService
-from wfm_workflows.operations import JobAdminService, NotificationService, TriggerService
-from wfm_workflows.service import WorkflowService
-from wfm_workflows.template_service import TemplateService
 
 LOCALES = ("en", "fr", "nl")
-
-
-@dataclass
-class Services:
-    """Built once per process by `create_app`."""
-
-    settings: Settings
-    storage: Storage
-    codec: TokenCodec
-    auth: AuthService
-    workflows: WorkflowService
-    templates: TemplateService
-    configuration: ConfigService
-    jobs: JobAdminService
-    webhooks: WebhookService
-    notifications: NotificationService
-    triggers: TriggerService
 
 
 def negotiate_locale(accept_language: str | None) -> str:
@@ -61,8 +36,15 @@ def negotiate_locale(accept_language: str | None) -> str:
 
 
 class RequestContext:
-    def __init__(self, services: Services, request: Request, identity: RequestIdentity) -> None:
-        self.services = services
+    def __init__(
+        self,
+        services: Services,
+        auth: AuthService,
+        request: Request,
+        identity: RequestIdentity,
+    ) -> None:
+        self.services = services  # built once per process by `create_app` (`bootstrap`)
+        self.auth = auth
         self.request = request
         self.identity = identity
         self.request_id: str = request.headers.get("x-request-id") or uuid.uuid4().hex

@@ -8,33 +8,30 @@ import contextlib
 import json
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any
 
 import asyncpg
-import httpx
 from pgqueuer import QueueManager, RetryRequested
 from pgqueuer.domain.types import QueueExecutionMode
 from pgqueuer.models import Job
 from prometheus_client import start_http_server
 from pymongo.errors import PyMongoError
 
-from wfm_integrations.outgoing import outgoing_client
+from wfm_bootstrap import Services, bootstrap
+from wfm_engine import InstanceCommand
 from wfm_shared.clock import Clock, SystemClock
 from wfm_shared.errors import ServiceUnavailable
 from wfm_shared.logging import get_logger
+from wfm_shared.retries import RetryLater, TransientFailure, WaitFor
 from wfm_shared.settings import Settings
-from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage import jobs
 from wfm_storage.bootstrap import Storage
 from wfm_storage.queue import queue_depth, queue_lag_seconds, queue_queries, queue_settings
-from wfm_worker.context import WorkerDeps
-from wfm_worker.handlers import JobHandlers, RetryLater, WaitFor
-from wfm_worker.notifier import TransientFailure
-from wfm_worker.scheduling import TickReport, fire_due_schedules, fire_due_timers
-from wfm_workflows.extensions import load_catalog
-from wfm_workflows.reconciler import Reconciler
+from wfm_worker.handlers import JobHandlers
+from wfm_worker.metrics import WorkerMetrics
 
 log = get_logger("wfm.worker")
 
@@ -51,20 +48,24 @@ TRANSIENT = (
 )
 
 
+@dataclass
+class TickReport:
+    timers: int = 0
+    schedules: list[str] = field(default_factory=list)
+
+
 class Worker:
     def __init__(
         self, settings: Settings, *, storage: Storage | None = None, clock: Clock | None = None
     ) -> None:
         self.settings = settings
-        self._storage = storage
-        self._owns_storage = storage is None
+        self._storage = storage  # None: opened (and closed) by the services
         self.clock = clock or SystemClock()
         self._stopping = asyncio.Event()
         self._conn: asyncpg.Connection | None = None
-        self._http: httpx.AsyncClient | None = None
-        self._outgoing: httpx.AsyncClient | None = None
         self._metrics_server: Any = None
-        self.deps: WorkerDeps
+        self.metrics = WorkerMetrics()
+        self.services: Services | None = None
         self.handlers: JobHandlers
         self.qm: QueueManager
 
@@ -78,15 +79,13 @@ class Worker:
         await self.close()
 
     async def start(self) -> None:
-        load_catalog()  # extensions register their validators, gates and step types first
-        if self._storage is None:
-            self._storage = await Storage.open(self.settings)
-        self._http = httpx.AsyncClient()
-        self._outgoing = outgoing_client(OutgoingUrlPolicy.from_settings(self.settings))
-        self.deps = WorkerDeps.build(
-            self.settings, self._storage, self.clock, self._http, self._outgoing
+        self.services = await bootstrap(
+            self.settings,
+            storage=self._storage,
+            clock=self.clock,
+            on_platform_command=self._count_command,
         )
-        self.handlers = JobHandlers(self.deps)
+        self.handlers = JobHandlers(self.services, self.metrics)
         # the queue's own connection: it LISTENs for new jobs
         self._conn = await asyncpg.connect(self.settings.app_dsn())
         self.qm = self._queue_manager()
@@ -94,8 +93,16 @@ class Worker:
             self._metrics_server, _ = start_http_server(
                 self.settings.worker_metrics_port,
                 self.settings.worker_metrics_host,
-                registry=self.deps.metrics.registry,
+                registry=self.metrics.registry,
             )
+
+    def _count_command(self, command: InstanceCommand) -> None:
+        self.metrics.transitions.labels(type(command).__name__).inc()
+
+    @property
+    def live(self) -> Services:
+        assert self.services is not None, "the worker is not started"
+        return self.services
 
     def _queue_manager(self) -> QueueManager:
         """A consumer; pgqueuer's run() closes its driver, so each run gets its own."""
@@ -119,7 +126,7 @@ class Worker:
         }
 
     def _entry(self, name: str, handler: Handler) -> Callable[[Job], Awaitable[None]]:
-        metrics, settings = self.deps.metrics, self.settings
+        metrics, settings = self.metrics, self.settings
 
         async def run(job: Job) -> None:
             attempt = job.attempts + 1
@@ -202,16 +209,16 @@ class Worker:
     async def tick(self, now: datetime | None = None) -> TickReport:
         moment = now or self.clock.now()
         return TickReport(
-            timers=await fire_due_timers(self.deps, moment),
-            schedules=await fire_due_schedules(self.deps, moment),
+            timers=await self.live.automation.fire_due_timers(moment),
+            schedules=await self.live.triggers.fire_due_schedules(moment),
         )
 
     async def reconcile(self) -> None:
-        await Reconciler(self.deps.storage).run()
+        await self.live.reconciler.run()
 
     async def refresh_metrics(self) -> None:
-        metrics = self.deps.metrics
-        async with self.deps.storage.db.connection() as conn:
+        metrics = self.metrics
+        async with self.live.storage.db.connection() as conn:
             depth = await queue_depth(conn)
             lag = await queue_lag_seconds(conn)
         for status in ("queued", "picked", "failed"):
@@ -223,9 +230,5 @@ class Worker:
             self._metrics_server.shutdown()
         if self._conn is not None:
             await self._conn.close()
-        if self._http is not None:
-            await self._http.aclose()
-        if self._outgoing is not None:
-            await self._outgoing.aclose()
-        if self._owns_storage and self._storage is not None:
-            await self._storage.close()
+        if self.services is not None:
+            await self.services.close()

@@ -23,13 +23,20 @@ from wfm_engine.commands import (
 from wfm_engine.conditions import ConditionError
 from wfm_engine.decide import Decision, Engine, GateFailed, decide, gate_failure, rollback_plan
 from wfm_engine.events import Event, EventType
-from wfm_engine.evolve import CorruptEventLog, evolve, fold
+from wfm_engine.evolve import CorruptEventLog, catch_up, evolve, fold
 from wfm_engine.gates import GATES, GateCheck, GateContext, GateRegistry, GateResult
 from wfm_engine.options import TemplateOptions, WorkflowConfig, layer_problems, resolve_config
 from wfm_engine.overlay import apply_overlay
 from wfm_engine.policy import allowed_actions, shown_step_statuses
+from wfm_engine.registries import BUILTIN_REGISTRIES, Registries
 from wfm_engine.replay import rebuild
 from wfm_engine.report import StepReport, ValidationReport, validation_report
+from wfm_engine.runners import (
+    StepRunOutcome,
+    SystemStepRun,
+    SystemStepRunner,
+    SystemStepRunnerRegistry,
+)
 from wfm_engine.state import InstanceState, StepState
 from wfm_engine.status import MARKET_ROLES, MarketRole, StepStatus, WorkflowStatus
 from wfm_engine.steps import STEP_HANDLERS, CompensationFailed, StepHandler, StepHandlerRegistry
@@ -43,6 +50,7 @@ from wfm_engine.template import (
 )
 
 __all__ = [
+    "BUILTIN_REGISTRIES",
     "GATES",
     "MARKET_ROLES",
     "STEP_HANDLERS",
@@ -75,6 +83,7 @@ __all__ = [
     "MarketRole",
     "PauseWorkflow",
     "RecordSlaBreach",
+    "Registries",
     "RejectWorkflow",
     "ResumeWorkflow",
     "StartWorkflow",
@@ -82,9 +91,13 @@ __all__ = [
     "StepHandler",
     "StepHandlerRegistry",
     "StepReport",
+    "StepRunOutcome",
     "StepState",
     "StepStatus",
     "SubmitWorkflow",
+    "SystemStepRun",
+    "SystemStepRunner",
+    "SystemStepRunnerRegistry",
     "TemplateInvalid",
     "TemplateOptions",
     "ValidationReport",
@@ -94,6 +107,7 @@ __all__ = [
     "WorkflowTemplate",
     "allowed_actions",
     "apply_overlay",
+    "catch_up",
     "decide",
     "evolve",
     "fold",

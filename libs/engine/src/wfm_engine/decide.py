@@ -7,7 +7,7 @@ failed gate refuses the command with GATE_FAILED, recorded by `gate_failure`."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from wfm_engine.commands import (
@@ -29,7 +29,27 @@ from wfm_engine.commands import (
     SubmitWorkflow,
     WorkflowAction,
 )
-from wfm_engine.events import Event, EventType
+from wfm_engine.events import (
+    Event,
+    EventPayload,
+    EventType,
+    FailedGate,
+    GateFailedData,
+    PendingRollback,
+    StepCompensatedData,
+    StepCompletedData,
+    StepSlaBreachedData,
+    WorkflowApprovedData,
+    WorkflowCancelledData,
+    WorkflowCreatedData,
+    WorkflowFailedData,
+    WorkflowPausedData,
+    WorkflowRejectedData,
+    WorkflowResumedData,
+    WorkflowRolledBackData,
+    WorkflowStartedData,
+    WorkflowSubmittedData,
+)
 from wfm_engine.gates import GateCheck, GateResult
 from wfm_engine.options import WorkflowConfig, step_enabled
 from wfm_engine.policy import can_see, refusal
@@ -80,7 +100,8 @@ class Decision:
 
 @dataclass(frozen=True)
 class Engine:
-    """The registries a decision consults; the defaults hold the built-ins and extensions."""
+    """The registries a decision consults; the defaults hold the engine's built-ins only
+    (an installation passes `Registries.engine`, with its extensions')."""
 
     validators: ValidatorRegistry = VALIDATORS
     handlers: StepHandlerRegistry = STEP_HANDLERS
@@ -106,19 +127,18 @@ def decide(
         raise Conflict(
             f"workflow {state.id} is at version {state.version}, not {ctx.expected_version}"
         )
-    data: dict[str, Any]
     match command:
         case StartWorkflow():
             _check(A.START, state, template, ctx)
-            data = {"firstStepId": enter(template, template.first_step.id, state)}
-            return Decision([_event(state, ctx, EventType.WORKFLOW_STARTED, data=data)])
+            started = WorkflowStartedData(enter(template, template.first_step.id, state))
+            return Decision([_event(state, ctx, started)])
         case PauseWorkflow():
             _check(A.PAUSE, state, template, ctx)
-            data = {"reason": _optional_reason(command.reason)}
-            return Decision([_event(state, ctx, EventType.WORKFLOW_PAUSED, data=data)])
+            paused = WorkflowPausedData(_optional_reason(command.reason))
+            return Decision([_event(state, ctx, paused)])
         case ResumeWorkflow():
             _check(A.RESUME, state, template, ctx)
-            return Decision([_event(state, ctx, EventType.WORKFLOW_RESUMED)])
+            return Decision([_event(state, ctx, WorkflowResumedData())])
         case ExecuteStep():
             return _execute_step(state, command, template, ctx, engine)
         case SubmitWorkflow():
@@ -133,54 +153,44 @@ def decide(
                 GateCheck(g, A.SUBMIT.value, target=WorkflowStatus.SUBMITTED.value)
                 for g in template.submission.gates
             ]
-            return _gated(Decision([_event(state, ctx, EventType.WORKFLOW_SUBMITTED)], gates), ctx)
+            return _gated(Decision([_event(state, ctx, WorkflowSubmittedData())], gates), ctx)
         case ApproveWorkflow():
             _check(A.APPROVE, state, template, ctx)
             reference = f"{state.market_role}-{ctx.now:%Y}-{state.id[:8].upper()}"
-            data = {
-                "comment": _optional_reason(command.comment),
-                "contractReference": reference,
-            }
+            approved = WorkflowApprovedData(reference, _optional_reason(command.comment))
             gates = [
                 GateCheck(g, A.APPROVE.value, target=WorkflowStatus.COMPLETED.value)
                 for g in template.submission.approval.gates
             ]
-            return _gated(
-                Decision([_event(state, ctx, EventType.WORKFLOW_APPROVED, data=data)], gates), ctx
-            )
+            return _gated(Decision([_event(state, ctx, approved)], gates), ctx)
         case RejectWorkflow():
             return Decision([_reject(state, command, template, ctx)])
         case FailWorkflow():
             _check(A.FAIL, state, template, ctx)
-            data = {"reason": _required_reason(command.reason)}
-            return Decision([_event(state, ctx, EventType.WORKFLOW_FAILED, data=data)])
+            failed = WorkflowFailedData(_required_reason(command.reason))
+            return Decision([_event(state, ctx, failed)])
         case CancelWorkflow():
             _check(A.CANCEL, state, template, ctx)
-            data = {"reason": _optional_reason(command.reason)}
-            return Decision([_event(state, ctx, EventType.WORKFLOW_CANCELLED, data=data)])
+            cancelled = WorkflowCancelledData(_optional_reason(command.reason))
+            return Decision([_event(state, ctx, cancelled)])
         case CompensateStep():
             plan = rollback_plan(state, template, ctx, command.to_step_id)
             if not plan or plan[0] != command.step_id:
                 raise InvalidTransition(
                     f"step {command.step_id!r} is not the next to compensate", action="ROLLBACK"
                 )
-            data = {
-                "compensation": dict(command.result),
-                "rollback": _pending(state, command.to_step_id),
-            }
-            return Decision(
-                [_event(state, ctx, EventType.STEP_COMPENSATED, step_id=command.step_id, data=data)]
+            compensated = StepCompensatedData(
+                dict(command.result), _pending(state, command.to_step_id)
             )
+            return Decision([_event(state, ctx, compensated, step_id=command.step_id)])
         case CompensationFailure():
             rollback_plan(state, template, ctx, command.to_step_id)
-            data = {
-                "reason": _required_reason(command.reason),
-                "stepId": command.step_id,
-                "rollback": _pending(state, command.to_step_id),
-            }
-            return Decision(
-                [_event(state, ctx, EventType.WORKFLOW_FAILED, step_id=command.step_id, data=data)]
+            failed = WorkflowFailedData(
+                _required_reason(command.reason),
+                step_id=command.step_id,
+                rollback=_pending(state, command.to_step_id),
             )
+            return Decision([_event(state, ctx, failed, step_id=command.step_id)])
         case FinishRollback():
             return Decision([_finish_rollback(state, command, template, ctx)])
         case RecordSlaBreach():
@@ -194,21 +204,10 @@ def gate_failure(
     """The audit record of a refusal by quality gates (it carries no idempotency key: a
     retry of the refused command is decided afresh)."""
     check = decision.gates[0]
-    return Event(
-        instance_id=state.id,
-        tenant_id=state.tenant_id,
-        seq=state.version + 1,
-        type=EventType.GATE_FAILED,
-        performed_by=str(ctx.principal.user_id),
-        occurred_at=ctx.now,
-        step_id=check.step_id,
-        data={
-            "action": check.action,
-            "target": check.target,
-            "failedGates": [r.as_json() for r in failed],
-        },
-        correlation_id=ctx.correlation_id,
+    refused = GateFailedData(
+        check.action, check.target, tuple(FailedGate(r.gate, r.reason) for r in failed)
     )
+    return replace(_event(state, ctx, refused, step_id=check.step_id), idempotency_key=None)
 
 
 def rollback_plan(
@@ -217,9 +216,9 @@ def rollback_plan(
     """The completed steps after `to_step_id` still to compensate, latest first."""
     _check(A.ROLLBACK, state, template, ctx)
     pending = state.pending_rollback
-    if pending is not None and pending.get("toStepId") != to_step_id:
+    if pending is not None and pending.to_step_id != to_step_id:
         raise InvalidTransition(
-            f"a rollback to {pending.get('toStepId')!r} is under way; finish it first",
+            f"a rollback to {pending.to_step_id!r} is under way; finish it first",
             action="ROLLBACK",
         )
     index = state.last_index(to_step_id)
@@ -240,16 +239,15 @@ def rollback_plan(
     ]
 
 
-def _pending(state: InstanceState, to_step_id: str) -> dict[str, Any]:
-    pending = state.pending_rollback
-    if pending is not None:
-        return dict(pending)
+def _pending(state: InstanceState, to_step_id: str) -> PendingRollback:
+    if state.pending_rollback is not None:
+        return state.pending_rollback
     resume = (
         WorkflowStatus.ROLLED_BACK
         if state.status is WorkflowStatus.PAUSED
         else WorkflowStatus.IN_PROGRESS
     )
-    return {"toStepId": to_step_id, "resumeStatus": resume.value}
+    return PendingRollback(to_step_id, resume)
 
 
 def _finish_rollback(
@@ -268,14 +266,13 @@ def _finish_rollback(
     if not completions:
         raise InvalidTransition(f"{command.to_step_id!r} was never completed", action="ROLLBACK")
     restored = rebuild(command.history, completions[-1].seq)
-    pending = _pending(state, command.to_step_id)
-    data = {
-        "toStepId": command.to_step_id,
-        "restoredSeq": completions[-1].seq,
-        "status": pending["resumeStatus"],
-        "snapshot": restored.snapshot(),
-    }
-    return _event(state, ctx, EventType.WORKFLOW_ROLLED_BACK, data=data)
+    rolled_back = WorkflowRolledBackData(
+        to_step_id=command.to_step_id,
+        restored_seq=completions[-1].seq,
+        status=_pending(state, command.to_step_id).resume_status,
+        snapshot=restored.snapshot(),
+    )
+    return _event(state, ctx, rolled_back)
 
 
 def _sla_breach(
@@ -283,12 +280,7 @@ def _sla_breach(
 ) -> Event:
     if not ctx.principal.is_market_ops:
         raise Forbidden("only the platform records SLA breaches")
-    activation = state.metadata.get("activation") or {}
-    if (
-        state.status is not WorkflowStatus.IN_PROGRESS
-        or state.current_step_id != command.step_id
-        or activation.get("seq") != command.activation_seq
-    ):
+    if not state.is_current(command.step_id, command.activation_seq):
         raise InvalidTransition(
             f"step {command.step_id!r} is no longer running as it was when its SLA started",
             status=state.status.value,
@@ -297,12 +289,8 @@ def _sla_breach(
     sla = template.step(command.step_id).sla
     if sla is None:
         raise InvalidTransition(f"step {command.step_id!r} has no SLA", action="SLA_BREACH")
-    data = {
-        "activationSeq": command.activation_seq,
-        "duration": sla.duration,
-        "escalateTo": sla.escalate_to,
-    }
-    return _event(state, ctx, EventType.STEP_SLA_BREACHED, step_id=command.step_id, data=data)
+    breached = StepSlaBreachedData(command.activation_seq, sla.duration, sla.escalate_to)
+    return _event(state, ctx, breached, step_id=command.step_id)
 
 
 def _check(
@@ -311,8 +299,9 @@ def _check(
     template: WorkflowTemplate,
     ctx: DecisionContext,
     step_id: str | None = None,
+    handlers: StepHandlerRegistry = STEP_HANDLERS,
 ) -> None:
-    error = refusal(action, state, template, ctx.principal, step_id)
+    error = refusal(action, state, template, ctx.principal, step_id, handlers)
     if error is not None:
         raise error
 
@@ -340,22 +329,21 @@ def _create(command: CreateWorkflow, template: WorkflowTemplate, ctx: DecisionCo
     unstorable = storage_problems(command.trigger, at=("trigger",))
     if unstorable:
         raise ValidationFailed("the trigger cannot be stored as given", unstorable)
+    created = WorkflowCreatedData(
+        template_id=command.template_id,
+        template_key=template.key,
+        template_version=template.version,
+        market_role=command.market_role,
+        trigger=dict(command.trigger) or {"type": "user", "userId": str(ctx.principal.user_id)},
+        config=WorkflowConfig.from_json(command.config),
+    )
     return Event(
         instance_id=command.instance_id,
         tenant_id=command.tenant_id,
         seq=1,
-        type=EventType.WORKFLOW_CREATED,
         performed_by=str(ctx.principal.user_id),
         occurred_at=ctx.now,
-        data={
-            "templateId": command.template_id,
-            "templateKey": template.key,
-            "templateVersion": template.version,
-            "marketRole": command.market_role,
-            "trigger": dict(command.trigger)
-            or {"type": "user", "userId": str(ctx.principal.user_id)},
-            "config": WorkflowConfig.from_json(command.config).as_json(),
-        },
+        payload=created,
         correlation_id=ctx.correlation_id,
         idempotency_key=ctx.idempotency_key,
     )
@@ -364,7 +352,7 @@ def _create(command: CreateWorkflow, template: WorkflowTemplate, ctx: DecisionCo
 def enter(template: WorkflowTemplate, step_id: str | None, state: InstanceState) -> str | None:
     """The step the workflow actually enters when it goes to `step_id`: a step switched off
     by the instance's flags is passed over, through its transition without a condition."""
-    flags = WorkflowConfig.from_json(state.metadata.get("config")).flags
+    flags = state.config.flags
     for _ in template.steps:
         if step_id is None or step_enabled(template.step(step_id), flags):
             return step_id
@@ -385,8 +373,8 @@ def condition_activation(
         "steps": dict(steps if steps is not None else state.completed_data()),
         "variables": dict(variables if variables is not None else state.variables),
         "tenant": dict(tenant),
-        "trigger": dict(state.metadata.get("trigger") or {}),
-        "config": WorkflowConfig.from_json(state.metadata.get("config")).as_json(),
+        "trigger": dict(state.trigger),
+        "config": state.config.as_json(),
     }
 
 
@@ -413,7 +401,7 @@ def _execute_step(
     ctx: DecisionContext,
     engine: Engine,
 ) -> Decision:
-    _check(A.EXECUTE_STEP, state, template, ctx, command.step_id)
+    _check(A.EXECUTE_STEP, state, template, ctx, command.step_id, engine.handlers)
     step = template.step(command.step_id)
     # keys MongoDB would refuse (or read as operators) fail here, before anything is written
     unstorable = storage_problems(command.data)
@@ -441,17 +429,12 @@ def _execute_step(
         raise Forbidden(
             f"only {', '.join(transition.roles)} may move this workflow to {transition.to!r}"
         )
-    event = _event(
-        state,
-        ctx,
-        EventType.STEP_COMPLETED,
-        step_id=step.id,
-        data={
-            "data": dict(completion.data),
-            "variables": dict(completion.variables),
-            "nextStepId": enter(template, transition.to, state) if transition else None,
-        },
+    completed = StepCompletedData(
+        data=dict(completion.data),
+        variables=dict(completion.variables),
+        next_step_id=enter(template, transition.to, state) if transition else None,
     )
+    event = _event(state, ctx, completed, step_id=step.id)
     gates = (
         [
             GateCheck(g, A.EXECUTE_STEP.value, step_id=step.id, target=transition.to)
@@ -494,28 +477,24 @@ def _reject(
             "the workflow can only be sent back to a completed step",
             [FieldError(("toStepId",), f"{target!r} is not a completed step")],
         )
-    return _event(
-        state, ctx, EventType.WORKFLOW_REJECTED, data={"reason": reason, "toStepId": target}
-    )
+    return _event(state, ctx, WorkflowRejectedData(reason, target))
 
 
 def _event(
     state: InstanceState,
     ctx: DecisionContext,
-    type_: EventType,
+    payload: EventPayload,
     *,
     step_id: str | None = None,
-    data: Mapping[str, Any] | None = None,
 ) -> Event:
     return Event(
         instance_id=state.id,
         tenant_id=state.tenant_id,
         seq=state.version + 1,
-        type=type_,
         performed_by=str(ctx.principal.user_id),
         occurred_at=ctx.now,
+        payload=payload,
         step_id=step_id,
-        data=data or {},
         correlation_id=ctx.correlation_id,
         idempotency_key=ctx.idempotency_key,
     )

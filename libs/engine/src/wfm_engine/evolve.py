@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any
 
-from wfm_engine.events import Event, EventType
-from wfm_engine.state import RECENT_EVENTS, InstanceState, StepState
+from wfm_engine.events import (
+    Event,
+    EventType,
+    GateFailedData,
+    StepCompensatedData,
+    StepCompletedData,
+    StepSlaBreachedData,
+    WorkflowApprovedData,
+    WorkflowCancelledData,
+    WorkflowCreatedData,
+    WorkflowFailedData,
+    WorkflowPausedData,
+    WorkflowRejectedData,
+    WorkflowResumedData,
+    WorkflowRolledBackData,
+    WorkflowStartedData,
+    WorkflowSubmittedData,
+)
+from wfm_engine.state import (
+    RECENT_EVENTS,
+    Activation,
+    Approved,
+    Cancelled,
+    Failed,
+    GateRefused,
+    InstanceState,
+    Paused,
+    Rejected,
+    RolledBack,
+    SlaBreached,
+    StepState,
+    Submitted,
+)
 from wfm_engine.status import StepStatus, WorkflowStatus
 
 
@@ -17,27 +47,20 @@ class CorruptEventLog(ValueError):
 
 def evolve(state: InstanceState | None, event: Event) -> InstanceState:
     if state is None:
-        if event.type is not EventType.WORKFLOW_CREATED or event.seq != 1:
+        if not isinstance(event.payload, WorkflowCreatedData) or event.seq != 1:
             raise CorruptEventLog(
                 f"log of {event.instance_id} does not start with WORKFLOW_CREATED"
             )
-        return replace(_created(event), recent_events=(event,))
+        return replace(_created(event, event.payload), recent_events=(event,))
     if event.seq != state.version + 1:
         raise CorruptEventLog(f"{state.id}: expected seq {state.version + 1}, got {event.seq}")
-    apply = _APPLY.get(event.type)
-    if apply is None:
-        raise CorruptEventLog(f"{state.id}: {event.type} cannot follow seq {state.version}")
-    changed = apply(state, event)
+    changed = _apply(state, event)
     if changed.current_step_id is not None and (
         changed.current_step_id != state.current_step_id or event.type in _ACTIVATING
     ):
         # When the current step began: its SLA, deadline or delay counts from here.
-        activation = {
-            "stepId": changed.current_step_id,
-            "seq": event.seq,
-            "at": event.occurred_at.isoformat(),
-        }
-        changed = replace(changed, metadata={**changed.metadata, "activation": activation})
+        activation = Activation(changed.current_step_id, event.seq, event.occurred_at)
+        changed = replace(changed, activation=activation)
     return replace(
         changed,
         version=event.seq,
@@ -53,28 +76,90 @@ def fold(events: Iterable[Event], state: InstanceState | None = None) -> Instanc
     return state
 
 
-def _created(event: Event) -> InstanceState:
-    data = event.data
+def catch_up(state: InstanceState | None, events: Iterable[Event]) -> InstanceState | None:
+    """A stored state (an instance document, None when there is none) brought up to the
+    log: the events past its version folded in, those it holds already passed over. Every
+    reader that catches a projection up with the log does it here; reading the document
+    and the events after its version is the caller's I/O."""
+    return fold((e for e in events if state is None or e.seq > state.version), state)
+
+
+def _apply(state: InstanceState, event: Event) -> InstanceState:
+    match event.payload:
+        case WorkflowStartedData() as started:
+            return _started(state, started)
+        case StepCompletedData() as completed:
+            return _step_completed(state, event, completed)
+        case WorkflowPausedData() as paused:
+            pause = Paused(event.performed_by, event.occurred_at, paused.reason)
+            return replace(state, status=WorkflowStatus.PAUSED, pause=pause)
+        case WorkflowResumedData():
+            return replace(
+                state, status=WorkflowStatus.IN_PROGRESS, pause=None, resumed_at=event.occurred_at
+            )
+        case WorkflowSubmittedData():
+            submission = Submitted(event.performed_by, event.occurred_at, event.seq)
+            return replace(state, status=WorkflowStatus.SUBMITTED, submission=submission)
+        case WorkflowApprovedData() as approved:
+            approval = Approved(
+                event.performed_by,
+                event.occurred_at,
+                approved.comment,
+                approved.contract_reference,
+            )
+            return replace(state, status=WorkflowStatus.COMPLETED, approval=approval)
+        case WorkflowRejectedData() as rejected:
+            return _rejected(state, event, rejected)
+        case StepCompensatedData() as compensated:
+            assert event.step_id is not None
+            step = replace(state.step(event.step_id), status=StepStatus.COMPENSATED)
+            return replace(
+                state,
+                step_states=_with_steps(state, {event.step_id: step}),
+                pending_rollback=compensated.rollback,
+            )
+        case WorkflowRolledBackData() as rolled_back:
+            return _rolled_back(state, event, rolled_back)
+        case WorkflowFailedData() as failed:
+            failure = Failed(event.performed_by, event.occurred_at, failed.reason, failed.step_id)
+            return replace(
+                state,
+                status=WorkflowStatus.FAILED,
+                failure=failure,
+                pending_rollback=failed.rollback or state.pending_rollback,
+            )
+        case WorkflowCancelledData() as cancelled:
+            cancellation = Cancelled(event.performed_by, event.occurred_at, cancelled.reason)
+            return replace(state, status=WorkflowStatus.CANCELLED, cancellation=cancellation)
+        case GateFailedData() as gate_failed:
+            refusal = GateRefused(
+                event.performed_by, event.occurred_at, gate_failed.action, gate_failed.failed_gates
+            )
+            return replace(state, last_gate_failure=refusal)
+        case StepSlaBreachedData() as breached:
+            return _sla_breached(state, event, breached)
+        case WorkflowCreatedData():
+            raise CorruptEventLog(f"{state.id}: {event.type} cannot follow seq {state.version}")
+
+
+def _created(event: Event, created: WorkflowCreatedData) -> InstanceState:
     return InstanceState(
         id=event.instance_id,
         tenant_id=event.tenant_id,
-        template_id=str(data["templateId"]),
-        template_key=str(data["templateKey"]),
-        template_version=int(data["templateVersion"]),
-        market_role=str(data["marketRole"]),
+        template_id=created.template_id,
+        template_key=created.template_key,
+        template_version=created.template_version,
+        market_role=created.market_role,
         status=WorkflowStatus.DRAFT,
         current_step_id=None,
         step_states={},
         variables={},
-        metadata={
-            "path": [],
-            "trigger": dict(data.get("trigger") or {}),
-            "config": dict(data.get("config") or {"flags": {}, "settings": {}}),
-        },
         version=1,
         created_by=event.performed_by,
         created_at=event.occurred_at,
         updated_at=event.occurred_at,
+        trigger=dict(created.trigger),
+        config=created.config,
     )
 
 
@@ -84,25 +169,13 @@ def _with_steps(state: InstanceState, changes: Mapping[str, StepState]) -> dict[
     return steps
 
 
-def _with_metadata(
-    state: InstanceState, drop: Iterable[str] = (), **changes: Any
-) -> dict[str, Any]:
-    metadata = {k: v for k, v in state.metadata.items() if k not in set(drop)}
-    metadata.update(changes)
-    return metadata
-
-
-def _record(event: Event, **extra: Any) -> dict[str, Any]:
-    return {"by": event.performed_by, "at": event.occurred_at.isoformat(), **extra}
-
-
 def _activate(state: InstanceState, step_id: str) -> StepState:
     # A step reopened keeps its earlier data so that the form can show it again.
     return StepState(StepStatus.ACTIVE, data=state.step(step_id).data)
 
 
-def _started(state: InstanceState, event: Event) -> InstanceState:
-    first = str(event.data["firstStepId"])
+def _started(state: InstanceState, started: WorkflowStartedData) -> InstanceState:
+    first = str(started.first_step_id)
     return replace(
         state,
         status=WorkflowStatus.IN_PROGRESS,
@@ -111,93 +184,52 @@ def _started(state: InstanceState, event: Event) -> InstanceState:
     )
 
 
-def _step_completed(state: InstanceState, event: Event) -> InstanceState:
+def _step_completed(
+    state: InstanceState, event: Event, completed: StepCompletedData
+) -> InstanceState:
     assert event.step_id is not None
-    next_step = event.data.get("nextStepId")
+    next_step = completed.next_step_id
     changes = {
         event.step_id: StepState(
             StepStatus.COMPLETED,
-            data=dict(event.data.get("data", {})),
+            data=dict(completed.data),
             completed_at=event.occurred_at,
             completed_by=event.performed_by,
         )
     }
     if next_step:
-        changes[str(next_step)] = _activate(state, str(next_step))
+        changes[next_step] = _activate(state, next_step)
     # an escalation assigned this activation of the step to a role: done, it lapses
-    assignments = state.metadata.get("assignments", {})
-    lapsed = (
-        {"assignments": {k: v for k, v in assignments.items() if k != event.step_id}}
-        if event.step_id in assignments
-        else {}
-    )
+    assignments = {k: v for k, v in state.assignments.items() if k != event.step_id}
     return replace(
         state,
         status=WorkflowStatus.IN_PROGRESS if next_step else WorkflowStatus.AWAITING_VALIDATION,
-        current_step_id=str(next_step) if next_step else None,
+        current_step_id=next_step or None,
         step_states=_with_steps(state, changes),
-        variables={**state.variables, **dict(event.data.get("variables") or {})},
-        metadata=_with_metadata(state, path=[*state.path, event.step_id], **lapsed),
+        variables={**state.variables, **dict(completed.variables)},
+        path=(*state.path, event.step_id),
+        assignments=assignments,
     )
 
 
-def _paused(state: InstanceState, event: Event) -> InstanceState:
-    pause = _record(event, reason=event.data.get("reason"))
-    return replace(state, status=WorkflowStatus.PAUSED, metadata=_with_metadata(state, pause=pause))
-
-
-def _resumed(state: InstanceState, event: Event) -> InstanceState:
-    metadata = _with_metadata(state, drop=["pause"], resumedAt=event.occurred_at.isoformat())
-    return replace(state, status=WorkflowStatus.IN_PROGRESS, metadata=metadata)
-
-
-def _sla_breached(state: InstanceState, event: Event) -> InstanceState:
+def _sla_breached(
+    state: InstanceState, event: Event, breached: StepSlaBreachedData
+) -> InstanceState:
     assert event.step_id is not None
-    breach = _record(event, stepId=event.step_id, escalateTo=event.data.get("escalateTo"))
-    changes: dict[str, Any] = {"slaBreaches": [*state.metadata.get("slaBreaches", []), breach]}
-    if event.data.get("escalateTo"):
+    breach = SlaBreached(event.performed_by, event.occurred_at, event.step_id, breached.escalate_to)
+    assignments = dict(state.assignments)
+    if breached.escalate_to:
         # reassigned: the escalation role may now execute the step as well
-        assignments = {
-            **state.metadata.get("assignments", {}),
-            event.step_id: event.data["escalateTo"],
-        }
-        changes["assignments"] = assignments
-    return replace(state, metadata=_with_metadata(state, **changes))
+        assignments[event.step_id] = breached.escalate_to
+    return replace(state, sla_breaches=(*state.sla_breaches, breach), assignments=assignments)
 
 
-def _submitted(state: InstanceState, event: Event) -> InstanceState:
-    return replace(
-        state,
-        status=WorkflowStatus.SUBMITTED,
-        metadata=_with_metadata(
-            state,
-            submittedBy=event.performed_by,
-            submittedAt=event.occurred_at.isoformat(),
-            submittedSeq=event.seq,
-        ),
-    )
-
-
-def _approved(state: InstanceState, event: Event) -> InstanceState:
-    return replace(
-        state,
-        status=WorkflowStatus.COMPLETED,
-        metadata=_with_metadata(
-            state,
-            approvedBy=event.performed_by,
-            approvedAt=event.occurred_at.isoformat(),
-            approvalComment=event.data.get("comment"),
-            contractReference=event.data.get("contractReference"),
-        ),
-    )
-
-
-def _rejected(state: InstanceState, event: Event) -> InstanceState:
-    target = str(event.data["toStepId"])
+def _rejected(state: InstanceState, event: Event, rejected: WorkflowRejectedData) -> InstanceState:
+    target = rejected.to_step_id
     path = state.path
     index = state.last_index(target)
     kept = path[:index] if index is not None else path
-    reopened = path[len(kept) :] or [target]
+    reopened = path[len(kept) :] or (target,)
     changes = {
         step_id: StepState(StepStatus.PENDING, data=state.step(step_id).data)
         for step_id in reopened
@@ -208,86 +240,31 @@ def _rejected(state: InstanceState, event: Event) -> InstanceState:
         status=WorkflowStatus.IN_PROGRESS,
         current_step_id=target,
         step_states=_with_steps(state, changes),
-        metadata=_with_metadata(
-            state,
-            path=kept,
-            lastRejection=_record(event, reason=event.data["reason"], toStepId=target),
+        path=kept,
+        last_rejection=Rejected(event.performed_by, event.occurred_at, rejected.reason, target),
+    )
+
+
+def _rolled_back(
+    state: InstanceState, event: Event, rolled_back: WorkflowRolledBackData
+) -> InstanceState:
+    snapshot = rolled_back.snapshot
+    return replace(
+        state,
+        status=rolled_back.status,
+        current_step_id=snapshot.current_step_id,
+        step_states=dict(snapshot.step_states),
+        variables=dict(snapshot.variables),
+        path=snapshot.path,
+        pending_rollback=None,
+        failure=None,
+        pause=None,
+        last_rollback=RolledBack(
+            event.performed_by, event.occurred_at, rolled_back.to_step_id, rolled_back.restored_seq
         ),
     )
 
 
-def _compensated(state: InstanceState, event: Event) -> InstanceState:
-    assert event.step_id is not None
-    step = state.step(event.step_id)
-    return replace(
-        state,
-        step_states=_with_steps(
-            state, {event.step_id: replace(step, status=StepStatus.COMPENSATED)}
-        ),
-        metadata=_with_metadata(state, rollback=dict(event.data["rollback"])),
-    )
-
-
-def _rolled_back(state: InstanceState, event: Event) -> InstanceState:
-    snapshot = event.data["snapshot"]
-    return replace(
-        state,
-        status=WorkflowStatus(event.data["status"]),
-        current_step_id=snapshot.get("currentStepId"),
-        step_states={k: StepState.from_json(v) for k, v in snapshot["stepStates"].items()},
-        variables=dict(snapshot.get("variables") or {}),
-        metadata=_with_metadata(
-            state,
-            drop=["rollback", "failure", "pause"],
-            path=list(snapshot.get("path") or []),
-            lastRollback=_record(
-                event, toStepId=event.data["toStepId"], restoredSeq=event.data["restoredSeq"]
-            ),
-        ),
-    )
-
-
-def _failed(state: InstanceState, event: Event) -> InstanceState:
-    failure = _record(event, reason=event.data["reason"], stepId=event.data.get("stepId"))
-    changes: dict[str, Any] = {"failure": failure}
-    if event.data.get("rollback"):
-        changes["rollback"] = dict(event.data["rollback"])
-    return replace(state, status=WorkflowStatus.FAILED, metadata=_with_metadata(state, **changes))
-
-
-def _cancelled(state: InstanceState, event: Event) -> InstanceState:
-    cancellation = _record(event, reason=event.data.get("reason"))
-    return replace(
-        state,
-        status=WorkflowStatus.CANCELLED,
-        metadata=_with_metadata(state, cancellation=cancellation),
-    )
-
-
-def _gate_failed(state: InstanceState, event: Event) -> InstanceState:
-    failure = _record(
-        event,
-        action=event.data.get("action"),
-        failedGates=list(event.data.get("failedGates") or []),
-    )
-    return replace(state, metadata=_with_metadata(state, lastGateFailure=failure))
-
-
-_APPLY: dict[EventType, Callable[[InstanceState, Event], InstanceState]] = {
-    EventType.WORKFLOW_STARTED: _started,
-    EventType.STEP_COMPLETED: _step_completed,
-    EventType.WORKFLOW_PAUSED: _paused,
-    EventType.WORKFLOW_RESUMED: _resumed,
-    EventType.WORKFLOW_SUBMITTED: _submitted,
-    EventType.WORKFLOW_APPROVED: _approved,
-    EventType.WORKFLOW_REJECTED: _rejected,
-    EventType.STEP_COMPENSATED: _compensated,
-    EventType.WORKFLOW_ROLLED_BACK: _rolled_back,
-    EventType.WORKFLOW_FAILED: _failed,
-    EventType.WORKFLOW_CANCELLED: _cancelled,
-    EventType.GATE_FAILED: _gate_failed,
-    EventType.STEP_SLA_BREACHED: _sla_breached,
-}
 _ACTIVATING = frozenset(
     {
         EventType.WORKFLOW_STARTED,

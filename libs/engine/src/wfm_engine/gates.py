@@ -49,6 +49,12 @@ class GateRegistry:
     def __init__(self) -> None:
         self._gates: dict[str, Gate] = {}
 
+    def copy(self) -> GateRegistry:
+        """A registry of its own with the same entries (extensions add to the copy)."""
+        copied = GateRegistry()
+        copied._gates = dict(self._gates)
+        return copied
+
     def register(self, name: str) -> Callable[[Gate], Gate]:
         def add(gate: Gate) -> Gate:
             if name in self._gates:
@@ -80,7 +86,8 @@ async def four_eyes(ctx: GateContext) -> GateResult:
     """The person deciding is neither the one who submitted the workflow nor the one who
     completed the step being decided on."""
     actor = str(ctx.principal.user_id)
-    others = {ctx.state.metadata.get("submittedBy")}
+    submission = ctx.state.submission
+    others = {submission.by if submission else None}
     path = ctx.state.path
     index = ctx.state.last_index(ctx.check.step_id) if ctx.check.step_id else None
     if ctx.check.step_id is not None and ctx.check.step_id not in path:

@@ -4,19 +4,16 @@ template declares. Resolution: tenant -> market role -> the template's defaults.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from wfm_engine.definitions import StepDefinition
 from wfm_engine.durations import parse_duration
 from wfm_shared.documents import text_problem
 from wfm_shared.errors import FieldError
-
-if TYPE_CHECKING:
-    from wfm_engine.template import StepDefinition, WorkflowTemplate
 
 NAME_PATTERN = r"^[a-z][a-zA-Z0-9_]{0,62}$"
 SETTING_TARGETS = ("sla.duration", "retry.max", "retry.backoff")
@@ -46,6 +43,13 @@ class SettingOption(_Model):
 class TemplateOptions(_Model):
     flags: dict[str, FlagOption] = Field(default_factory=dict)
     settings: dict[str, SettingOption] = Field(default_factory=dict)
+
+
+class Configurable(Protocol):
+    """What has options: a template (checked against its steps in `template_problems`)."""
+
+    @property
+    def options(self) -> TemplateOptions: ...
 
 
 def value_problem(option: SettingOption, value: Any) -> str | None:
@@ -81,66 +85,6 @@ def value_problem(option: SettingOption, value: Any) -> str | None:
     return None
 
 
-def _target_step(template: WorkflowTemplate, target: str) -> tuple[str | None, str]:
-    parts = target.split(".", 2)
-    if len(parts) != 3 or parts[0] != "steps":
-        return None, target
-    return parts[1], parts[2]
-
-
-def option_problems(template: WorkflowTemplate) -> list[FieldError]:
-    problems: list[FieldError] = [
-        FieldError(("options", "flags", name), "is not a valid flag name")
-        for name in template.options.flags
-        if not re.match(NAME_PATTERN, name)
-    ]
-    for name, setting in template.options.settings.items():
-        at = ("options", "settings", name)
-        if not re.match(NAME_PATTERN, name):
-            problems.append(FieldError(at, "is not a valid setting name"))
-        step_id, rest = _target_step(template, setting.target)
-        if step_id is None or not template.has_step(step_id):
-            problems.append(
-                FieldError(
-                    (*at, "target"), f"{setting.target!r} names no step (steps.<id>.<field>)"
-                )
-            )
-        elif rest not in SETTING_TARGETS and not rest.startswith("config."):
-            problems.append(
-                FieldError(
-                    (*at, "target"),
-                    f"can set {', '.join(SETTING_TARGETS)} or config.<key>, not {rest!r}",
-                )
-            )
-        for bound in ("min", "max"):
-            limit = getattr(setting, bound)
-            if limit is not None and setting.type == "duration":
-                try:
-                    parse_duration(limit)
-                except ValueError as error:
-                    problems.append(FieldError((*at, bound), str(error)))
-        problem = value_problem(setting, setting.default)
-        if problem:
-            problems.append(FieldError((*at, "default"), problem))
-    for index, step in enumerate(template.steps):
-        for key in ("enabled_by", "skipped_by"):
-            flag = getattr(step, key)
-            alias = "enabledBy" if key == "enabled_by" else "skippedBy"
-            if flag is None:
-                continue
-            if flag not in template.options.flags:
-                problems.append(FieldError(("steps", index, alias), f"unknown flag {flag!r}"))
-            transitions = template.transitions(step.id)
-            if transitions and all(t.when is not None for t in transitions):
-                problems.append(
-                    FieldError(
-                        ("steps", index, "next"),
-                        f"optional step {step.id!r} needs a transition without a condition to go on when it is off",
-                    )
-                )
-    return problems
-
-
 @dataclass(frozen=True)
 class WorkflowConfig:
     """The flags and settings an instance runs with (pinned when it is created)."""
@@ -159,7 +103,7 @@ class WorkflowConfig:
         return cls(flags=dict(value.get("flags") or {}), settings=dict(value.get("settings") or {}))
 
 
-def layer_problems(template: WorkflowTemplate, layer: Mapping[str, Any]) -> list[FieldError]:
+def layer_problems(template: Configurable, layer: Mapping[str, Any]) -> list[FieldError]:
     """Why a configuration layer ({flags, settings}) does not fit the template's options."""
     problems: list[FieldError] = []
     unknown = set(layer) - {"flags", "settings"}
@@ -185,7 +129,7 @@ def layer_problems(template: WorkflowTemplate, layer: Mapping[str, Any]) -> list
 
 
 def resolve_config(
-    template: WorkflowTemplate, layers: Sequence[tuple[str, Mapping[str, Any]]]
+    template: Configurable, layers: Sequence[tuple[str, Mapping[str, Any]]]
 ) -> WorkflowConfig:
     """Defaults, then each (source, layer) in order; a value the template no longer accepts
     (a newer version changed its options) is ignored."""

@@ -24,7 +24,10 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from wfm_engine.gates import GATES, GateRegistry
+from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.template import CompileWatch, TemplateInvalid, WorkflowTemplate, parse_template
+from wfm_engine.validators import VALIDATORS, ValidatorRegistry
 from wfm_shared.documents import template_shape_problems
 from wfm_shared.errors import FieldError
 
@@ -170,7 +173,13 @@ def _apply_submission(submission: dict[str, Any], change: Any, problems: list[Fi
 
 
 def apply_overlay(
-    base: WorkflowTemplate, overlay: Mapping[str, Any], *, watch: CompileWatch | None = None
+    base: WorkflowTemplate,
+    overlay: Mapping[str, Any],
+    *,
+    watch: CompileWatch | None = None,
+    validators: ValidatorRegistry = VALIDATORS,
+    handlers: StepHandlerRegistry = STEP_HANDLERS,
+    gates: GateRegistry = GATES,
 ) -> WorkflowTemplate:
     """The template `overlay` makes of `base`; every problem of either kind at once."""
     shape = template_shape_problems(overlay)
@@ -203,7 +212,7 @@ def apply_overlay(
         for kind in ("flags", "settings"):
             options[kind] = {**(options.get(kind) or {}), **(changes["options"].get(kind) or {})}
     try:
-        result = parse_template(definition, watch=watch)
+        result = parse_template(definition, validators, handlers, gates, watch=watch)
     except TemplateInvalid as invalid:
         problems += [FieldError(("result", *e.path), e.message) for e in invalid.errors]
         result = None

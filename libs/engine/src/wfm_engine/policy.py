@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wfm_engine.commands import WorkflowAction
-from wfm_engine.options import WorkflowConfig, step_enabled
+from wfm_engine.options import step_enabled
 from wfm_engine.state import InstanceState
 from wfm_engine.status import StepStatus, WorkflowStatus
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
@@ -76,6 +76,7 @@ def refusal(
     template: WorkflowTemplate,
     principal: Principal,
     step_id: str | None = None,
+    handlers: StepHandlerRegistry = STEP_HANDLERS,
 ) -> WfmError | None:
     """Why `principal` may not take `action` now, or None when it may."""
     if not can_see(principal, state.tenant_id):
@@ -118,18 +119,23 @@ def refusal(
                 status=state.status.value,
                 action=action.value,
             )
-        roles_for_step = step_roles(template.step(target))
+        roles_for_step = step_roles(template.step(target), handlers)
         # an SLA breach that escalated the step assigned it to that role as well
-        assigned = state.metadata.get("assignments", {}).get(target)
+        assigned = state.assignments.get(target)
         if roles_for_step and principal.role not in (*roles_for_step, assigned):
             return Forbidden(f"step {target!r} may only be executed by {', '.join(roles_for_step)}")
     return None
 
 
 def allowed_actions(
-    state: InstanceState, template: WorkflowTemplate, principal: Principal
+    state: InstanceState,
+    template: WorkflowTemplate,
+    principal: Principal,
+    handlers: StepHandlerRegistry = STEP_HANDLERS,
 ) -> list[WorkflowAction]:
-    return [a for a in WorkflowAction if refusal(a, state, template, principal) is None]
+    return [
+        a for a in WorkflowAction if refusal(a, state, template, principal, None, handlers) is None
+    ]
 
 
 # Past these, no step of the workflow will run any more (until a rejection reopens one).
@@ -142,7 +148,7 @@ def shown_step_statuses(state: InstanceState, template: WorkflowTemplate) -> dic
     """Each step's status as a person should read it: a pending step that the instance's
     configuration switched off, or that the workflow went past (a branch not taken), is
     SKIPPED rather than pending forever."""
-    flags = WorkflowConfig.from_json(state.metadata.get("config")).flags
+    flags = state.config.flags
     past = state.status in _STEPS_BEHIND
     shown: dict[str, StepStatus] = {}
     for step in template.steps:

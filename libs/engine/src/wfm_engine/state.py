@@ -1,43 +1,259 @@
-"""The state of one workflow instance: what folding its events produces."""
+"""The state of one workflow instance: what folding its events produces.
+
+What the workflow went through besides its steps (the activation of the current step,
+the pinned configuration, the submission, the pending rollback, the last failure...) is
+held in typed fields. Stored, they are the document's `state.metadata` object, written
+and read here only (`metadata_json`, `with_metadata`); a document written before a field
+existed reads as that field's default."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from wfm_engine.events import Event
+from wfm_engine.events import Event, FailedGate, PendingRollback, Snapshot
+from wfm_engine.options import WorkflowConfig
 from wfm_engine.status import StepStatus, WorkflowStatus
+from wfm_engine.step_state import StepState
+
+__all__ = [
+    "RECENT_EVENTS",
+    "Activation",
+    "Approved",
+    "Cancelled",
+    "Failed",
+    "GateRefused",
+    "InstanceState",
+    "Paused",
+    "Rejected",
+    "RolledBack",
+    "SlaBreached",
+    "StepState",
+    "Submitted",
+]
 
 # How many of its latest events an instance keeps: a dashboard shows a page of workflows
 # with their recent activity from the instance documents alone, without reading the log.
 RECENT_EVENTS = 5
 
 
+def _at(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 @dataclass(frozen=True)
-class StepState:
-    status: StepStatus
-    data: Mapping[str, Any] = field(default_factory=dict)
-    completed_at: datetime | None = None
-    completed_by: str | None = None
+class Activation:
+    """When the current step began (its SLA, deadline or delay counts from here): the
+    step, and the seq of the event that entered it."""
+
+    step_id: str
+    seq: int
+    at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {"stepId": self.step_id, "seq": self.seq, "at": self.at.isoformat()}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Activation:
+        return cls(str(value["stepId"]), int(value["seq"]), _at(value["at"]))
+
+
+@dataclass(frozen=True)
+class Paused:
+    by: str
+    at: datetime
+    reason: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"by": self.by, "at": self.at.isoformat(), "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Paused:
+        return cls(str(value["by"]), _at(value["at"]), _text(value.get("reason")))
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    by: str
+    at: datetime
+    reason: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"by": self.by, "at": self.at.isoformat(), "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Cancelled:
+        return cls(str(value["by"]), _at(value["at"]), _text(value.get("reason")))
+
+
+@dataclass(frozen=True)
+class Submitted:
+    by: str
+    at: datetime
+    seq: int | None  # None: a document written before the seq was kept
+
+    def as_json(self) -> dict[str, Any]:
+        value: dict[str, Any] = {"submittedBy": self.by, "submittedAt": self.at.isoformat()}
+        if self.seq is not None:
+            value["submittedSeq"] = self.seq
+        return value
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Submitted | None:
+        if "submittedBy" not in value:
+            return None
+        seq = value.get("submittedSeq")
+        return cls(
+            str(value["submittedBy"]),
+            _at(value["submittedAt"]),
+            None if seq is None else int(seq),
+        )
+
+
+@dataclass(frozen=True)
+class Approved:
+    by: str
+    at: datetime
+    comment: str | None
+    contract_reference: str | None
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "status": self.status.value,
-            "data": dict(self.data),
-            "completedAt": self.completed_at.isoformat() if self.completed_at else None,
-            "completedBy": self.completed_by,
+            "approvedBy": self.by,
+            "approvedAt": self.at.isoformat(),
+            "approvalComment": self.comment,
+            "contractReference": self.contract_reference,
         }
 
     @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> StepState:
-        completed = value.get("completedAt")
+    def from_json(cls, value: Mapping[str, Any]) -> Approved | None:
+        if "approvedBy" not in value:
+            return None
         return cls(
-            status=StepStatus(value["status"]),
-            data=dict(value.get("data") or {}),
-            completed_at=datetime.fromisoformat(completed) if completed else None,
-            completed_by=value.get("completedBy"),
+            str(value["approvedBy"]),
+            _at(value["approvedAt"]),
+            _text(value.get("approvalComment")),
+            _text(value.get("contractReference")),
+        )
+
+
+@dataclass(frozen=True)
+class Rejected:
+    by: str
+    at: datetime
+    reason: str
+    to_step_id: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+            "toStepId": self.to_step_id,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Rejected:
+        return cls(str(value["by"]), _at(value["at"]), str(value["reason"]), str(value["toStepId"]))
+
+
+@dataclass(frozen=True)
+class RolledBack:
+    by: str
+    at: datetime
+    to_step_id: str
+    restored_seq: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "at": self.at.isoformat(),
+            "toStepId": self.to_step_id,
+            "restoredSeq": self.restored_seq,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> RolledBack:
+        return cls(
+            str(value["by"]), _at(value["at"]), str(value["toStepId"]), int(value["restoredSeq"])
+        )
+
+
+@dataclass(frozen=True)
+class Failed:
+    by: str
+    at: datetime
+    reason: str
+    step_id: str | None  # the step whose compensation failed, if that is what failed
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+            "stepId": self.step_id,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> Failed:
+        return cls(
+            str(value["by"]), _at(value["at"]), str(value["reason"]), _text(value.get("stepId"))
+        )
+
+
+@dataclass(frozen=True)
+class SlaBreached:
+    by: str
+    at: datetime
+    step_id: str
+    escalate_to: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "at": self.at.isoformat(),
+            "stepId": self.step_id,
+            "escalateTo": self.escalate_to,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> SlaBreached:
+        return cls(
+            str(value["by"]),
+            _at(value["at"]),
+            str(value["stepId"]),
+            _text(value.get("escalateTo")),
+        )
+
+
+@dataclass(frozen=True)
+class GateRefused:
+    by: str
+    at: datetime
+    action: str
+    failed_gates: tuple[FailedGate, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "at": self.at.isoformat(),
+            "action": self.action,
+            "failedGates": [g.as_json() for g in self.failed_gates],
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> GateRefused:
+        return cls(
+            str(value["by"]),
+            _at(value["at"]),
+            str(value.get("action")),
+            tuple(FailedGate.from_json(g) for g in value.get("failedGates") or ()),
         )
 
 
@@ -53,13 +269,30 @@ class InstanceState:
     current_step_id: str | None
     step_states: Mapping[str, StepState]
     variables: Mapping[str, Any]
-    metadata: Mapping[str, Any]
     version: int
     created_by: str
     created_at: datetime
     updated_at: datetime
     # the last RECENT_EVENTS events of the log, oldest first (a projection like the rest)
     recent_events: tuple[Event, ...] = ()
+    # the steps completed so far, in the order the workflow went through them
+    path: tuple[str, ...] = ()
+    trigger: Mapping[str, Any] = field(default_factory=dict)
+    config: WorkflowConfig = field(default_factory=WorkflowConfig)
+    activation: Activation | None = None
+    # steps an SLA breach escalated: the role that may now execute them as well
+    assignments: Mapping[str, str] = field(default_factory=dict)
+    sla_breaches: tuple[SlaBreached, ...] = ()
+    pause: Paused | None = None  # while PAUSED
+    resumed_at: datetime | None = None
+    submission: Submitted | None = None
+    approval: Approved | None = None
+    last_rejection: Rejected | None = None
+    pending_rollback: PendingRollback | None = None  # steps are being compensated
+    last_rollback: RolledBack | None = None
+    failure: Failed | None = None
+    cancellation: Cancelled | None = None
+    last_gate_failure: GateRefused | None = None
 
     def latest_events(self, count: int) -> tuple[Event, ...] | None:
         """The `count` latest events of the log, when this state holds them all (None: read
@@ -76,21 +309,42 @@ class InstanceState:
     def step(self, step_id: str) -> StepState:
         return self.step_states.get(step_id, StepState(StepStatus.PENDING))
 
-    @property
-    def path(self) -> list[str]:
-        """The steps completed so far, in the order the workflow went through them."""
-        return list(self.metadata.get("path", []))
-
     def last_index(self, step_id: str) -> int | None:
         """Where `step_id` was last completed in the path (a loop may pass a step twice)."""
         path = self.path
         return len(path) - 1 - path[::-1].index(step_id) if step_id in path else None
 
     @property
-    def pending_rollback(self) -> Mapping[str, Any] | None:
-        """The rollback under way (steps are being compensated), if any."""
-        rollback = self.metadata.get("rollback")
-        return rollback if isinstance(rollback, Mapping) else None
+    def running_activation(self) -> Activation | None:
+        """The activation of the current step while the workflow runs it (PAUSED: the same
+        activation, stopped)."""
+        activation = self.activation
+        if (
+            self.status in (WorkflowStatus.IN_PROGRESS, WorkflowStatus.PAUSED)
+            and activation is not None
+            and self.current_step_id is not None
+            and activation.step_id == self.current_step_id
+        ):
+            return activation
+        return None
+
+    def is_current(self, step_id: str | None, activation_seq: int) -> bool:
+        """Whether what began at `activation_seq` still runs, undisturbed: the step
+        `step_id` (IN_PROGRESS, not left or entered again since), or, for None, the
+        submission awaiting its approval (not decided and not submitted again)."""
+        if step_id is None:
+            return (
+                self.status is WorkflowStatus.SUBMITTED
+                and self.submission is not None
+                and self.submission.seq == activation_seq
+            )
+        running = self.running_activation
+        return (
+            self.status is WorkflowStatus.IN_PROGRESS
+            and running is not None
+            and running.step_id == step_id
+            and running.seq == activation_seq
+        )
 
     def completed_data(self) -> dict[str, Mapping[str, Any]]:
         return {
@@ -99,11 +353,76 @@ class InstanceState:
             if step.status is StepStatus.COMPLETED
         }
 
-    def snapshot(self) -> dict[str, Any]:
-        """The part of the state a rollback restores, as JSON."""
-        return {
-            "currentStepId": self.current_step_id,
-            "stepStates": {k: v.as_json() for k, v in self.step_states.items()},
-            "variables": dict(self.variables),
-            "path": self.path,
+    def snapshot(self) -> Snapshot:
+        """The part of the state a rollback restores."""
+        return Snapshot(
+            self.current_step_id, dict(self.step_states), dict(self.variables), self.path
+        )
+
+    # -- the stored form of the typed fields: the document's `state.metadata` -------------
+
+    def metadata_json(self) -> dict[str, Any]:
+        value: dict[str, Any] = {
+            "path": list(self.path),
+            "trigger": dict(self.trigger),
+            "config": self.config.as_json(),
         }
+        if self.activation is not None:
+            value["activation"] = self.activation.as_json()
+        if self.pause is not None:
+            value["pause"] = self.pause.as_json()
+        if self.resumed_at is not None:
+            value["resumedAt"] = self.resumed_at.isoformat()
+        if self.sla_breaches:
+            value["slaBreaches"] = [b.as_json() for b in self.sla_breaches]
+        # kept once a breach escalated a step, empty when those steps are done
+        if self.assignments or any(b.escalate_to for b in self.sla_breaches):
+            value["assignments"] = dict(self.assignments)
+        if self.last_gate_failure is not None:
+            value["lastGateFailure"] = self.last_gate_failure.as_json()
+        if self.submission is not None:
+            value.update(self.submission.as_json())
+        if self.last_rejection is not None:
+            value["lastRejection"] = self.last_rejection.as_json()
+        if self.approval is not None:
+            value.update(self.approval.as_json())
+        if self.pending_rollback is not None:
+            value["rollback"] = self.pending_rollback.as_json()
+        if self.last_rollback is not None:
+            value["lastRollback"] = self.last_rollback.as_json()
+        if self.failure is not None:
+            value["failure"] = self.failure.as_json()
+        if self.cancellation is not None:
+            value["cancellation"] = self.cancellation.as_json()
+        return value
+
+    def with_metadata(self, value: Mapping[str, Any]) -> InstanceState:
+        """This state with the typed fields read from their stored form (`metadata_json`)."""
+
+        def part(key: str) -> Mapping[str, Any] | None:
+            found = value.get(key)
+            return found if isinstance(found, Mapping) and found else None
+
+        activation, pause, rejection = part("activation"), part("pause"), part("lastRejection")
+        rollback, last_rollback, failure = part("rollback"), part("lastRollback"), part("failure")
+        cancellation, gate = part("cancellation"), part("lastGateFailure")
+        resumed = value.get("resumedAt")
+        return replace(
+            self,
+            path=tuple(value.get("path") or ()),
+            trigger=dict(value.get("trigger") or {}),
+            config=WorkflowConfig.from_json(value.get("config")),
+            activation=Activation.from_json(activation) if activation else None,
+            assignments={str(k): str(v) for k, v in (value.get("assignments") or {}).items()},
+            sla_breaches=tuple(SlaBreached.from_json(b) for b in value.get("slaBreaches") or ()),
+            pause=Paused.from_json(pause) if pause else None,
+            resumed_at=_at(resumed) if resumed else None,
+            submission=Submitted.from_json(value),
+            approval=Approved.from_json(value),
+            last_rejection=Rejected.from_json(rejection) if rejection else None,
+            pending_rollback=PendingRollback.from_json(rollback) if rollback else None,
+            last_rollback=RolledBack.from_json(last_rollback) if last_rollback else None,
+            failure=Failed.from_json(failure) if failure else None,
+            cancellation=Cancelled.from_json(cancellation) if cancellation else None,
+            last_gate_failure=GateRefused.from_json(gate) if gate else None,
+        )

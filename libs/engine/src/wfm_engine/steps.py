@@ -1,26 +1,26 @@
-"""Step handlers: one protocol (validate / complete / compensate) behind every step type.
+"""Step handlers: one protocol (validate / complete / compensate) behind every step type
+(system-step runners, which carry system steps out, are in `runners`).
 
 Human steps (`form`, `approval`) complete through the API. System steps (`api_call`,
-`notification`, `webhook`, `delay`) are carried out by the worker, which completes them
-through the same command path with the result it obtained; their configuration is
-validated here, when the template is loaded."""
+`notification`, `webhook`, `delay`) are carried out by the platform, which completes them
+through the same command path with the result it obtained: a runner (looked up by step
+type in a `SystemStepRunnerRegistry`) when the step becomes current, or a timer (`delay`).
+Their configuration is validated here, when the template is loaded."""
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from wfm_engine.definitions import StepDefinition
 from wfm_engine.durations import Deadline, parse_duration
 from wfm_engine.state import StepState
 from wfm_shared.errors import FieldError
-
-if TYPE_CHECKING:
-    from wfm_engine.template import StepDefinition
 
 
 @dataclass(frozen=True)
@@ -300,8 +300,14 @@ class DelayHandler(BaseHandler):
 class StepHandlerRegistry:
     """Step types by name; extensions register their own handlers."""
 
-    def __init__(self) -> None:
+    def __init__(self, handlers: Iterable[StepHandler] = ()) -> None:
         self._handlers: dict[str, StepHandler] = {}
+        for handler in handlers:
+            self.register(handler)
+
+    def copy(self) -> StepHandlerRegistry:
+        """A registry of its own with the same handlers (extensions add to the copy)."""
+        return StepHandlerRegistry(self._handlers.values())
 
     def register(self, handler: StepHandler) -> StepHandler:
         if handler.type in self._handlers:
@@ -322,13 +328,13 @@ class StepHandlerRegistry:
         return sorted(self._handlers)
 
 
-STEP_HANDLERS = StepHandlerRegistry()
-for _handler in (
-    FormHandler(),
-    ApprovalHandler(),
-    ApiCallHandler(),
-    NotificationHandler(),
-    WebhookHandler(),
-    DelayHandler(),
-):
-    STEP_HANDLERS.register(_handler)
+STEP_HANDLERS = StepHandlerRegistry(
+    [
+        FormHandler(),
+        ApprovalHandler(),
+        ApiCallHandler(),
+        NotificationHandler(),
+        WebhookHandler(),
+        DelayHandler(),
+    ]
+)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from celpy.celparser import CELParseError
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import Field, PrivateAttr
 from pydantic import ValidationError as PydanticValidationError
 
 from wfm_engine.conditions import (
@@ -18,10 +18,26 @@ from wfm_engine.conditions import (
     parse_reason,
     quoted,
 )
+from wfm_engine.definitions import (
+    LOCALES,
+    STEP_ID_PATTERN,
+    DefinitionModel,
+    Localized,
+    Retry,
+    Sla,
+    StepDefinition,
+    Transition,
+)
 from wfm_engine.durations import Deadline, parse_duration
-from wfm_engine.forms import FormValidator, schema_problems
+from wfm_engine.forms import schema_problems
 from wfm_engine.gates import GATES, GateRegistry
-from wfm_engine.options import TemplateOptions, WorkflowConfig, option_problems
+from wfm_engine.options import (
+    NAME_PATTERN,
+    SETTING_TARGETS,
+    TemplateOptions,
+    WorkflowConfig,
+    value_problem,
+)
 from wfm_engine.status import MARKET_ROLES
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.validators import VALIDATORS, ValidatorRegistry
@@ -29,107 +45,41 @@ from wfm_shared.documents import template_shape_problems
 from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_shared.principal import ROLES
 
-LOCALES = ("en", "fr", "nl")
 _STEP_REFERENCE = re.compile(r"steps\.([A-Za-z_][A-Za-z0-9_]*)|steps\[\s*['\"]([^'\"]+)['\"]\s*\]")
 KEY_PATTERN = r"^[a-z][a-z0-9-]{1,62}$"
-STEP_ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
+
+__all__ = [
+    "LOCALES",
+    "STEP_ID_PATTERN",
+    "Approval",
+    "CheckStopped",
+    "CompileWatch",
+    "Localized",
+    "Retry",
+    "Sla",
+    "StepDefinition",
+    "Submission",
+    "TemplateInvalid",
+    "Transition",
+    "WorkflowTemplate",
+    "parse_template",
+    "template_problems",
+]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class Localized(_Model):
-    """A text in English, French and Dutch. A missing language is a template problem
-    (reported with the others, see `template_problems`), not a parse error."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    en: str | None = Field(default=None, min_length=1)
-    fr: str | None = Field(default=None, min_length=1)
-    nl: str | None = Field(default=None, min_length=1)
-
-    def get(self, locale: str) -> str:
-        text = getattr(self, locale if locale in LOCALES else "en") or self.en or self.fr or self.nl
-        return str(text or "")
-
-    def missing(self) -> list[str]:
-        return [locale for locale in LOCALES if not getattr(self, locale)]
-
-
-class Transition(_Model):
-    # the next step; omitted (null): the workflow's steps end here
-    to: str | None = None
-    # CEL over {steps, variables, tenant, trigger}; no condition: always taken
-    when: str | None = None
-    # who may take this transition; empty: whoever may execute the step
-    roles: list[str] = Field(default_factory=list)
-    gates: list[str] = Field(default_factory=list)
-
-
-class Sla(_Model):
-    duration: str
-    escalate_to: str | None = Field(default=None, alias="escalateTo")
-
-    @field_validator("duration")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
-
-
-class Retry(_Model):
-    max: int = Field(default=3, ge=0, le=20)
-    backoff: str = "PT10S"
-
-    @field_validator("backoff")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
-
-
-class StepDefinition(_Model):
-    id: str = Field(pattern=STEP_ID_PATTERN)
-    type: str
-    title: Localized
-    description: Localized | None = None
-    config: dict[str, Any] = Field(default_factory=dict)
-    data_schema: dict[str, Any] = Field(default_factory=lambda: {"type": "object"}, alias="schema")
-    validators: list[str] = Field(default_factory=list)
-    # who may execute the step; empty: the tenant's users and market operations
-    # (for system steps: market operations, i.e. the worker or an operator's override)
-    roles: list[str] = Field(default_factory=list)
-    # None: the next step in the list (the last one ends the workflow); []: ends here
-    next: list[Transition] | None = None
-    compensation: dict[str, Any] | None = None
-    sla: Sla | None = None
-    retry: Retry | None = None
-    # optional steps: only with this flag on / left out when this flag is on
-    enabled_by: str | None = Field(default=None, alias="enabledBy")
-    skipped_by: str | None = Field(default=None, alias="skippedBy")
-
-    _form: FormValidator | None = PrivateAttr(default=None)
-
-    def form(self) -> FormValidator:
-        if self._form is None:
-            self._form = FormValidator(self.data_schema)
-        return self._form
-
-
-class Approval(_Model):
+class Approval(DefinitionModel):
     roles: list[str] = Field(default_factory=lambda: ["market_ops"], min_length=1)
     gates: list[str] = Field(default_factory=list)
     deadline: Deadline | None = None
 
 
-class Submission(_Model):
+class Submission(DefinitionModel):
     validators: list[str] = Field(default_factory=list)
     gates: list[str] = Field(default_factory=list)
     approval: Approval = Field(default_factory=Approval)
 
 
-class WorkflowTemplate(_Model):
+class WorkflowTemplate(DefinitionModel):
     key: str = Field(pattern=KEY_PATTERN)
     version: int = Field(ge=1)
     name: Localized
@@ -288,6 +238,66 @@ class CompileWatch:
         return TemplateInvalid(
             "the condition takes too long to compile", [FieldError(self.path, message)]
         )
+
+
+def _target_step(target: str) -> tuple[str | None, str]:
+    parts = target.split(".", 2)
+    if len(parts) != 3 or parts[0] != "steps":
+        return None, target
+    return parts[1], parts[2]
+
+
+def option_problems(template: WorkflowTemplate) -> list[FieldError]:
+    problems: list[FieldError] = [
+        FieldError(("options", "flags", name), "is not a valid flag name")
+        for name in template.options.flags
+        if not re.match(NAME_PATTERN, name)
+    ]
+    for name, setting in template.options.settings.items():
+        at = ("options", "settings", name)
+        if not re.match(NAME_PATTERN, name):
+            problems.append(FieldError(at, "is not a valid setting name"))
+        step_id, rest = _target_step(setting.target)
+        if step_id is None or not template.has_step(step_id):
+            problems.append(
+                FieldError(
+                    (*at, "target"), f"{setting.target!r} names no step (steps.<id>.<field>)"
+                )
+            )
+        elif rest not in SETTING_TARGETS and not rest.startswith("config."):
+            problems.append(
+                FieldError(
+                    (*at, "target"),
+                    f"can set {', '.join(SETTING_TARGETS)} or config.<key>, not {rest!r}",
+                )
+            )
+        for bound in ("min", "max"):
+            limit = getattr(setting, bound)
+            if limit is not None and setting.type == "duration":
+                try:
+                    parse_duration(limit)
+                except ValueError as error:
+                    problems.append(FieldError((*at, bound), str(error)))
+        problem = value_problem(setting, setting.default)
+        if problem:
+            problems.append(FieldError((*at, "default"), problem))
+    for index, step in enumerate(template.steps):
+        for key in ("enabled_by", "skipped_by"):
+            flag = getattr(step, key)
+            alias = "enabledBy" if key == "enabled_by" else "skippedBy"
+            if flag is None:
+                continue
+            if flag not in template.options.flags:
+                problems.append(FieldError(("steps", index, alias), f"unknown flag {flag!r}"))
+            transitions = template.transitions(step.id)
+            if transitions and all(t.when is not None for t in transitions):
+                problems.append(
+                    FieldError(
+                        ("steps", index, "next"),
+                        f"optional step {step.id!r} needs a transition without a condition to go on when it is off",
+                    )
+                )
+    return problems
 
 
 def template_problems(

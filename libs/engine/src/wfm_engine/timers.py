@@ -28,15 +28,10 @@ class TimerSpec:
 def wanted_timers(state: InstanceState, template: WorkflowTemplate) -> list[TimerSpec]:
     """The timers running for `state` (while PAUSED they are the same, but stopped)."""
     timers: list[TimerSpec] = []
-    activation = state.metadata.get("activation") or {}
-    step_id = state.current_step_id
-    if (
-        state.status in (WorkflowStatus.IN_PROGRESS, WorkflowStatus.PAUSED)
-        and step_id
-        and activation.get("stepId") == step_id
-    ):
+    activation = state.running_activation
+    if activation is not None:
+        step_id, seq, at = activation.step_id, activation.seq, activation.at
         step = template.step(step_id)
-        seq, at = int(activation["seq"]), datetime.fromisoformat(activation["at"])
         if step.sla is not None:
             timers.append(TimerSpec("sla", step_id, seq, at, parse_duration(step.sla.duration)))
         deadline = step.config.get("deadline") if step.type == "approval" else None
@@ -51,12 +46,21 @@ def wanted_timers(state: InstanceState, template: WorkflowTemplate) -> list[Time
                 TimerSpec("delay", step_id, seq, at, parse_duration(step.config["duration"]))
             )
     deadline_spec = template.submission.approval.deadline
-    if state.status is WorkflowStatus.SUBMITTED and deadline_spec is not None:
-        submitted_at = datetime.fromisoformat(state.metadata["submittedAt"])
-        seq = int(state.metadata.get("submittedSeq", state.version))
+    submission = state.submission
+    if (
+        state.status is WorkflowStatus.SUBMITTED
+        and deadline_spec is not None
+        and submission is not None
+    ):
+        # a document written before the seq was kept: the submission was its last event
+        seq = submission.seq if submission.seq is not None else state.version
         timers.append(
             TimerSpec(
-                "approval_deadline", None, seq, submitted_at, parse_duration(deadline_spec.duration)
+                "approval_deadline",
+                None,
+                seq,
+                submission.at,
+                parse_duration(deadline_spec.duration),
             )
         )
     return timers

@@ -28,6 +28,12 @@ class ValidatorRegistry:
     def __init__(self) -> None:
         self._validators: dict[str, Validator] = {}
 
+    def copy(self) -> ValidatorRegistry:
+        """A registry of its own with the same entries (extensions add to the copy)."""
+        copied = ValidatorRegistry()
+        copied._validators = dict(self._validators)
+        return copied
+
     def register(self, name: str) -> Callable[[Validator], Validator]:
         def add(fn: Validator) -> Validator:
             if name in self._validators:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 
+from wfm_shared.errors import Forbidden
+
 ROLES = ("market_ops", "tenant_admin", "tenant_user")
 
 PERMISSIONS_BY_ROLE: dict[str, tuple[str, ...]] = {
@@ -65,3 +67,8 @@ SYSTEM_USER_ID = uuid.UUID("00000000-0000-5000-8000-000000000001")
 
 def system_principal() -> Principal:
     return principal_for(SYSTEM_USER_ID, None, "market_ops")
+
+
+def require_market_ops(principal: Principal, what: str) -> None:
+    if not principal.is_market_ops:
+        raise Forbidden(f"only market operations may {what}")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from wfm_engine import BUILTIN_REGISTRIES, Registries
 from wfm_shared.settings import Settings
 from wfm_storage.mongo import MongoStore
 from wfm_storage.postgres import Database
@@ -44,7 +46,10 @@ class Storage:
     throttle: ThrottleWindows
 
     @classmethod
-    async def open(cls, settings: Settings) -> Storage:
+    async def open(
+        cls, settings: Settings, *, registries: Registries = BUILTIN_REGISTRIES
+    ) -> Storage:
+        """Connect to both databases; stored templates are parsed with `registries`."""
         if not settings.mongodb_url:
             raise ValueError("MONGODB_URL is not set")
         db = await Database.connect(
@@ -70,7 +75,7 @@ class Storage:
             tenants=TenantRepository(),
             users=UserRepository(),
             credentials=CredentialStore(),
-            templates=TemplateRepository(),
+            templates=TemplateRepository(registries=registries),
             index=InstanceIndex(),
             audit=AuditLog(),
             configs=ConfigRepository(),
@@ -83,6 +88,20 @@ class Storage:
             documents=InstanceDocuments(mongo),
             throttle=ThrottleWindows(),
         )
+
+    def with_registries(self, registries: Registries) -> Storage:
+        """The same connections, reading stored templates with `registries`."""
+        current = self.templates.registries
+        if (current.validators, current.gates, current.handlers) == (
+            registries.validators,
+            registries.gates,
+            registries.handlers,
+        ):
+            return self  # the same registries for parsing (runners play no part in it)
+        templates = TemplateRepository(
+            compile_timeout=self.templates.compile_timeout, registries=registries
+        )
+        return dataclasses.replace(self, templates=templates)
 
     async def close(self) -> None:
         await self.db.close()

@@ -1,4 +1,9 @@
-"""Translation between engine records and MongoDB documents (field names as in DESIGN.md)."""
+"""Translation between engine records and MongoDB documents (field names as in DESIGN.md).
+
+The one place where events and instance states are written to and read from documents:
+an event's typed payload is its `eventData` (`payload.as_json`, read back by
+`payload_from_json`), a state's typed fields its `state.metadata` (`metadata_json`, read
+back by `with_metadata`). Documents written by every earlier version read unchanged."""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wfm_engine import Event, EventType, InstanceState, StepState, StepStatus, WorkflowStatus
+from wfm_engine.events import payload_from_json
 
 
 def event_id(instance_id: str, seq: int) -> str:
@@ -20,7 +26,7 @@ def event_to_document(event: Event) -> dict[str, Any]:
         "seq": event.seq,
         "eventType": event.type.value,
         "stepId": event.step_id,
-        "eventData": dict(event.data),
+        "eventData": event.payload.as_json(),
         "performedBy": event.performed_by,
         "correlationId": event.correlation_id,
         "idempotencyKey": event.idempotency_key,
@@ -33,11 +39,10 @@ def document_to_event(doc: Mapping[str, Any]) -> Event:
         instance_id=doc["workflowInstanceId"],
         tenant_id=doc["tenantId"],
         seq=int(doc["seq"]),
-        type=EventType(doc["eventType"]),
         performed_by=doc["performedBy"],
         occurred_at=doc["occurredAt"],
+        payload=payload_from_json(EventType(doc["eventType"]), doc.get("eventData") or {}),
         step_id=doc.get("stepId"),
-        data=doc.get("eventData") or {},
         correlation_id=doc.get("correlationId"),
         idempotency_key=doc.get("idempotencyKey"),
     )
@@ -64,7 +69,7 @@ def state_to_document(state: InstanceState) -> dict[str, Any]:
                 for step_id, step in state.step_states.items()
             },
             "variables": dict(state.variables),
-            "metadata": dict(state.metadata),
+            "metadata": state.metadata_json(),
         },
         "version": state.version,
         "recentEvents": [event_to_document(e) for e in state.recent_events],
@@ -95,10 +100,9 @@ def document_to_state(doc: Mapping[str, Any]) -> InstanceState:
             for step_id, step in (inner.get("stepStates") or {}).items()
         },
         variables=inner.get("variables") or {},
-        metadata=inner.get("metadata") or {},
         version=int(doc["version"]),
         created_by=doc["createdBy"],
         created_at=doc["createdAt"],
         updated_at=doc["updatedAt"],
         recent_events=tuple(document_to_event(e) for e in doc.get("recentEvents") or ()),
-    )
+    ).with_metadata(inner.get("metadata") or {})

@@ -4,14 +4,12 @@ payloads and dedupe keys. Enqueued in the transaction that projects the events."
 from __future__ import annotations
 
 DISPATCH_EVENT = "dispatch_event"  # webhooks, notifications, event triggers, API access
-RUN_SYSTEM_STEP = "run_system_step"  # api_call, notification and webhook steps
+RUN_SYSTEM_STEP = "run_system_step"  # a system step with a runner became current
 TIMER_FIRED = "timer_fired"  # an SLA, an approval deadline or a delay is due
 DELIVER_WEBHOOK = "deliver_webhook"
 PROVISION_API_ACCESS = "provision_api_access"
 START_TRIGGERED = "start_triggered_workflow"
 SEND_COMPENSATION = "send_compensation"  # the compensating request a rollback recorded
-
-SYSTEM_STEP_TYPES = frozenset({"api_call", "notification", "webhook"})
 
 
 def event_key(instance_id: str, seq: int) -> str:

@@ -1,8 +1,9 @@
 """Webhook subscriptions as tenants manage them, and their deliveries as market operations
 inspect and replay them. The signing secret is shown once, when a subscription is created.
 
-The names of the events a subscription may ask for live here too: the worker sends each
-workflow event as `workflow.<event>` (WORKFLOW_APPROVED -> workflow.approved,
+Fanning a message out to the subscriptions that want it, and delivering it, live here too
+(the worker's jobs call them). The names of the events a subscription may ask for: each
+workflow event is sent as `workflow.<event>` (WORKFLOW_APPROVED -> workflow.approved,
 STEP_COMPLETED -> workflow.step_completed), and `tenant.created` when a tenant is created."""
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from wfm_engine.events import PUBLIC_EVENT_NAMES
-from wfm_integrations.webhooks import new_secret
+import httpx
+
+from wfm_engine import Event, InstanceState
+from wfm_engine.events import PUBLIC_EVENT_NAMES, public_event_name
+from wfm_integrations.webhooks import WebhookMessage, deliver, new_secret
+from wfm_shared.clock import Clock
 from wfm_shared.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from wfm_shared.principal import Principal
+from wfm_shared.principal import Principal, system_principal
 from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage import jobs
-from wfm_storage.bootstrap import Storage
-from wfm_storage.postgres import Executor
-from wfm_storage.repositories.webhooks import Delivery, Subscription
+from wfm_storage.postgres import Database, Executor
+from wfm_storage.queue import JobQueue
+from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.tenants import TenantRepository
+from wfm_storage.repositories.webhooks import Delivery, Subscription, WebhookRepository
 
 ALL_EVENTS = "*"
 EVENT_TYPE_PATTERN = re.compile(r"^(\*|[a-z]+\.[a-z_]+)$")
@@ -92,10 +99,62 @@ class DeliveryHistory:
     attempts: list[DeliveryAttempt]
 
 
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    """One attempt at a delivery, recorded: whether another attempt should follow."""
+
+    attempt: int  # of this delivery, since it was queued or last replayed
+    retry: bool
+    reason: str | None = None
+
+
+def workflow_event_message(state: InstanceState, event: Event) -> WebhookMessage:
+    """The message a workflow event sends to the subscriptions that want it (its id is the
+    same for every subscription and every retry: receivers deduplicate on it)."""
+    return WebhookMessage(
+        id=f"msg_{state.id}_{event.seq}",
+        type=public_event_name(event.type),
+        timestamp=event.occurred_at,
+        data={
+            "workflowId": state.id,
+            "tenantId": state.tenant_id,
+            "templateKey": state.template_key,
+            "templateVersion": state.template_version,
+            "marketRole": state.market_role,
+            "seq": event.seq,
+            "eventType": event.type.value,
+            "stepId": event.step_id,
+            "data": dict(event.data),
+        },
+    )
+
+
 class WebhookService:
-    def __init__(self, storage: Storage, url_policy: OutgoingUrlPolicy) -> None:
-        self._s = storage
+    def __init__(
+        self,
+        db: Database,
+        *,
+        webhooks: WebhookRepository,
+        tenants: TenantRepository,
+        jobs: JobQueue,
+        audit: AuditLog,
+        url_policy: OutgoingUrlPolicy,
+        outgoing: httpx.AsyncClient,
+        timeout_seconds: float,
+        max_attempts: int,
+        clock: Clock,
+    ) -> None:
+        self._db = db
+        self._webhooks = webhooks
+        self._tenants = tenants
+        self._jobs = jobs
+        self._audit_log = audit
         self._url_policy = url_policy
+        self._outgoing = outgoing  # under the outgoing-call policy
+        self._timeout_seconds = timeout_seconds
+        self._max_attempts = max_attempts
+        self._clock = clock
+        self._platform = system_principal()
 
     # -- subscriptions (a tenant's administrators, or market operations) ----------------
 
@@ -124,10 +183,10 @@ class WebhookService:
         if problems:
             raise ValidationFailed("the webhook subscription is not valid", problems)
         secret = new_secret()
-        async with self._s.db.transaction(principal) as conn:
-            if await self._s.tenants.get(conn, tenant_id) is None:
+        async with self._db.transaction(principal) as conn:
+            if await self._tenants.get(conn, tenant_id) is None:
                 raise NotFound("tenant", tenant_id)
-            subscription = await self._s.webhooks.create_subscription(
+            subscription = await self._webhooks.create_subscription(
                 conn,
                 tenant_id=tenant_id,
                 url=url,
@@ -164,8 +223,8 @@ class WebhookService:
         ]
         if problems:
             raise ValidationFailed("the webhook subscription is not valid", problems)
-        async with self._s.db.transaction(principal) as conn:
-            current = await self._s.webhooks.subscription(conn, subscription_id)
+        async with self._db.transaction(principal) as conn:
+            current = await self._webhooks.subscription(conn, subscription_id)
             if current is None:
                 raise NotFound("webhook subscription", subscription_id)
             wanted = dataclasses.replace(
@@ -186,7 +245,7 @@ class WebhookService:
             }
             if not changes:
                 return current
-            updated = await self._s.webhooks.update_subscription(
+            updated = await self._webhooks.update_subscription(
                 conn,
                 subscription_id,
                 url=wanted.url,
@@ -201,9 +260,9 @@ class WebhookService:
     async def delete(self, principal: Principal, subscription_id: uuid.UUID) -> Subscription:
         """Remove a subscription with its deliveries; returns what was removed."""
         _require_admin(principal)
-        async with self._s.db.transaction(principal) as conn:
-            current = await self._s.webhooks.subscription(conn, subscription_id)
-            if current is None or not await self._s.webhooks.delete_subscription(
+        async with self._db.transaction(principal) as conn:
+            current = await self._webhooks.subscription(conn, subscription_id)
+            if current is None or not await self._webhooks.delete_subscription(
                 conn, subscription_id
             ):
                 raise NotFound("webhook subscription", subscription_id)
@@ -221,8 +280,8 @@ class WebhookService:
     ) -> list[Subscription]:
         """A tenant's subscriptions (its own for a tenant admin; any or all for market ops)."""
         _require_admin(principal)
-        async with self._s.db.transaction(principal) as conn:
-            return await self._s.webhooks.subscriptions(conn, tenant_id=tenant_id)
+        async with self._db.transaction(principal) as conn:
+            return await self._webhooks.subscriptions(conn, tenant_id=tenant_id)
 
     # -- deliveries (market operations) ---------------------------------------------------
 
@@ -241,8 +300,8 @@ class WebhookService:
                 "unknown delivery status",
                 [FieldError(("status",), f"must be one of {', '.join(DELIVERY_STATUSES)}")],
             )
-        async with self._s.db.transaction(principal) as conn:
-            found = await self._s.webhooks.deliveries(
+        async with self._db.transaction(principal) as conn:
+            found = await self._webhooks.deliveries(
                 conn, status=status, subscription_id=subscription_id, limit=first
             )
             return await self._with_attempts(conn, found)
@@ -251,17 +310,17 @@ class WebhookService:
         """Send a delivery again, from a fresh attempt budget, under the same message id
         (receivers deduplicate on it)."""
         _require_market_ops(principal, "replay webhook deliveries")
-        async with self._s.db.transaction(principal) as conn:
-            delivery = await self._s.webhooks.reset_for_replay(conn, delivery_id)
+        async with self._db.transaction(principal) as conn:
+            delivery = await self._webhooks.reset_for_replay(conn, delivery_id)
             if delivery is None:
                 raise NotFound("webhook delivery", delivery_id)
-            job_id = await self._s.jobs.enqueue(
+            job_id = await self._jobs.enqueue(
                 conn,
                 jobs.DELIVER_WEBHOOK,
                 {"deliveryId": str(delivery.id)},
                 dedupe_key=jobs.delivery_key(str(delivery.id)),
             )
-            await self._s.audit.append(
+            await self._audit_log.append(
                 conn,
                 principal=principal,
                 tenant_id=delivery.tenant_id,
@@ -276,10 +335,86 @@ class WebhookService:
             )
             return (await self._with_attempts(conn, [delivery]))[0]
 
+    # -- sending (the platform: the worker's jobs) ------------------------------------------
+
+    async def fan_out(self, tenant_id: uuid.UUID, message: WebhookMessage) -> list[str]:
+        """One delivery (and one delivery job) per active subscription of the tenant that
+        wants this message; a message already fanned out to a subscription is not again."""
+        created: list[str] = []
+        async with self._db.transaction(self._platform) as conn:
+            subscriptions = await self._webhooks.subscriptions(
+                conn, tenant_id=tenant_id, active_only=True
+            )
+            for subscription in (s for s in subscriptions if s.wants(message.type)):
+                payload = {
+                    "type": message.type,
+                    "timestamp": message.timestamp.isoformat(),
+                    "data": dict(message.data),
+                }
+                delivery_id = await self._webhooks.add_delivery(
+                    conn,
+                    subscription,
+                    message_id=message.id,
+                    event_type=message.type,
+                    payload=payload,
+                )
+                if delivery_id is not None:
+                    key = jobs.delivery_key(str(delivery_id))
+                    await self._jobs.enqueue(
+                        conn, jobs.DELIVER_WEBHOOK, {"deliveryId": str(delivery_id)}, dedupe_key=key
+                    )
+                    created.append(str(delivery_id))
+        return created
+
+    async def deliver(self, delivery_id: uuid.UUID) -> DeliveryOutcome | None:
+        """One signed attempt at a delivery, recorded with its outcome. None: nothing to do
+        (delivered already, or removed). A refused URL, or the last attempt, gives up."""
+        async with self._db.transaction(self._platform) as conn:
+            delivery = await self._webhooks.delivery(conn, delivery_id)
+            subscription: Subscription | None = (
+                await self._webhooks.subscription(conn, delivery.subscription_id)
+                if delivery
+                else None
+            )
+        if delivery is None or subscription is None or delivery.status == "delivered":
+            return None
+        message = WebhookMessage(
+            id=delivery.message_id,
+            type=delivery.event_type,
+            timestamp=datetime.fromisoformat(delivery.payload["timestamp"]),
+            data=delivery.payload.get("data", {}),
+        )
+        outcome = await deliver(
+            self._outgoing,
+            subscription.url,
+            subscription.secret,
+            message,
+            timeout_seconds=self._timeout_seconds,
+        )
+        gave_up = not outcome.delivered and (
+            outcome.refused or delivery.attempts + 1 >= self._max_attempts
+        )
+        async with self._db.transaction(self._platform) as conn:
+            await self._webhooks.record_attempt(
+                conn,
+                delivery,
+                status_code=outcome.status_code,
+                error=outcome.error,
+                duration_ms=outcome.duration_ms,
+                delivered=outcome.delivered,
+                gave_up=gave_up,
+                at=self._clock.now(),
+            )
+        return DeliveryOutcome(
+            attempt=delivery.attempts + 1,
+            retry=not outcome.delivered and not gave_up,
+            reason=outcome.error or (None if outcome.delivered else "not delivered"),
+        )
+
     async def _with_attempts(
         self, conn: Executor, deliveries: list[Delivery]
     ) -> list[DeliveryHistory]:
-        attempts = await self._s.webhooks.attempts(conn, [d.id for d in deliveries])
+        attempts = await self._webhooks.attempts(conn, [d.id for d in deliveries])
         return [
             DeliveryHistory(d, [DeliveryAttempt(**_attempt(a)) for a in attempts[d.id]])
             for d in deliveries
@@ -294,7 +429,7 @@ class WebhookService:
         details: dict[str, Any],
     ) -> None:
         # never the secret
-        await self._s.audit.append(
+        await self._audit_log.append(
             conn,
             principal=principal,
             tenant_id=subscription.tenant_id,

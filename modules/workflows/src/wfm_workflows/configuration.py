@@ -10,8 +10,11 @@ from typing import Any
 from wfm_engine import WorkflowConfig, WorkflowTemplate, layer_problems, resolve_config
 from wfm_shared.errors import Forbidden, NotFound, ValidationFailed
 from wfm_shared.principal import Principal
-from wfm_storage.bootstrap import Storage
-from wfm_storage.postgres import Executor
+from wfm_storage.postgres import Database, Executor
+from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.configs import ConfigRepository
+from wfm_storage.repositories.templates import TemplateRepository
+from wfm_storage.repositories.tenants import TenantRepository
 
 
 @dataclass(frozen=True)
@@ -24,13 +27,25 @@ class EffectiveConfig:
 
 
 class ConfigService:
-    def __init__(self, storage: Storage) -> None:
-        self._s = storage
+    def __init__(
+        self,
+        db: Database,
+        *,
+        tenants: TenantRepository,
+        templates: TemplateRepository,
+        configs: ConfigRepository,
+        audit: AuditLog,
+    ) -> None:
+        self._db = db
+        self._tenants = tenants
+        self._templates = templates
+        self._configs = configs
+        self._audit = audit
 
-    async def _template(
+    async def _template_for(
         self, ex: Executor, template_key: str, market_role: str
     ) -> WorkflowTemplate:
-        record = await self._s.templates.latest_for(ex, template_key, market_role)
+        record = await self._templates.latest_for(ex, template_key, market_role)
         if record is None:
             raise NotFound("template", template_key)
         return record.template
@@ -42,13 +57,13 @@ class ConfigService:
         market_role: str,
         tenant_id: uuid.UUID | None,
     ) -> tuple[WorkflowConfig, int]:
-        role_layer = await self._s.configs.current(
+        role_layer = await self._configs.current(
             ex, tenant_id=None, market_role=market_role, template_key=template.key
         )
         layers = [("marketRole", role_layer.as_layer())] if role_layer else []
         version = role_layer.version if role_layer else 0
         if tenant_id is not None:
-            tenant_layer = await self._s.configs.current(
+            tenant_layer = await self._configs.current(
                 ex, tenant_id=tenant_id, market_role=market_role, template_key=template.key
             )
             if tenant_layer:
@@ -64,10 +79,10 @@ class ConfigService:
         market_role: str,
         tenant_id: uuid.UUID | None,
     ) -> EffectiveConfig:
-        async with self._s.db.transaction(principal) as conn:
-            if tenant_id is not None and await self._s.tenants.get(conn, tenant_id) is None:
+        async with self._db.transaction(principal) as conn:
+            if tenant_id is not None and await self._tenants.get(conn, tenant_id) is None:
                 raise NotFound("tenant", tenant_id)
-            template = await self._template(conn, template_key, market_role)
+            template = await self._template_for(conn, template_key, market_role)
             config, version = await self.resolve(conn, template, market_role, tenant_id)
         return EffectiveConfig(template, market_role, tenant_id, config, version)
 
@@ -88,14 +103,14 @@ class ConfigService:
             raise Forbidden("only market operations configure a market role")
         if tenant_id is not None and principal.role not in ("market_ops", "tenant_admin"):
             raise Forbidden("only the tenant's administrators configure its workflows")
-        async with self._s.db.transaction(principal) as conn:
-            if tenant_id is not None and await self._s.tenants.get(conn, tenant_id) is None:
+        async with self._db.transaction(principal) as conn:
+            if tenant_id is not None and await self._tenants.get(conn, tenant_id) is None:
                 raise NotFound("tenant", tenant_id)
-            template = await self._template(conn, template_key, market_role)
+            template = await self._template_for(conn, template_key, market_role)
             problems = layer_problems(template, {"flags": flags, "settings": settings})
             if problems:
                 raise ValidationFailed("the configuration does not fit the template", problems)
-            layer = await self._s.configs.append(
+            layer = await self._configs.append(
                 conn,
                 tenant_id=tenant_id,
                 market_role=market_role,
@@ -105,7 +120,7 @@ class ConfigService:
                 created_by=principal.user_id,
                 expected_version=expected_version,
             )
-            await self._s.audit.append(
+            await self._audit.append(
                 conn,
                 principal=principal,
                 tenant_id=tenant_id,

@@ -1,10 +1,12 @@
 """Extensions: plug-ins found through the entry-point group `wfm.extensions`.
 
 An extension is a callable `register(context: ExtensionContext) -> None` that adds step
-handlers, validators, gates, templates and overlays. The market roles are one (built in),
-the example in `extensions/` another. `load_catalog()` runs every extension once per
-process and returns the catalog of templates they provide, with this module's base
-templates first."""
+handlers, system-step runners, validators, gates, templates and overlays. The market roles
+are one (built in), the example in `extensions/` another. `load_catalog()` runs every
+extension once per process, each adding to the same fresh `Registries` (the engine's
+built-ins first), and returns the catalog: those registries and the templates the
+extensions provide, with this module's base templates first. Nothing here changes a
+module-level registry: the registries are a value the composition root passes on."""
 
 from __future__ import annotations
 
@@ -17,16 +19,14 @@ from typing import Any
 import yaml
 
 from wfm_engine import (
-    GATES,
-    STEP_HANDLERS,
     GateRegistry,
+    Registries,
     StepHandlerRegistry,
+    SystemStepRunnerRegistry,
     TemplateInvalid,
     WorkflowTemplate,
-    apply_overlay,
-    parse_template,
 )
-from wfm_engine.validators import VALIDATORS, ValidatorRegistry
+from wfm_engine.validators import ValidatorRegistry
 from wfm_shared.errors import FieldError
 
 ENTRY_POINT_GROUP = "wfm.extensions"
@@ -51,10 +51,18 @@ class ExtensionContext:
     """What `register` receives."""
 
     name: str
-    validators: ValidatorRegistry = VALIDATORS
-    gates: GateRegistry = GATES
-    step_handlers: StepHandlerRegistry = STEP_HANDLERS
+    validators: ValidatorRegistry = field(default_factory=ValidatorRegistry)
+    gates: GateRegistry = field(default_factory=GateRegistry)
+    step_handlers: StepHandlerRegistry = field(default_factory=StepHandlerRegistry)
+    # a system step type needs a handler (system = True) and a runner of the same type
+    step_runners: SystemStepRunnerRegistry = field(default_factory=SystemStepRunnerRegistry)
     sources: list[TemplateSource] = field(default_factory=list)
+
+    @classmethod
+    def adding_to(cls, name: str, registries: Registries) -> ExtensionContext:
+        return cls(
+            name, registries.validators, registries.gates, registries.handlers, registries.runners
+        )
 
     def add_template(self, definition: Mapping[str, Any], origin: str | None = None) -> None:
         """A template, or an overlay (a definition with an `overlay` section)."""
@@ -77,6 +85,7 @@ class ExtensionContext:
 class Catalog:
     extensions: list[str]
     sources: list[TemplateSource]
+    registries: Registries
 
     def templates(self) -> list[WorkflowTemplate]:
         """Every template, overlays resolved against the base they extend; all problems of
@@ -86,7 +95,7 @@ class Catalog:
         result: list[WorkflowTemplate] = []
         for source in (s for s in self.sources if not s.is_overlay):
             try:
-                template = parse_template(source.definition)
+                template = self.registries.parse_template(source.definition)
             except TemplateInvalid as invalid:
                 problems += [
                     FieldError((source.origin, *e.path), e.message) for e in invalid.errors
@@ -108,7 +117,7 @@ class Catalog:
                 )
                 continue
             try:
-                result.append(apply_overlay(base, source.definition))
+                result.append(self.registries.apply_overlay(base, source.definition))
             except TemplateInvalid as invalid:
                 problems += [
                     FieldError((source.origin, *e.path), e.message) for e in invalid.errors
@@ -128,9 +137,10 @@ def _base_sources() -> list[TemplateSource]:
 def load_catalog() -> Catalog:
     """Run every installed extension (once per process) and collect what they provide."""
     sources = _base_sources()
+    registries = Registries.builtin()
     names: list[str] = []
     for entry_point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        context = ExtensionContext(entry_point.name)
+        context = ExtensionContext.adding_to(entry_point.name, registries)
         try:
             register: Callable[[ExtensionContext], None] = entry_point.load()
             register(context)
@@ -140,4 +150,7 @@ def load_catalog() -> Catalog:
             ) from error
         names.append(entry_point.name)
         sources += context.sources
-    return Catalog(names, sources)
+    problems = registries.problems()
+    if problems:
+        raise ExtensionError("; ".join(problems))
+    return Catalog(names, sources, registries)

@@ -12,24 +12,45 @@ from wfm_engine import (
     Event,
     EventType,
     InstanceState,
-    WorkflowConfig,
-    WorkflowStatus,
+    SystemStepRunnerRegistry,
     WorkflowTemplate,
 )
+from wfm_engine.events import StepCompensatedData, WorkflowApprovedData
 from wfm_engine.timers import timers_paused, wanted_timers
 from wfm_shared.logging import get_logger
 from wfm_shared.principal import Principal
 from wfm_storage import jobs
-from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import Executor
-from wfm_storage.repositories.timers import WantedTimer
+from wfm_storage.queue import JobQueue
+from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.instance_index import InstanceIndex
+from wfm_storage.repositories.tenants import TenantRepository
+from wfm_storage.repositories.timers import TimerRepository, WantedTimer
+from wfm_storage.repositories.workflow_events import EventStore
 
 log = get_logger("wfm.projections")
 
 
 class Projector:
-    def __init__(self, storage: Storage) -> None:
-        self._s = storage
+    def __init__(
+        self,
+        *,
+        index: InstanceIndex,
+        events: EventStore,
+        timers: TimerRepository,
+        jobs: JobQueue,
+        tenants: TenantRepository,
+        audit: AuditLog,
+        system_steps: SystemStepRunnerRegistry,
+    ) -> None:
+        self._index = index
+        self._events = events
+        self._timers = timers
+        self._jobs = jobs
+        self._tenants = tenants
+        self._audit = audit
+        # the step types the worker runs when they become current (a `run_system_step` job)
+        self._system_steps = system_steps
 
     async def project(
         self,
@@ -40,7 +61,7 @@ class Projector:
         template: WorkflowTemplate,
     ) -> list[Event]:
         """Bring the index up to `state`; returns the events projected now."""
-        previous = await self._s.index.advance(conn, state)
+        previous = await self._index.advance(conn, state)
         if previous is None:
             return []  # already projected (a retry, or the reconciler got there first)
         due = [e for e in events if previous < e.seq <= state.version]
@@ -48,11 +69,11 @@ class Projector:
             # the index was behind what this command saw: project the gap as well
             due = [
                 e
-                for e in await self._s.events.for_instance(principal, state.id, after_seq=previous)
+                for e in await self._events.for_instance(principal, state.id, after_seq=previous)
                 if e.seq <= state.version
             ]
         tenant_id = uuid.UUID(state.tenant_id)
-        template = template.configured(WorkflowConfig.from_json(state.metadata.get("config")))
+        template = template.configured(state.config)
         for event in due:
             await self._apply(conn, principal, state, event, template, tenant_id)
         if due:
@@ -71,17 +92,17 @@ class Projector:
         """Arm the timers `state` needs, cancel those it no longer needs, stop them while paused."""
         instance_id = uuid.UUID(state.id)
         wanted = {(t.kind, t.activation_seq): t for t in wanted_timers(state, template)}
-        stored = {t.key: t for t in await self._s.timers.open_for(conn, instance_id)}
+        stored = {t.key: t for t in await self._timers.open_for(conn, instance_id)}
         for key, timer in stored.items():
             if key not in wanted:
-                await self._s.timers.cancel(conn, timer.id)
+                await self._timers.cancel(conn, timer.id)
             elif timers_paused(state) and timer.status == "armed":
-                await self._s.timers.pause(conn, timer.id, at)
+                await self._timers.pause(conn, timer.id, at)
             elif not timers_paused(state) and timer.status == "paused":
-                await self._s.timers.resume(conn, timer.id, at)
+                await self._timers.resume(conn, timer.id, at)
         for key, spec in wanted.items():
             if key not in stored:
-                await self._s.timers.arm(
+                await self._timers.arm(
                     conn,
                     tenant_id,
                     instance_id,
@@ -98,35 +119,35 @@ class Projector:
                 "seq": event.seq,
                 "type": event.type.value,
             }
-            await self._s.jobs.enqueue(
+            await self._jobs.enqueue(
                 conn, jobs.DISPATCH_EVENT, payload, dedupe_key=jobs.event_key(state.id, event.seq)
             )
-            if event.type is EventType.STEP_COMPENSATED and "request" in (
-                event.data.get("compensation") or {}
+            if (
+                isinstance(event.payload, StepCompensatedData)
+                and "request" in event.payload.compensation
             ):
-                await self._s.jobs.enqueue(
+                await self._jobs.enqueue(
                     conn,
                     jobs.SEND_COMPENSATION,
                     {**payload, "stepId": event.step_id},
                     dedupe_key=jobs.compensation_key(state.id, event.seq),
                 )
-        activation = state.metadata.get("activation") or {}
-        step_id = state.current_step_id
+        # a system step entered by these events: the worker runs it
+        activation = state.activation
         if (
-            state.status is WorkflowStatus.IN_PROGRESS
-            and step_id is not None
-            and template.step(step_id).type in jobs.SYSTEM_STEP_TYPES
-            and activation.get("stepId") == step_id
-            and any(e.seq == activation.get("seq") for e in due)
+            activation is not None
+            and state.is_current(activation.step_id, activation.seq)
+            and template.step(activation.step_id).type in self._system_steps
+            and any(e.seq == activation.seq for e in due)
         ):
             payload = {
                 "instanceId": state.id,
                 "tenantId": state.tenant_id,
-                "stepId": step_id,
-                "activationSeq": activation["seq"],
+                "stepId": activation.step_id,
+                "activationSeq": activation.seq,
             }
-            key = jobs.step_key(state.id, int(activation["seq"]))
-            await self._s.jobs.enqueue(conn, jobs.RUN_SYSTEM_STEP, payload, dedupe_key=key)
+            key = jobs.step_key(state.id, activation.seq)
+            await self._jobs.enqueue(conn, jobs.RUN_SYSTEM_STEP, payload, dedupe_key=key)
 
     async def _apply(
         self,
@@ -138,10 +159,10 @@ class Projector:
         tenant_id: uuid.UUID,
     ) -> None:
         if template.grants_market_role and event.type is EventType.WORKFLOW_CREATED:
-            await self._s.tenants.apply_for_market_role(conn, tenant_id, state.market_role)
-        if template.grants_market_role and event.type is EventType.WORKFLOW_APPROVED:
-            granted = event.data.get("contractReference")
-            held = await self._s.tenants.activate_market_role(
+            await self._tenants.apply_for_market_role(conn, tenant_id, state.market_role)
+        if template.grants_market_role and isinstance(event.payload, WorkflowApprovedData):
+            granted = event.payload.contract_reference
+            held = await self._tenants.activate_market_role(
                 conn, tenant_id, state.market_role, granted
             )
             if held != granted:
@@ -154,7 +175,7 @@ class Projector:
                     refused=granted,
                     workflow_id=state.id,
                 )
-        await self._s.audit.append(
+        await self._audit.append(
             conn,
             principal=principal,
             tenant_id=tenant_id,

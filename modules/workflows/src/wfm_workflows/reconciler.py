@@ -9,10 +9,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from wfm_engine import fold
+from wfm_engine import catch_up
 from wfm_shared.principal import Principal, system_principal
-from wfm_storage.bootstrap import Storage
+from wfm_storage.postgres import Database
 from wfm_storage.records import InstanceIndexRow
+from wfm_storage.repositories.instance_index import InstanceIndex
+from wfm_storage.repositories.templates import TemplateRepository
+from wfm_storage.repositories.workflow_documents import InstanceDocuments
+from wfm_storage.repositories.workflow_events import EventStore
 from wfm_workflows.projections import Projector
 
 
@@ -26,17 +30,31 @@ class ReconcileReport:
 
 
 class Reconciler:
-    def __init__(self, storage: Storage, principal: Principal | None = None) -> None:
-        self._s = storage
+    def __init__(
+        self,
+        db: Database,
+        *,
+        index: InstanceIndex,
+        events: EventStore,
+        documents: InstanceDocuments,
+        templates: TemplateRepository,
+        projector: Projector,
+        principal: Principal | None = None,
+    ) -> None:
+        self._db = db
+        self._index = index
+        self._events = events
+        self._documents = documents
+        self._templates = templates
+        self._projector = projector
         self._principal = principal or system_principal()
-        self._projector = Projector(storage)
 
     async def run(self, *, batch_size: int = 500) -> ReconcileReport:
         report = ReconcileReport()
         after: uuid.UUID | None = None
         while True:
-            async with self._s.db.transaction(self._principal) as conn:
-                rows = await self._s.index.scan(conn, after=after, limit=batch_size)
+            async with self._db.transaction(self._principal) as conn:
+                rows = await self._index.scan(conn, after=after, limit=batch_size)
             if not rows:
                 return report
             after = rows[-1].id
@@ -44,8 +62,8 @@ class Reconciler:
 
     async def _reconcile_batch(self, rows: list[InstanceIndexRow], report: ReconcileReport) -> None:
         ids = [row.mongo_id for row in rows]
-        latest = await self._s.events.latest_seqs(self._principal, ids)
-        versions = await self._s.documents.versions(self._principal, ids)
+        latest = await self._events.latest_seqs(self._principal, ids)
+        versions = await self._documents.versions(self._principal, ids)
         for row in rows:
             report.checked += 1
             last = latest.get(row.mongo_id, 0)
@@ -53,22 +71,28 @@ class Reconciler:
                 await self.reconcile_instance(row, report)
 
     async def reconcile_instance(
-        self, row: InstanceIndexRow, report: ReconcileReport | None = None
+        self,
+        row: InstanceIndexRow,
+        report: ReconcileReport | None = None,
+        *,
+        principal: Principal | None = None,
     ) -> None:
+        """Bring one instance up to its log, as `principal` (by default the platform)."""
         report = report if report is not None else ReconcileReport()
-        events = await self._s.events.for_instance(self._principal, row.mongo_id)
-        state = fold(events)
+        acting = principal or self._principal
+        document = await self._documents.get(acting, row.mongo_id)
+        after = document.version if document is not None else 0
+        events = await self._events.for_instance(acting, row.mongo_id, after_seq=after)
+        state = catch_up(document, events)
         if state is None:
             return
-        if await self._s.documents.save(state):
+        if await self._documents.save(state):
             report.documents_repaired += 1
-        async with self._s.db.transaction(self._principal) as conn:
-            template = (await self._s.templates.by_ids(conn, [row.template_id]))[
+        async with self._db.transaction(acting) as conn:
+            template = (await self._templates.by_ids(conn, [row.template_id]))[
                 row.template_id
             ].template
-            projected = await self._projector.project(
-                conn, self._principal, state, events, template
-            )
+            projected = await self._projector.project(conn, acting, state, events, template)
         if projected:
             report.index_repaired += 1
             report.events_projected += len(projected)

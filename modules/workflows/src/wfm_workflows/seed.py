@@ -12,7 +12,7 @@ from wfm_storage.records import TemplateRecord
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.tenants import TenantRepository
 from wfm_storage.repositories.users import UserRepository
-from wfm_workflows.catalog import catalog_templates
+from wfm_workflows.extensions import load_catalog
 
 DEMO_NAMESPACE = uuid.UUID("6f1d3c2e-9a4b-4c51-8e0f-5b7a2d9c1e34")
 DEMO_PASSWORD = "demo-password"
@@ -77,10 +77,12 @@ async def seed_templates(
 ) -> list[TemplateRecord]:
     """Every catalog template; one whose content changed since it was stored becomes its
     next version (running instances stay on theirs)."""
-    repository = templates or TemplateRepository()
+    catalog = load_catalog()
+    # what is stored already is read back with the registries the catalog was checked with
+    repository = templates or TemplateRepository(registries=catalog.registries)
     return [
         (await repository.publish(ex, template, if_changed=True))[0]
-        for template in catalog_templates()
+        for template in catalog.templates()
     ]
 
 

@@ -20,7 +20,6 @@ from datetime import datetime
 from typing import Any
 
 from wfm_engine import (
-    GATES,
     ApproveWorkflow,
     CancelWorkflow,
     CompensateStep,
@@ -29,7 +28,6 @@ from wfm_engine import (
     CreateWorkflow,
     Decision,
     DecisionContext,
-    Engine,
     Event,
     EventType,
     ExecuteStep,
@@ -37,19 +35,19 @@ from wfm_engine import (
     FinishRollback,
     GateContext,
     GateFailed,
-    GateRegistry,
     InstanceCommand,
     InstanceState,
     PauseWorkflow,
     RecordSlaBreach,
+    Registries,
     RejectWorkflow,
     ResumeWorkflow,
     StartWorkflow,
     SubmitWorkflow,
     ValidationReport,
-    WorkflowConfig,
     WorkflowStatus,
     WorkflowTemplate,
+    catch_up,
     decide,
     fold,
     gate_failure,
@@ -57,8 +55,8 @@ from wfm_engine import (
     rollback_plan,
     validation_report,
 )
-from wfm_engine.decide import DEFAULT_ENGINE
-from wfm_shared.clock import Clock, SystemClock
+from wfm_engine.events import StepCompletedData
+from wfm_shared.clock import Clock
 from wfm_shared.errors import (
     Conflict,
     FieldError,
@@ -68,9 +66,13 @@ from wfm_shared.errors import (
     WfmError,
 )
 from wfm_shared.principal import Principal
-from wfm_storage.bootstrap import Storage
-from wfm_storage.postgres import Executor
+from wfm_storage.postgres import Database, Executor
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant
+from wfm_storage.repositories.instance_index import InstanceIndex
+from wfm_storage.repositories.templates import TemplateRepository
+from wfm_storage.repositories.tenants import TenantRepository
+from wfm_storage.repositories.workflow_documents import InstanceDocuments
+from wfm_storage.repositories.workflow_events import EventStore
 from wfm_workflows.configuration import ConfigService
 from wfm_workflows.projections import Projector
 from wfm_workflows.reconciler import Reconciler
@@ -133,28 +135,39 @@ class Loaded:
     @property
     def template(self) -> WorkflowTemplate:
         """The template version the instance is pinned to, with its pinned settings."""
-        return self.record.template.configured(
-            WorkflowConfig.from_json(self.state.metadata.get("config"))
-        )
+        return self.record.template.configured(self.state.config)
 
 
 class WorkflowService:
     def __init__(
         self,
-        storage: Storage,
-        clock: Clock | None = None,
+        db: Database,
         *,
-        engine: Engine = DEFAULT_ENGINE,
-        gates: GateRegistry = GATES,
+        tenants: TenantRepository,
+        templates: TemplateRepository,
+        index: InstanceIndex,
+        events: EventStore,
+        documents: InstanceDocuments,
+        projector: Projector,
+        reconciler: Reconciler,
+        configs: ConfigService,
+        registries: Registries,
+        clock: Clock,
         faults: Faults | None = None,
     ) -> None:
-        self._s = storage
-        self._clock = clock or SystemClock()
-        self._engine = engine
-        self._gates = gates
+        self._db = db
+        self._tenants = tenants
+        self._templates_repo = templates
+        self._index = index
+        self._events = events
+        self._documents = documents
+        self._projector = projector
+        self._reconciler = reconciler
+        self._configs = configs
+        self._engine = registries.engine
+        self._gates = registries.gates
+        self._clock = clock
         self._faults = faults or Faults()
-        self._projector = Projector(storage)
-        self._configs = ConfigService(storage)
 
     def _context(
         self,
@@ -195,11 +208,11 @@ class WorkflowService:
                     [FieldError(("tenantId",), "is required for market operations")],
                 )
             tenant_id = principal.tenant_id
-        async with self._s.db.transaction(principal) as conn:
-            tenant = await self._s.tenants.get(conn, tenant_id)
+        async with self._db.transaction(principal) as conn:
+            tenant = await self._tenants.get(conn, tenant_id)
             if tenant is None:
                 raise NotFound("tenant", tenant_id)
-            record = await self._s.templates.latest_for(conn, template_key, market_role)
+            record = await self._templates_repo.latest_for(conn, template_key, market_role)
             if record is None:
                 raise NotFound("template", template_key)
             config, _ = await self._configs.resolve(conn, record.template, market_role, tenant_id)
@@ -219,7 +232,7 @@ class WorkflowService:
             )
             events = decide(None, command, record.template, ctx, self._engine).events
             # Reserve the index row first: every event log then has a row to project onto.
-            row = await self._s.index.register(
+            row = await self._index.register(
                 conn,
                 instance_id=reserved_id,
                 tenant_id=tenant_id,
@@ -231,12 +244,12 @@ class WorkflowService:
             )
         if row.id != reserved_id:
             # The key was used before: its first result, or finish what that attempt began.
-            first = await self._s.events.for_instance(principal, row.mongo_id)
+            first = await self._events.for_instance(principal, row.mongo_id)
             if first:
                 if row.projected_version < first[-1].seq:
                     # that attempt stopped after its events: finish its projections, so the
                     # workflow shows in listings now rather than at the next reconcile
-                    await Reconciler(self._s, principal).reconcile_instance(row)
+                    await self._reconciler.reconcile_instance(row, principal=principal)
                 return rebuild(first, 1)
             template = (await self._templates(principal, [row.template_id]))[
                 row.template_id
@@ -254,7 +267,7 @@ class WorkflowService:
                 return await self._commit(principal, None, events, template)
             except Conflict:
                 # the first attempt, still under way, appended it meanwhile
-                return rebuild(await self._s.events.for_instance(principal, row.mongo_id), 1)
+                return rebuild(await self._events.for_instance(principal, row.mongo_id), 1)
         return await self._commit(principal, None, events, record.template)
 
     # -- commands on an instance ----------------------------------------------------------
@@ -361,7 +374,7 @@ class WorkflowService:
                 return await self._decide_and_commit(principal, state, command, template, ctx())
             command = CompensateStep(step_id, to_step_id, result)
             state = await self._decide_and_commit(principal, state, command, template, ctx())
-        history = await self._s.events.for_instance(principal, state.id)
+        history = await self._events.for_instance(principal, state.id)
         return await self._decide_and_commit(
             principal, state, FinishRollback(to_step_id, history), template, ctx()
         )
@@ -380,8 +393,8 @@ class WorkflowService:
         onboarding for it is open, another one is refused, naming the existing workflow. The
         lock holds until the new row is reserved, so two concurrent creates cannot both pass.
         A retry of the create that reserved the open one (same idempotency key) goes on."""
-        await self._s.index.lock_onboarding(conn, tenant_id, market_role)
-        existing = await self._s.index.open_onboarding(conn, tenant_id, market_role, now=now)
+        await self._index.lock_onboarding(conn, tenant_id, market_role)
+        existing = await self._index.open_onboarding(conn, tenant_id, market_role, now=now)
         if existing is not None:
             if idempotency_key is not None and existing.idempotency_key == idempotency_key:
                 return
@@ -392,7 +405,7 @@ class WorkflowService:
 
     async def _refuse_replacing_a_contract(self, principal: Principal, loaded: Loaded) -> None:
         """Approving grants the role under a new contract reference: never over one in force."""
-        async with self._s.db.transaction(principal) as conn:
+        async with self._db.transaction(principal) as conn:
             held = await self._active_market_role(
                 conn, loaded.row.tenant_id, loaded.state.market_role
             )
@@ -402,11 +415,11 @@ class WorkflowService:
     async def _active_market_role(
         self, conn: Executor, tenant_id: uuid.UUID, market_role: str
     ) -> OnboardingExists | None:
-        roles = (await self._s.tenants.market_roles(conn, [tenant_id]))[tenant_id]
+        roles = (await self._tenants.market_roles(conn, [tenant_id]))[tenant_id]
         active = next((r for r in roles if r.role == market_role and r.status == "active"), None)
         if active is None:
             return None
-        completed = await self._s.index.completed_onboarding(conn, tenant_id, market_role)
+        completed = await self._index.completed_onboarding(conn, tenant_id, market_role)
         return OnboardingExists(
             market_role,
             workflow_id=None if completed is None else completed.id,
@@ -418,12 +431,12 @@ class WorkflowService:
     # -- reading --------------------------------------------------------------------------
 
     async def load(self, principal: Principal, workflow_id: uuid.UUID) -> Loaded:
-        async with self._s.db.transaction(principal) as conn:
-            row = await self._s.index.get(conn, workflow_id)
+        async with self._db.transaction(principal) as conn:
+            row = await self._index.get(conn, workflow_id)
             if row is None:
                 raise NotFound("workflow", workflow_id)
-            record = (await self._s.templates.by_ids(conn, [row.template_id]))[row.template_id]
-            tenant = await self._s.tenants.get(conn, row.tenant_id)
+            record = (await self._templates_repo.by_ids(conn, [row.template_id]))[row.template_id]
+            tenant = await self._tenants.get(conn, row.tenant_id)
             if tenant is None:
                 raise NotFound("workflow", workflow_id)
         state = await self.current_state(principal, row)
@@ -431,15 +444,15 @@ class WorkflowService:
 
     async def current_state(self, principal: Principal, row: InstanceIndexRow) -> InstanceState:
         """The instance document, caught up with the event log when it lags behind."""
-        state = await self._s.documents.get(principal, row.mongo_id)
+        state = await self._documents.get(principal, row.mongo_id)
         after = state.version if state else 0
-        if state is not None and not await self._s.events.exists(row.mongo_id, after + 1):
+        if state is not None and not await self._events.exists(row.mongo_id, after + 1):
             return state  # the usual case, answered by `_id` lookups alone
-        missing = await self._s.events.for_instance(principal, row.mongo_id, after_seq=after)
+        missing = await self._events.for_instance(principal, row.mongo_id, after_seq=after)
         if missing:
-            state = fold(missing, state)
+            state = catch_up(state, missing)
             assert state is not None
-            await self._s.documents.save(state)
+            await self._documents.save(state)
         if state is None:
             raise NotFound("workflow", row.id)
         return state
@@ -448,7 +461,7 @@ class WorkflowService:
         self, principal: Principal, workflow_id: uuid.UUID, seq: int
     ) -> InstanceState:
         loaded = await self.load(principal, workflow_id)
-        events = await self._s.events.for_instance(principal, loaded.state.id)
+        events = await self._events.for_instance(principal, loaded.state.id)
         if not 1 <= seq <= len(events):
             raise ValidationFailed(
                 "no such event", [FieldError(("seq",), f"must be between 1 and {len(events)}")]
@@ -460,7 +473,7 @@ class WorkflowService:
     async def _already_done(
         self, principal: Principal, loaded: Loaded, key: str, kinds: frozenset[EventType]
     ) -> InstanceState | None:
-        applied = await self._s.events.with_idempotency_key(principal, loaded.state.id, key)
+        applied = await self._events.with_idempotency_key(principal, loaded.state.id, key)
         if not applied:
             return None
         if not {e.type for e in applied} <= kinds:
@@ -468,12 +481,12 @@ class WorkflowService:
                 "this idempotency key was used for another request",
                 [FieldError(("idempotencyKey",), "was used for another request on this workflow")],
             )
-        events = await self._s.events.for_instance(principal, loaded.state.id)
+        events = await self._events.for_instance(principal, loaded.state.id)
         # a crash may have left the projections behind the first attempt: catch them up
-        latest = fold(events)
+        latest = catch_up(loaded.state, events)
         assert latest is not None
-        await self._s.documents.save(latest)
-        async with self._s.db.transaction(principal) as conn:
+        await self._documents.save(latest)
+        async with self._db.transaction(principal) as conn:
             await self._projector.project(conn, principal, latest, events, loaded.template)
         return rebuild(events, applied[-1].seq)
 
@@ -505,8 +518,8 @@ class WorkflowService:
     ) -> list[Any]:
         steps: dict[str, Mapping[str, Any]] = dict(state.completed_data())
         for event in decision.events:
-            if event.type is EventType.STEP_COMPLETED and event.step_id:
-                steps[event.step_id] = event.data.get("data", {})
+            if isinstance(event.payload, StepCompletedData) and event.step_id:
+                steps[event.step_id] = event.payload.data
         configs = {s.id: s.config for s in template.steps}
         results = {}
         for check in decision.gates:
@@ -521,14 +534,14 @@ class WorkflowService:
         events: Sequence[Event],
         template: WorkflowTemplate,
     ) -> InstanceState:
-        await self._s.events.append(events)
+        await self._events.append(events)
         await self._faults.reached("events_appended")
         new_state = fold(events, state)
         assert new_state is not None
-        await self._s.documents.save(new_state)
+        await self._documents.save(new_state)
         await self._faults.reached("document_saved")
         # the log holds the events now: a session ending meanwhile must not leave them unprojected
-        async with self._s.db.transaction(principal.admitted()) as conn:
+        async with self._db.transaction(principal.admitted()) as conn:
             await self._projector.project(conn, principal, new_state, events, template)
         await self._faults.reached("index_updated")
         return new_state
@@ -536,5 +549,5 @@ class WorkflowService:
     async def _templates(
         self, principal: Principal, ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, TemplateRecord]:
-        async with self._s.db.transaction(principal) as conn:
-            return await self._s.templates.by_ids(conn, ids)
+        async with self._db.transaction(principal) as conn:
+            return await self._templates_repo.by_ids(conn, ids)

@@ -7,37 +7,34 @@ from typing import Any
 
 from wfm_engine import (
     STEP_HANDLERS,
+    Registries,
+    StepHandlerRegistry,
     TemplateInvalid,
     WorkflowTemplate,
-    apply_overlay,
-    parse_template,
 )
 from wfm_engine.steps import HttpRequest
 from wfm_shared.documents import template_shape_problems
-from wfm_shared.errors import FieldError, Forbidden, NotFound, ValidationFailed
-from wfm_shared.principal import Principal
+from wfm_shared.errors import FieldError, NotFound, ValidationFailed
+from wfm_shared.principal import Principal, require_market_ops
 from wfm_shared.url_policy import OutgoingUrlPolicy
-from wfm_storage.bootstrap import Storage
-from wfm_storage.postgres import Executor
+from wfm_storage.postgres import Database, Executor
 from wfm_storage.records import TemplateRecord
-from wfm_storage.repositories.templates import parse_in_thread
-
-
-def require_market_ops(principal: Principal, what: str) -> None:
-    if not principal.is_market_ops:
-        raise Forbidden(f"only market operations may {what}")
+from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.templates import TemplateRepository, parse_in_thread
 
 
 def outgoing_url_problems(
-    template: WorkflowTemplate, policy: OutgoingUrlPolicy
+    template: WorkflowTemplate,
+    policy: OutgoingUrlPolicy,
+    handlers: StepHandlerRegistry = STEP_HANDLERS,
 ) -> list[FieldError]:
     """Every URL the template's steps will call (an api_call's request and its compensation,
     and any step type whose configuration is an HTTP request), judged as written."""
     problems: list[FieldError] = []
     for index, step in enumerate(template.steps):
-        if step.type not in STEP_HANDLERS:
+        if step.type not in handlers:
             continue
-        handler = STEP_HANDLERS.get(step.type)
+        handler = handlers.get(step.type)
         for part, model, value in (
             ("config", getattr(handler, "config_model", None), step.config),
             ("compensation", getattr(handler, "compensation_model", None), step.compensation),
@@ -52,15 +49,26 @@ def outgoing_url_problems(
 
 
 class TemplateService:
-    def __init__(self, storage: Storage, url_policy: OutgoingUrlPolicy) -> None:
-        self._s = storage
+    def __init__(
+        self,
+        db: Database,
+        *,
+        templates: TemplateRepository,
+        audit: AuditLog,
+        url_policy: OutgoingUrlPolicy,
+        registries: Registries,
+    ) -> None:
+        self._db = db
+        self._templates = templates
+        self._audit_log = audit
         self._url_policy = url_policy
+        self._registries = registries
 
     async def resolve(self, ex: Executor, definition: Mapping[str, Any]) -> WorkflowTemplate:
         """A template, or an overlay applied to the newest active version of its base, whose
         outgoing calls the policy allows."""
         template = await self._parse(ex, definition)
-        problems = outgoing_url_problems(template, self._url_policy)
+        problems = outgoing_url_problems(template, self._url_policy, self._registries.handlers)
         if problems:
             raise TemplateInvalid(
                 f"template {template.key} v{template.version} calls URLs it may not", problems
@@ -77,13 +85,14 @@ class TemplateService:
         shape = template_shape_problems(definition)
         if shape:
             raise TemplateInvalid("the template is too large or too deeply nested", shape)
-        seconds = self._s.templates.compile_timeout
+        seconds = self._templates.compile_timeout
         if "overlay" not in definition:
             return await parse_in_thread(
-                lambda watch: parse_template(definition, watch=watch), seconds=seconds
+                lambda watch: self._registries.parse_template(definition, watch=watch),
+                seconds=seconds,
             )
         base_key = str(definition.get("extends") or "")
-        base = await self._s.templates.latest(ex, base_key, None)
+        base = await self._templates.latest(ex, base_key, None)
         if base is None:
             raise TemplateInvalid(
                 "overlay of an unknown template",
@@ -91,15 +100,16 @@ class TemplateService:
             )
         base_template = base.template
         return await parse_in_thread(
-            lambda watch: apply_overlay(base_template, definition, watch=watch), seconds=seconds
+            lambda watch: self._registries.apply_overlay(base_template, definition, watch=watch),
+            seconds=seconds,
         )
 
     async def publish(self, principal: Principal, definition: Mapping[str, Any]) -> TemplateRecord:
         """Store as the next version of its key and market role; running instances keep theirs."""
         require_market_ops(principal, "publish templates")
-        async with self._s.db.transaction(principal) as conn:
+        async with self._db.transaction(principal) as conn:
             template = await self.resolve(conn, definition)
-            record, _ = await self._s.templates.publish(conn, template, principal.user_id)
+            record, _ = await self._templates.publish(conn, template, principal.user_id)
             await self._audit(conn, principal, "TEMPLATE_PUBLISHED", record)
         return record
 
@@ -107,13 +117,13 @@ class TemplateService:
         """Store exactly the version the definition names (moving templates between
         installations): the same content again changes nothing, other content is a conflict."""
         require_market_ops(principal, "import templates")
-        async with self._s.db.transaction(principal) as conn:
+        async with self._db.transaction(principal) as conn:
             template = await self.resolve(conn, definition)
             if "overlay" in definition:
                 template = template.model_copy(
                     update={"version": int(definition.get("version", 1))}
                 )
-            record = await self._s.templates.save(conn, template, published_by=principal.user_id)
+            record = await self._templates.save(conn, template, published_by=principal.user_id)
             await self._audit(conn, principal, "TEMPLATE_IMPORTED", record)
         return record
 
@@ -122,10 +132,8 @@ class TemplateService:
     ) -> TemplateRecord:
         """No new instances start on it; it stays readable and running instances go on."""
         require_market_ops(principal, "deprecate templates")
-        async with self._s.db.transaction(principal) as conn:
-            record = await self._s.templates.set_status(
-                conn, key, version, market_role, "deprecated"
-            )
+        async with self._db.transaction(principal) as conn:
+            record = await self._templates.set_status(conn, key, version, market_role, "deprecated")
             if record is None:
                 raise NotFound("template", f"{key}@{version}")
             await self._audit(conn, principal, "TEMPLATE_DEPRECATED", record)
@@ -138,20 +146,20 @@ class TemplateService:
         version: int | None = None,
         market_role: str | None = None,
     ) -> TemplateRecord:
-        async with self._s.db.transaction(principal) as conn:
+        async with self._db.transaction(principal) as conn:
             if version is None:
-                record = await self._s.templates.latest(
+                record = await self._templates.latest(
                     conn, key, market_role, include_deprecated=True
                 )
             else:
-                record = await self._s.templates.get(conn, key, version, market_role)
+                record = await self._templates.get(conn, key, version, market_role)
         if record is None:
             raise NotFound("template", f"{key}@{version}" if version else key)
         return record
 
     async def versions(self, principal: Principal, key: str) -> list[TemplateRecord]:
-        async with self._s.db.transaction(principal) as conn:
-            return await self._s.templates.versions(conn, key)
+        async with self._db.transaction(principal) as conn:
+            return await self._templates.versions(conn, key)
 
     async def list(
         self,
@@ -161,15 +169,15 @@ class TemplateService:
         market_role: str | None = None,
         include_deprecated: bool = False,
     ) -> list[TemplateRecord]:
-        async with self._s.db.transaction(principal) as conn:
-            return await self._s.templates.list(
+        async with self._db.transaction(principal) as conn:
+            return await self._templates.list(
                 conn, key=key, market_role=market_role, include_deprecated=include_deprecated
             )
 
     async def _audit(
         self, conn: Executor, principal: Principal, action: str, record: TemplateRecord
     ) -> None:
-        await self._s.audit.append(
+        await self._audit_log.append(
             conn,
             principal=principal,
             tenant_id=None,

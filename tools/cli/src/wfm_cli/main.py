@@ -29,6 +29,7 @@ from wfm_cli.runtime import (
     err,
     load_extensions,
     load_settings,
+    opened_services,
     platform_settings,
     report_error,
     require_database_url,
@@ -36,7 +37,6 @@ from wfm_cli.runtime import (
 )
 from wfm_shared.errors import ServiceUnavailable, WfmError
 from wfm_shared.settings import Settings
-from wfm_storage.bootstrap import Storage
 from wfm_storage.migrations import MigrationError, migrate
 from wfm_storage.mongo_indexes import IndexPlanError, migrate_mongo
 from wfm_storage.postgres import init_connection
@@ -174,13 +174,8 @@ def seed_command(
 
 
 async def _reconcile(settings: Settings, batch_size: int) -> ReconcileReport:
-    from wfm_workflows.reconciler import Reconciler
-
-    storage = await Storage.open(settings)
-    try:
-        return await Reconciler(storage).run(batch_size=batch_size)
-    finally:
-        await storage.close()
+    async with opened_services(settings) as services:
+        return await services.reconciler.run(batch_size=batch_size)
 
 
 @app.command("reconcile")

@@ -18,10 +18,10 @@ from pymongo.errors import PyMongoError
 from rich.console import Console
 from rich.markup import escape
 
+from wfm_bootstrap import Services, bootstrap
 from wfm_cli import devstate
 from wfm_shared.errors import FieldError, ValidationFailed, WfmError
 from wfm_shared.settings import InsecureConfiguration, Settings
-from wfm_storage.bootstrap import Storage
 from wfm_workflows.extensions import ExtensionError, load_catalog
 
 T = TypeVar("T")
@@ -102,12 +102,13 @@ def load_extensions() -> None:
 
 
 @contextlib.asynccontextmanager
-async def opened_storage(settings: Settings) -> AsyncIterator[Storage]:
-    storage = await Storage.open(settings)
+async def opened_services(settings: Settings) -> AsyncIterator[Services]:
+    """The platform's services (`wfm_bootstrap`), closed when the command is done."""
+    services = await bootstrap(settings)
     try:
-        yield storage
+        yield services
     finally:
-        await storage.close()
+        await services.close()
 
 
 def format_path(path: Sequence[str | int]) -> str:

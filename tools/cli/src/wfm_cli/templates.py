@@ -20,23 +20,22 @@ from wfm_cli.runtime import (
     console,
     err,
     load_extensions,
-    opened_storage,
+    opened_services,
     platform_settings,
     print_json,
     problems_as_json,
     report_error,
     run,
 )
-from wfm_engine import TemplateInvalid, WorkflowTemplate, apply_overlay, parse_template
+from wfm_engine import TemplateInvalid, WorkflowTemplate
 from wfm_engine.status import MarketRole
 from wfm_shared.errors import FieldError, WfmError
 from wfm_shared.principal import system_principal
 from wfm_shared.settings import Settings
-from wfm_shared.url_policy import OutgoingUrlPolicy
-from wfm_storage.bootstrap import Storage
 from wfm_storage.records import TemplateRecord
 from wfm_workflows.catalog import catalog_templates
 from wfm_workflows.catalog_docs import replace_section, role_steps_markdown
+from wfm_workflows.extensions import load_catalog
 from wfm_workflows.template_service import TemplateService
 
 app = typer.Typer(
@@ -107,8 +106,9 @@ def _catalog_bases() -> dict[str, WorkflowTemplate]:
 
 def check_definition(definition: dict[str, Any]) -> WorkflowTemplate:
     """Without a database: a template is parsed; an overlay is applied to the catalog's base."""
+    registries = load_catalog().registries
     if "overlay" not in definition:
-        return parse_template(definition)
+        return registries.parse_template(definition)
     base_key = str(definition.get("extends") or "")
     base = _catalog_bases().get(base_key)
     if base is None:
@@ -116,7 +116,7 @@ def check_definition(definition: dict[str, Any]) -> WorkflowTemplate:
             "overlay of an unknown template",
             [FieldError(("extends",), f"no base template {base_key!r} in the catalog")],
         )
-    return apply_overlay(base, definition)
+    return registries.apply_overlay(base, definition)
 
 
 def label(key: str, version: int, market_role: str | None) -> str:
@@ -226,10 +226,6 @@ def _read_all(files: list[Path]) -> list[tuple[Path, dict[str, Any]]]:
     return definitions
 
 
-def _service(storage: Storage, settings: Settings) -> TemplateService:
-    return TemplateService(storage, OutgoingUrlPolicy.from_settings(settings))
-
-
 async def _known_ids(service: TemplateService, definition: dict[str, Any]) -> set[uuid.UUID]:
     key = definition.get("key") or definition.get("extends")
     if not isinstance(key, str):
@@ -242,8 +238,8 @@ async def _store(
 ) -> list[dict[str, Any]]:
     principal = system_principal()
     outcomes: list[dict[str, Any]] = []
-    async with opened_storage(settings) as storage:
-        service = _service(storage, settings)
+    async with opened_services(settings) as services:
+        service = services.templates
         for path, definition in definitions:
             try:
                 if publish:
@@ -316,8 +312,8 @@ def publish_command(
 async def _get(
     settings: Settings, key: str, version: int | None, role: str | None
 ) -> TemplateRecord:
-    async with opened_storage(settings) as storage:
-        return await _service(storage, settings).get(system_principal(), key, version, role)
+    async with opened_services(settings) as services:
+        return await services.templates.get(system_principal(), key, version, role)
 
 
 @app.command("export")
@@ -356,8 +352,8 @@ def export_command(
 async def _list(
     settings: Settings, key: str | None, role: str | None, include_deprecated: bool
 ) -> list[TemplateRecord]:
-    async with opened_storage(settings) as storage:
-        return await _service(storage, settings).list(
+    async with opened_services(settings) as services:
+        return await services.templates.list(
             system_principal(), key=key, market_role=role, include_deprecated=include_deprecated
         )
 
@@ -400,8 +396,8 @@ def list_command(
 async def _deprecate(
     settings: Settings, key: str, version: int, role: str | None
 ) -> TemplateRecord:
-    async with opened_storage(settings) as storage:
-        return await _service(storage, settings).deprecate(system_principal(), key, version, role)
+    async with opened_services(settings) as services:
+        return await services.templates.deprecate(system_principal(), key, version, role)
 
 
 @app.command("deprecate")

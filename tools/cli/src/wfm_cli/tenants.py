@@ -8,11 +8,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from wfm_cli.runtime import console, opened_storage, platform_settings, print_json, run
+from wfm_cli.runtime import console, opened_services, platform_settings, print_json, run
+from wfm_directory import TenantProfile
 from wfm_engine.status import MarketRole
 from wfm_shared.principal import system_principal
 from wfm_shared.settings import Settings
-from wfm_workflows.directory import TenantProfile, TenantService
 
 app = typer.Typer(help="Tenants: the market participants.", no_args_is_help=True)
 
@@ -37,8 +37,8 @@ def roles_text(profile: TenantProfile) -> str:
 async def _create(
     settings: Settings, slug: str, name: str, vat: str, roles: list[str]
 ) -> TenantProfile:
-    async with opened_storage(settings) as storage:
-        return await TenantService(storage).create(
+    async with opened_services(settings) as services:
+        return await services.tenants.create(
             system_principal(), slug=slug, company_name=name, vat_number=vat, market_roles=roles
         )
 
@@ -73,8 +73,8 @@ def create_command(
 
 
 async def _list(settings: Settings) -> list[TenantProfile]:
-    async with opened_storage(settings) as storage:
-        return await TenantService(storage).list(system_principal())
+    async with opened_services(settings) as services:
+        return await services.tenants.list(system_principal())
 
 
 @app.command("list")
@@ -103,8 +103,8 @@ def list_command(
 
 
 async def _suspend(settings: Settings, slug: str) -> TenantProfile:
-    async with opened_storage(settings) as storage:
-        return await TenantService(storage).suspend(system_principal(), slug)
+    async with opened_services(settings) as services:
+        return await services.tenants.suspend(system_principal(), slug)
 
 
 @app.command("suspend")

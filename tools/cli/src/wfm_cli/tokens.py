@@ -7,12 +7,11 @@ from typing import Annotated
 
 import typer
 
-from wfm_cli.runtime import opened_storage, platform_settings, print_json, run
-from wfm_shared.clock import SystemClock
+from wfm_cli.runtime import opened_services, platform_settings, print_json, run
+from wfm_directory import IssuedToken
 from wfm_shared.principal import system_principal
 from wfm_shared.security import TokenCodec
 from wfm_shared.settings import Settings
-from wfm_workflows.directory import IssuedToken, UserService
 
 app = typer.Typer(help="Access tokens for scripts and tests.", no_args_is_help=True)
 
@@ -21,9 +20,9 @@ MAX_TTL_SECONDS = 24 * 3600
 
 async def _issue(settings: Settings, email: str, ttl: timedelta) -> IssuedToken:
     codec = TokenCodec.from_settings(settings, ttl)
-    async with opened_storage(settings) as storage:
-        return await UserService(storage, bcrypt_rounds=settings.bcrypt_rounds).issue_token(
-            system_principal(), email, codec, SystemClock().now()
+    async with opened_services(settings) as services:
+        return await services.users.issue_token(
+            system_principal(), email, codec, services.clock.now()
         )
 
 

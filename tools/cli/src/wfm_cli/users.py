@@ -9,11 +9,10 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.markup import escape
 
-from wfm_cli.runtime import console, opened_storage, platform_settings, print_json, run
+from wfm_cli.runtime import console, opened_services, platform_settings, print_json, run
 from wfm_shared.principal import system_principal
 from wfm_shared.settings import Settings
 from wfm_storage.records import User
-from wfm_workflows.directory import TenantService, UserService
 
 # The choices offered; the service checks them again (wfm_shared.principal.ROLES, directory.LOCALES).
 Role = Literal["market_ops", "tenant_admin", "tenant_user"]
@@ -53,11 +52,11 @@ async def _create(
     locale: str,
 ) -> User:
     principal = system_principal()
-    async with opened_storage(settings) as storage:
+    async with opened_services(settings) as services:
         tenant_id = None
         if tenant_slug is not None:
-            tenant_id = (await TenantService(storage).by_slug(principal, tenant_slug)).id
-        return await UserService(storage, bcrypt_rounds=settings.bcrypt_rounds).create(
+            tenant_id = (await services.tenants.by_slug(principal, tenant_slug)).id
+        return await services.users.create(
             principal,
             email=email,
             password=password,
@@ -110,10 +109,8 @@ def create_command(
 
 
 async def _disable(settings: Settings, email: str) -> User:
-    async with opened_storage(settings) as storage:
-        return await UserService(storage, bcrypt_rounds=settings.bcrypt_rounds).disable(
-            system_principal(), email
-        )
+    async with opened_services(settings) as services:
+        return await services.users.disable(system_principal(), email)
 
 
 @app.command("disable")
@@ -132,10 +129,8 @@ def disable_command(
 
 
 async def _set_password(settings: Settings, email: str, password: str) -> User:
-    async with opened_storage(settings) as storage:
-        return await UserService(storage, bcrypt_rounds=settings.bcrypt_rounds).set_password(
-            system_principal(), email, password
-        )
+    async with opened_services(settings) as services:
+        return await services.users.set_password(system_principal(), email, password)
 
 
 @app.command("set-password")

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from wfm_cli.bench.step_data import BRP_STEPS, step_data
 from wfm_storage.records import Tenant
-from wfm_testing.factories import ean18
 from wfm_testing.graphql import GraphQLClient
+
+__all__ = [
+    "APPROVE",
+    "BRP_STEPS",
+    "CREATE",
+    "EXECUTE",
+    "REJECT",
+    "START",
+    "STEP_IDS",
+    "SUBMIT",
+    "complete_steps",
+    "drive",
+    "step_data",
+]
 
 STEP_IDS = ("company-info", "contacts", "portfolio")
 
@@ -29,85 +43,6 @@ REJECT = """
 mutation($id: ID!, $reason: String!) {
   rejectWorkflow(workflowId: $id, reason: $reason) { id status currentStepId version }
 }"""
-
-
-def step_data(tenant: Tenant, seed: int = 1, role: str = "BRP") -> dict[str, dict[str, Any]]:
-    """Valid data for every step of a contract onboarding for `role` (BRP or GU): the base
-    template's company-info, contacts and portfolio, and the role's own steps (the BRP's
-    balancing-perimeter and financial-guarantee; the GU's grid-connection)."""
-    main, solar = ean18(seed * 10 + 1), ean18(seed * 10 + 2)
-    book = _brp_step_data(tenant, seed, main, solar)
-    if role == "BRP":
-        return book
-    if role == "GU":
-        base = {s: book[s] for s in ("company-info", "contacts")}
-        grid = {
-            "connections": [
-                {
-                    "ean": main,
-                    "substation": "Villers",
-                    "voltageKv": 36,
-                    "contractedCapacityMva": 10,
-                },
-                {
-                    "ean": solar,
-                    "substation": "Villers",
-                    "voltageKv": 36,
-                    "contractedCapacityMva": 5,
-                },
-            ]
-        }
-        return {**base, "grid-connection": grid, "portfolio": book["portfolio"]}
-    raise ValueError(f"no test data for the {role} onboarding")
-
-
-def _brp_step_data(tenant: Tenant, seed: int, main: str, solar: str) -> dict[str, dict[str, Any]]:
-    return {
-        "company-info": {
-            "companyName": tenant.company_name,
-            "vatNumber": tenant.vat_number,
-            "address": {
-                "street": "Rue de la Loi 16",
-                "postalCode": "1000",
-                "city": "Brussels",
-                "country": "BE",
-            },
-        },
-        "contacts": {
-            "contacts": [
-                {
-                    "name": "Lea Peeters",
-                    "email": "lea@example.test",
-                    "role": "primary",
-                    "language": "nl",
-                },
-                {"name": "Marc Dubois", "email": "marc@example.test", "role": "technical"},
-            ]
-        },
-        "balancing-perimeter": {
-            "eicCode": "22XARDENNES-ENE6",
-            "accessPoints": [
-                {"ean": main, "name": "Main site", "capacityMw": 2.5},
-                {"ean": solar, "name": "Solar park", "capacityMw": 1.2},
-            ],
-        },
-        "financial-guarantee": {
-            "amountEur": 75000,
-            "issuingBank": {"name": "KBC Bank NV", "bic": "KREDBEBB"},
-            "validUntil": "2028-12-31",
-            "documentReference": f"KBC-GAR-2026-{seed:06d}",
-            "documents": [{"type": "bank-guarantee", "name": "guarantee.pdf"}],
-        },
-        "portfolio": {
-            "accessPoints": [
-                {"ean": main, "name": "Main site", "direction": "offtake", "capacityKw": 2500},
-                {"ean": solar, "name": "Solar park", "direction": "injection"},
-            ]
-        },
-    }
-
-
-BRP_STEPS = ("company-info", "contacts", "balancing-perimeter", "financial-guarantee", "portfolio")
 
 
 STAGES = ("DRAFT", "IN_PROGRESS", "AWAITING_VALIDATION", "SUBMITTED", "COMPLETED")

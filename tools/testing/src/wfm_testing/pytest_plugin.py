@@ -3,38 +3,48 @@
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from pymongo import AsyncMongoClient
 
+from wfm_bootstrap import Services, bootstrap
+from wfm_cli.bench.databases import (
+    APP_PASSWORD,
+    JWT_SECRET,
+    OUTGOING_ALLOWED_HOSTS,
+    api_env,
+    discard_database,
+    prepare_database,
+)
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
-from wfm_storage.migrations import migrate
-from wfm_storage.mongo_indexes import migrate_mongo
 from wfm_storage.postgres import init_connection
 from wfm_testing.factories import Factory
 from wfm_testing.graphql import GraphQLClient
 from wfm_testing.servers import (
     ApiProcess,
     ServerUrls,
-    create_database,
-    drop_database,
     running_servers,
 )
 
-APP_PASSWORD = "wfm-app-test-password"
-# The tests' peers (webhook receivers, registries) listen on loopback, which the outgoing-call
-# policy refuses: they are let through as an operator lets an internal receiver through.
-OUTGOING_ALLOWED_HOSTS = ["127.0.0.1"]
-JWT_SECRET = "test-only-secret-with-enough-length-0123456789"
+__all__ = [
+    "APP_PASSWORD",
+    "JWT_SECRET",
+    "OUTGOING_ALLOWED_HOSTS",
+    "World",
+    "api_env",
+    "discard_database",
+    "next_client_address",
+    "open_storage",
+    "prepare_database",
+]
 
 
 @pytest.fixture(scope="session")
@@ -45,46 +55,6 @@ def wfm_servers() -> Iterator[ServerUrls]:
         yield urls
 
 
-async def prepare_database(servers: ServerUrls, name: str) -> Settings:
-    """A fresh database (Postgres) and database name (MongoDB), migrated and seeded."""
-    from wfm_workflows.seed import seed_templates
-
-    url = await create_database(servers.database_url, name)
-    await migrate(url, APP_PASSWORD)
-    await migrate_mongo(
-        servers.mongodb_url, name, ferretdb_storage_url=servers.ferretdb_postgresql_url
-    )
-    conn = await asyncpg.connect(url)
-    try:
-        await init_connection(conn)
-        await seed_templates(conn)
-    finally:
-        await conn.close()
-    return Settings(
-        env="test",
-        database_url=url,
-        app_db_password=APP_PASSWORD,
-        mongodb_url=servers.mongodb_url,
-        mongodb_database=name,
-        ferretdb_postgresql_url=servers.ferretdb_postgresql_url,
-        jwt_secret=JWT_SECRET,
-        bcrypt_rounds=4,
-        log_json=True,
-        db_pool_max=20,
-        outgoing_allowed_hosts=OUTGOING_ALLOWED_HOSTS,
-    )
-
-
-async def discard_database(servers: ServerUrls, settings: Settings) -> None:
-    await drop_database(servers.database_url, settings.mongodb_database)
-    assert settings.mongodb_url
-    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(settings.mongodb_url)
-    try:
-        await client.drop_database(settings.mongodb_database)
-    finally:
-        await client.close()
-
-
 @pytest.fixture(scope="session")
 async def wfm_settings(wfm_servers: ServerUrls) -> AsyncIterator[Settings]:
     settings = await prepare_database(wfm_servers, f"wfm_test_{uuid.uuid4().hex[:10]}")
@@ -92,11 +62,44 @@ async def wfm_settings(wfm_servers: ServerUrls) -> AsyncIterator[Settings]:
     await discard_database(wfm_servers, settings)
 
 
+async def open_storage(settings: Settings) -> Storage:
+    """The databases of `settings`, reading stored templates as the installation does (with
+    the registries of the installed extensions)."""
+    from wfm_workflows.extensions import load_catalog
+
+    return await Storage.open(settings, registries=load_catalog().registries)
+
+
 @pytest.fixture(scope="session")
 async def storage(wfm_settings: Settings) -> AsyncIterator[Storage]:
-    opened = await Storage.open(wfm_settings)
+    opened = await open_storage(wfm_settings)
     yield opened
     await opened.close()
+
+
+@pytest.fixture(scope="session")
+async def services(wfm_settings: Settings, storage: Storage) -> AsyncIterator[Services]:
+    """Every service, built by the composition root on the session's storage."""
+    built = await bootstrap(wfm_settings, storage=storage)
+    yield built
+    await built.close()
+
+
+@pytest.fixture
+async def make_services() -> AsyncIterator[Callable[..., Awaitable[Services]]]:
+    """`await make_services(settings, storage, clock=..., faults=..., registries=...)`:
+    services built by the composition root with a test's own collaborators, closed after
+    the test."""
+    built: list[Services] = []
+
+    async def make(settings: Settings, storage: Storage, **collaborators: Any) -> Services:
+        services = await bootstrap(settings, storage=storage, **collaborators)
+        built.append(services)
+        return services
+
+    yield make
+    for services in built:
+        await services.close()
 
 
 @pytest.fixture
@@ -141,23 +144,6 @@ async def gql(api_app: object) -> AsyncIterator[GraphQLClient]:
         yield GraphQLClient(http)
 
 
-def api_env(settings: Settings, **extra: str) -> dict[str, str]:
-    """The environment of a `wfm serve` process on `settings`' databases (test secrets, cheap
-    password hashing); `extra` adds WFM_ variables."""
-    return {
-        "WFM_ENV": "test",
-        "DATABASE_URL": settings.database_url or "",
-        "MONGODB_URL": settings.mongodb_url or "",
-        "WFM_MONGODB_DATABASE": settings.mongodb_database,
-        "WFM_FERRETDB_POSTGRESQL_URL": settings.ferretdb_postgresql_url or "",
-        "WFM_APP_DB_PASSWORD": APP_PASSWORD,
-        "WFM_JWT_SECRET": JWT_SECRET,
-        "WFM_BCRYPT_ROUNDS": "4",
-        "WFM_OUTGOING_ALLOWED_HOSTS": json.dumps(OUTGOING_ALLOWED_HOSTS),
-        **extra,
-    }
-
-
 @pytest.fixture(scope="session")
 def live_api_url(wfm_settings: Settings) -> Iterator[str]:
     """The API as its own process (`wfm serve`), reached over real HTTP."""
@@ -184,7 +170,7 @@ class World:
 @pytest.fixture(scope="module")
 async def isolated_world(wfm_servers: ServerUrls) -> AsyncIterator[World]:
     settings = await prepare_database(wfm_servers, f"wfm_iso_{uuid.uuid4().hex[:10]}")
-    storage = await Storage.open(settings)
+    storage = await open_storage(settings)
     assert settings.database_url
     owner = await asyncpg.connect(settings.database_url)
     await init_connection(owner)

@@ -22,9 +22,12 @@ from strawberry.types import ExecutionContext
 from wfm_api.errors import RequestLifecycle
 from wfm_api.schema.auth import AuthMutations, AuthQueries
 from wfm_api.schema.configuration import ConfigurationMutations, ConfigurationQueries
-from wfm_api.schema.operations import OperationsMutations, OperationsQueries
+from wfm_api.schema.jobs import JobMutations, JobQueries
+from wfm_api.schema.notifications import NotificationMutations, NotificationQueries
 from wfm_api.schema.templates import TemplateMutations, TemplateQueries
 from wfm_api.schema.tenants import TenantQueries
+from wfm_api.schema.triggers import TriggerMutations, TriggerQueries
+from wfm_api.schema.webhooks import WebhookMutations, WebhookQueries
 from wfm_api.schema.workflows import WorkflowMutations, WorkflowQueries
 from wfm_shared.settings import Settings
 
@@ -36,7 +39,10 @@ Query = merge_types(
         TemplateQueries,
         ConfigurationQueries,
         WorkflowQueries,
-        OperationsQueries,
+        JobQueries,
+        WebhookQueries,
+        NotificationQueries,
+        TriggerQueries,
     ),
 )
 Mutation = merge_types(
@@ -46,7 +52,10 @@ Mutation = merge_types(
         WorkflowMutations,
         TemplateMutations,
         ConfigurationMutations,
-        OperationsMutations,
+        JobMutations,
+        WebhookMutations,
+        NotificationMutations,
+        TriggerMutations,
     ),
 )
 

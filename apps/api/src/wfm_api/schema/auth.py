@@ -94,16 +94,16 @@ class AuthQueries:
 class AuthMutations:
     @strawberry.mutation
     async def login(self, info: Info, email: str, password: str) -> AuthPayload:
-        session = await info.context.services.auth.login(email, password)
+        session = await info.context.auth.login(email, password)
         info.context.authenticate_as(session.principal)
         return AuthPayload(session=session)
 
     @strawberry.mutation(description="Rotate a refresh token; a reused token revokes its family")
     async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:
-        session = await info.context.services.auth.refresh(refresh_token)
+        session = await info.context.auth.refresh(refresh_token)
         info.context.authenticate_as(session.principal)
         return AuthPayload(session=session)
 
     @strawberry.mutation(description="Revoke the refresh token and every token rotated from it")
     async def logout(self, info: Info, refresh_token: str) -> bool:
-        return await info.context.services.auth.logout(refresh_token)
+        return await info.context.auth.logout(refresh_token)

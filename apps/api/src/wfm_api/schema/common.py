@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from enum import Enum
 from typing import Any, TypeAlias
 
@@ -54,6 +55,15 @@ def locale_of(info: Info, locale: Locale | None) -> str:
     return locale.value if locale is not None else info.context.locale
 
 
+def to_id(value: object) -> strawberry.ID:
+    return strawberry.ID(str(value))
+
+
+def tenant_argument(tenant_id: strawberry.ID | None) -> uuid.UUID | None:
+    """An optional `tenantId` argument: None leaves the choice to the service."""
+    return parse_id(tenant_id, "tenantId") if tenant_id is not None else None
+
+
 __all__ = [
     "JSON",
     "Any",
@@ -67,4 +77,6 @@ __all__ = [
     "locale_of",
     "page_size",
     "parse_id",
+    "tenant_argument",
+    "to_id",
 ]

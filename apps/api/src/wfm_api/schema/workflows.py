@@ -114,7 +114,7 @@ class WorkflowState:
 
 
 def state_view(state: InstanceState, template: WorkflowTemplate) -> WorkflowState:
-    rejection = state.metadata.get("lastRejection")
+    rejection = state.last_rejection
     shown = shown_step_statuses(state, template)
     return WorkflowState(
         steps=[
@@ -128,12 +128,12 @@ def state_view(state: InstanceState, template: WorkflowTemplate) -> WorkflowStat
             for s in template.steps
         ],
         variables=dict(state.variables),
-        metadata=dict(state.metadata),
+        metadata=state.metadata_json(),
         last_rejection=Rejection(
-            reason=rejection["reason"],
-            rejected_by=strawberry.ID(rejection["by"]),
-            rejected_at=datetime.fromisoformat(rejection["at"]),
-            to_step_id=rejection["toStepId"],
+            reason=rejection.reason,
+            rejected_by=strawberry.ID(rejection.by),
+            rejected_at=rejection.at,
+            to_step_id=rejection.to_step_id,
         )
         if rejection
         else None,
@@ -449,7 +449,9 @@ class Workflow:
     async def allowed_actions(self, info: Info) -> list[WorkflowAction]:
         state = await self._state(info)
         template = (await load_template(info, self.template_id)).record.template
-        return [WorkflowAction(a) for a in allowed_actions(state, template, info.context.principal)]
+        handlers = info.context.services.registries.handlers
+        actions = allowed_actions(state, template, info.context.principal, handlers)
+        return [WorkflowAction(a) for a in actions]
 
 
 @strawberry.type

@@ -14,7 +14,13 @@ from collections.abc import Callable, Sequence
 
 import asyncpg
 
-from wfm_engine import CompileWatch, TemplateInvalid, WorkflowTemplate, parse_template
+from wfm_engine import (
+    BUILTIN_REGISTRIES,
+    CompileWatch,
+    Registries,
+    TemplateInvalid,
+    WorkflowTemplate,
+)
 from wfm_shared.errors import Conflict
 from wfm_shared.settings import Settings
 from wfm_storage.postgres import Executor
@@ -50,7 +56,15 @@ async def parse_in_thread(
 
 
 class TemplateRepository:
-    def __init__(self, *, compile_timeout: float = Settings.CONDITION_COMPILE_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        compile_timeout: float = Settings.CONDITION_COMPILE_SECONDS,
+        registries: Registries = BUILTIN_REGISTRIES,
+    ) -> None:
+        # what stored definitions are parsed with: the installation's validators, gates and
+        # step types (the engine's built-ins alone by default)
+        self.registries = registries
         # Parsed templates by id: a stored version is immutable, so this never goes stale.
         self._parsed: dict[uuid.UUID, WorkflowTemplate] = {}
         # Stored versions that cannot be used (e.g. past a limit set since they were
@@ -74,7 +88,9 @@ class TemplateRepository:
             definition = row["definition"]
             try:
                 template = await parse_in_thread(
-                    lambda watch: parse_template(definition, watch=watch, stored=True),
+                    lambda watch: self.registries.parse_template(
+                        definition, watch=watch, stored=True
+                    ),
                     seconds=self.compile_timeout,
                 )
             except TemplateInvalid as invalid:

@@ -22,6 +22,9 @@ from typing import Any
 import asyncpg
 from pymongo import AsyncMongoClient
 
+from wfm_bootstrap import Services, bootstrap
+from wfm_cli.bench.accounts import Account, Factory, codec_for
+from wfm_cli.bench.step_data import BRP_STEPS, step_data
 from wfm_engine import (
     ApproveWorkflow,
     CancelWorkflow,
@@ -33,15 +36,11 @@ from wfm_engine import (
     StartWorkflow,
     SubmitWorkflow,
 )
-from wfm_shared.clock import SystemClock
 from wfm_shared.principal import Principal, principal_for
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_storage.mongo_indexes import EVENTS, INSTANCES, ferretdb_tables
 from wfm_storage.postgres import init_connection
-from wfm_testing.factories import Account, Factory, codec_for
-from wfm_testing.onboarding import BRP_STEPS, step_data
-from wfm_workflows.service import WorkflowService
 
 TEMPLATE_KEY = "contract-onboarding"
 MARKET_ROLE = "BRP"
@@ -167,12 +166,12 @@ class Archetype:
 
 
 async def make_archetypes(
-    storage: Storage, owner: asyncpg.Connection, factory: Factory, ops: Principal, home: str
+    services: Services, owner: asyncpg.Connection, factory: Factory, ops: Principal, home: str
 ) -> list[Archetype]:
     """The participant's admin fills and submits; market operations decide (four eyes).
     A tenant has one onboarding per market role at a time: each archetype is made in a
     scratch tenant of its own, then moved to `home` (a loaded tenant) like its clones."""
-    service = WorkflowService(storage, SystemClock())
+    service, storage = services.workflows, services.storage
     made = []
     for name in ARCHETYPES:
         scratch = await factory.tenant()
@@ -304,7 +303,8 @@ async def load(
     started = time.perf_counter()
     owner = await asyncpg.connect(settings.database_url)
     await init_connection(owner)
-    storage = await Storage.open(settings)
+    services = await bootstrap(settings)
+    storage = services.storage
     try:
         factory = Factory(owner, settings)
         ops = await factory.account("market_ops")
@@ -321,7 +321,7 @@ async def load(
             tenants.append(str(tenant.id))
             admins[str(tenant.id)] = await factory.account("tenant_admin", tenant)
             progress("tenants", 1)
-        archetypes = await make_archetypes(storage, owner, factory, ops.principal, tenants[0])
+        archetypes = await make_archetypes(services, owner, factory, ops.principal, tenants[0])
         made = sum(a.size for a in archetypes)
         remaining = size.instances - len(archetypes)
         plan = mix(archetypes, remaining, max(size.events - made, remaining))
@@ -370,7 +370,7 @@ async def load(
         await storage.mongo.db[MANIFEST].insert_one(manifest)
         return Dataset(size, ops, admins, loaded, {a.name: a for a in archetypes}, seconds)
     finally:
-        await storage.close()
+        await services.close()
         await owner.close()
 
 

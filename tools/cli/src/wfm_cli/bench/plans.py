@@ -20,6 +20,7 @@ from typing import Any
 
 import asyncpg
 
+from wfm_bootstrap import bootstrap
 from wfm_shared.principal import Principal
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
@@ -196,6 +197,7 @@ def command_reads(mongo_id: str, version: int, single_key: bool) -> dict[str, Re
 @dataclass
 class Explainer:
     storage: Storage
+    projector: Projector
     postgres_sizes: TableSizes
     mongo_sizes: TableSizes | None  # FerretDB's tables; None on MongoDB
 
@@ -247,7 +249,7 @@ class Explainer:
                     row.template_id
                 ]
                 await storage.tenants.get(explaining, row.tenant_id)
-                await Projector(storage).project(
+                await self.projector.project(
                     explaining,
                     principal,
                     document_to_state(document),
@@ -307,7 +309,8 @@ async def explainer(settings: Settings) -> AsyncIterator[Explainer]:
     """The storage of `settings`, with owner connections to read the sizes of the tables
     its plans scan (the platform's database, and FerretDB's when it stores in PostgreSQL)."""
     assert settings.database_url
-    storage = await Storage.open(settings)
+    services = await bootstrap(settings)
+    storage = services.storage
     owner = ferretdb = None
     try:
         owner = await asyncpg.connect(settings.database_url)
@@ -315,6 +318,7 @@ async def explainer(settings: Settings) -> AsyncIterator[Explainer]:
             ferretdb = await asyncpg.connect(settings.ferretdb_postgresql_url)
         yield Explainer(
             storage,
+            services.projector,
             TableSizes(owner, "wfm"),
             TableSizes(ferretdb, settings.mongodb_database)
             if storage.mongo.single_key_reads
@@ -324,4 +328,4 @@ async def explainer(settings: Settings) -> AsyncIterator[Explainer]:
         for conn in (owner, ferretdb):
             if conn is not None:
                 await conn.close()
-        await storage.close()
+        await services.close()

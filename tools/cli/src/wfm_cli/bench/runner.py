@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from wfm_cli.bench import scenarios
+from wfm_cli.bench.databases import api_env, discard_database, prepare_database
 from wfm_cli.bench.dataset import Dataset, Size, load, reopen
 from wfm_cli.bench.measure import Client
 from wfm_cli.bench.plans import (
@@ -32,7 +33,6 @@ from wfm_cli.bench.plans import (
     page_reads,
 )
 from wfm_shared.settings import Settings
-from wfm_testing.pytest_plugin import api_env, discard_database, prepare_database
 from wfm_testing.servers import ApiProcess, ServerUrls
 
 SCENARIOS = ("B1", "B2", "B3", "B4")

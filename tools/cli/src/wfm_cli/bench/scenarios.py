@@ -23,6 +23,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from wfm_cli.bench.dataset import Archetype, clone_into
 from wfm_cli.bench.measure import Answer, BenchError, Client, percentiles, timed
+from wfm_cli.bench.step_data import step_data
 from wfm_storage import jobs
 from wfm_storage.documents import event_id
 from wfm_storage.mongo import SINGLE_KEY_CONCURRENCY
@@ -32,7 +33,6 @@ from wfm_storage.queue import JobQueue
 from wfm_storage.records import Tenant
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.tenants import TenantRepository
-from wfm_testing.onboarding import step_data
 
 HISTORY_EVENTS = 50
 AUDIT, JOBS = AuditLog(), JobQueue()

@@ -1,5 +1,7 @@
-"""Notifications: e-mail through SMTP in each recipient's language, and in-app messages
-stored for users. Delivered at least once: a retried job skips users already notified."""
+"""Sending notifications: e-mail through SMTP in each recipient's language, and in-app
+messages stored for users (who read them through `wfm_workflows.notifications`). Delivered
+at least once: a retried job skips users already notified. The platform's own messages
+about workflow events (`PLATFORM_MESSAGES`) are sent from here too."""
 
 from __future__ import annotations
 
@@ -8,23 +10,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wfm_engine import InstanceState, WorkflowTemplate
+from wfm_engine import Event, EventType, InstanceState, WorkflowTemplate
 from wfm_integrations.mail import (
     LocalizedMessage,
     MailDeliveryError,
     Recipient,
+    SmtpMailer,
     message_id_for,
     render,
 )
-from wfm_storage.records import Tenant
-from wfm_storage.repositories.notifications import Addressee
-from wfm_worker.context import WorkerDeps
+from wfm_shared.principal import system_principal
+from wfm_shared.retries import TransientFailure
+from wfm_storage import jobs
+from wfm_storage.postgres import Database
+from wfm_storage.repositories.notifications import Addressee, NotificationRepository
 
 MAIL_DOMAIN = "wfm.local"
-
-
-class TransientFailure(Exception):
-    """Trying again later may succeed (the job is retried with backoff)."""
 
 
 def _text(en: str, fr: str, nl: str) -> dict[str, str]:
@@ -70,12 +71,17 @@ PLATFORM_MESSAGES: dict[str, LocalizedMessage] = {
 
 
 def message_context(
-    state: InstanceState, template: WorkflowTemplate, tenant: Tenant, language: str, **extra: Any
+    state: InstanceState,
+    template: WorkflowTemplate,
+    tenant: Mapping[str, Any],
+    language: str,
+    **extra: Any,
 ) -> dict[str, Any]:
+    """What a message's placeholders may name; `tenant` as conditions see it."""
     return {
         "workflow": {"id": state.id, "status": state.status.value, "marketRole": state.market_role},
         "template": {"key": template.key, "name": template.name.get(language)},
-        "tenant": {"companyName": tenant.company_name, "slug": tenant.slug},
+        "tenant": {"companyName": tenant["company_name"], "slug": tenant["slug"]},
         "steps": {k: dict(v) for k, v in state.completed_data().items()},
         "variables": dict(state.variables),
         **extra,
@@ -88,8 +94,57 @@ class Outcome:
 
 
 class Notifier:
-    def __init__(self, deps: WorkerDeps) -> None:
-        self._deps = deps
+    def __init__(
+        self,
+        db: Database,
+        *,
+        notifications: NotificationRepository,
+        mailer: SmtpMailer | None,
+    ) -> None:
+        self._db = db
+        self._notifications = notifications
+        self._mailer = mailer  # None: no SMTP server configured, in-app only
+        self._platform = system_principal()
+
+    async def notify_about(
+        self,
+        state: InstanceState,
+        template: WorkflowTemplate,
+        tenant: Mapping[str, Any],
+        event: Event,
+    ) -> None:
+        """The platform's message about `event`, if it has one: to the escalation role of a
+        breached SLA, else to whoever created the workflow."""
+        message = PLATFORM_MESSAGES.get(event.type.value)
+        if message is None:
+            return
+        async with self._db.transaction(self._platform) as conn:
+            if event.type is EventType.STEP_SLA_BREACHED:
+                role = event.data.get("escalateTo") or "market_ops"
+                users = await self._notifications.addressees(
+                    conn, role=role, tenant_id=uuid.UUID(state.tenant_id)
+                )
+            else:
+                # the participant: whoever created the workflow
+                creator = await self._notifications.addressee(conn, uuid.UUID(state.created_by))
+                users = [creator] if creator else []
+        extra = {
+            "reason": event.data.get("reason", ""),
+            "contractReference": event.data.get("contractReference", ""),
+            "step": event.step_id or "",
+            "duration": event.data.get("duration", ""),
+        }
+        await self.send(
+            users=users,
+            outsiders=[],
+            message=message,
+            context_for=lambda language: message_context(
+                state, template, tenant, language, **extra
+            ),
+            kind=event.type.value,
+            workflow_id=uuid.UUID(state.id),
+            dedupe_key=jobs.event_key(state.id, event.seq),
+        )
 
     async def addressees(
         self, spec: str, state: InstanceState
@@ -97,8 +152,8 @@ class Notifier:
         """Users and outside recipients of a `role:…`, `contact:…` or `email:…` spec."""
         kind, _, target = spec.partition(":")
         if kind == "role":
-            async with self._deps.storage.db.transaction(self._deps.principal) as conn:
-                users = await self._deps.storage.notifications.addressees(
+            async with self._db.transaction(self._platform) as conn:
+                users = await self._notifications.addressees(
                     conn, role=target, tenant_id=uuid.UUID(state.tenant_id)
                 )
             return users, []
@@ -130,10 +185,9 @@ class Notifier:
         channels: frozenset[str] = frozenset({"email", "in_app"}),
     ) -> Outcome:
         delivered: list[str] = []
-        storage, principal = self._deps.storage, self._deps.principal
         for user in users:
-            async with storage.db.transaction(principal) as conn:
-                if await storage.notifications.delivered(conn, user.user_id, dedupe_key):
+            async with self._db.transaction(self._platform) as conn:
+                if await self._notifications.delivered(conn, user.user_id, dedupe_key):
                     delivered.append(user.email)
                     continue
             subject, body = render(message, user.locale, context_for(user.locale))
@@ -144,9 +198,9 @@ class Notifier:
                     body,
                     f"{dedupe_key}:{user.user_id}",
                 )
-            async with storage.db.transaction(principal) as conn:
+            async with self._db.transaction(self._platform) as conn:
                 # stored after the mail went out: a retry sends again only what may not have left
-                await storage.notifications.add(
+                await self._notifications.add(
                     conn,
                     user=user,
                     workflow_id=workflow_id,
@@ -164,7 +218,7 @@ class Notifier:
         return Outcome(delivered)
 
     async def _mail(self, recipient: Recipient, subject: str, body: str, key: str) -> None:
-        mailer = self._deps.mailer
+        mailer = self._mailer
         if mailer is None:
             return  # no SMTP server configured: in-app only
         try:

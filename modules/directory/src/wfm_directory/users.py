@@ -1,36 +1,26 @@
-"""The directory: tenants (market participants) and the users who log in for them."""
+"""Users: who logs in for a tenant (or for market operations), and the tokens operators
+issue for them."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from wfm_engine import MARKET_ROLES
-from wfm_engine.checks import is_belgian_vat_number, normalize_belgian_vat
 from wfm_shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from wfm_shared.principal import ROLES, Principal, principal_for
+from wfm_shared.principal import ROLES, Principal, principal_for, require_market_ops
 from wfm_shared.security import TokenCodec, check_password_policy, hash_password
-from wfm_storage import jobs
-from wfm_storage.bootstrap import Storage
-from wfm_storage.postgres import Executor
-from wfm_storage.records import Tenant, TenantMarketRole, User
-from wfm_workflows.template_service import require_market_ops
+from wfm_storage.postgres import Database, Executor
+from wfm_storage.records import User
+from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.tenants import TenantRepository
+from wfm_storage.repositories.users import CredentialStore, UserRepository
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+$")
-MAX_COMPANY_NAME = 200
 MAX_DISPLAY_NAME = 200
 LOCALES = ("en", "fr", "nl")
-
-
-@dataclass(frozen=True)
-class TenantProfile:
-    tenant: Tenant
-    market_roles: list[TenantMarketRole]
 
 
 @dataclass(frozen=True)
@@ -41,134 +31,22 @@ class IssuedToken:
     email: str
 
 
-def _market_role_problems(roles: Iterable[str]) -> tuple[list[str], list[FieldError]]:
-    wanted: list[str] = []
-    problems: list[FieldError] = []
-    for index, role in enumerate(roles):
-        code = role.strip().upper()
-        if code not in MARKET_ROLES:
-            problems.append(
-                FieldError(
-                    ("marketRoles", index),
-                    f"unknown market role {role!r}; one of {', '.join(MARKET_ROLES)}",
-                )
-            )
-        elif code not in wanted:
-            wanted.append(code)
-    return wanted, problems
-
-
-class TenantService:
-    def __init__(self, storage: Storage) -> None:
-        self._s = storage
-
-    async def create(
-        self,
-        principal: Principal,
-        *,
-        slug: str,
-        company_name: str,
-        vat_number: str,
-        market_roles: Iterable[str] = (),
-    ) -> TenantProfile:
-        """A new active tenant, with a pending application for each market role asked for."""
-        require_market_ops(principal, "create tenants")
-        slug, company_name = slug.strip(), company_name.strip()
-        problems: list[FieldError] = []
-        if not SLUG_PATTERN.match(slug):
-            problems.append(
-                FieldError(
-                    ("slug",),
-                    "must be 2 to 63 lowercase letters, digits or hyphens, "
-                    "starting with a letter or digit",
-                )
-            )
-        if not 1 <= len(company_name) <= MAX_COMPANY_NAME:
-            problems.append(
-                FieldError(("companyName",), f"must be 1 to {MAX_COMPANY_NAME} characters")
-            )
-        if not is_belgian_vat_number(vat_number):
-            problems.append(
-                FieldError(("vatNumber",), f"{vat_number!r} is not a valid Belgian VAT number")
-            )
-        roles, role_problems = _market_role_problems(market_roles)
-        problems += role_problems
-        if problems:
-            raise ValidationFailed("the tenant is invalid", problems)
-        async with self._s.db.transaction(principal) as conn:
-            if await self._s.tenants.by_slug(conn, slug) is not None:
-                raise Conflict(f"a tenant with slug {slug!r} exists")
-            tenant = await self._s.tenants.create(
-                conn,
-                tenant_id=uuid.uuid4(),
-                slug=slug,
-                company_name=company_name,
-                vat_number=normalize_belgian_vat(vat_number),
-            )
-            for role in roles:
-                await self._s.tenants.apply_for_market_role(conn, tenant.id, role)
-            await self._s.audit.append(
-                conn,
-                principal=principal,
-                tenant_id=tenant.id,
-                action="TENANT_CREATED",
-                target_type="tenant",
-                target_id=str(tenant.id),
-                details={"slug": slug, "marketRoles": roles},
-            )
-            # in the same transaction: the triggers waiting for a new tenant will run
-            await self._s.jobs.enqueue(
-                conn,
-                jobs.PLATFORM_EVENT,
-                {"type": "tenant.created", "tenantId": str(tenant.id)},
-                dedupe_key=f"tenant.created:{tenant.id}",
-            )
-            held = await self._s.tenants.market_roles(conn, [tenant.id])
-        return TenantProfile(tenant, held[tenant.id])
-
-    async def list(self, principal: Principal, *, limit: int = 1000) -> list[TenantProfile]:
-        """The tenants the principal sees (market operations: all), by company name."""
-        async with self._s.db.transaction(principal) as conn:
-            tenants = await self._s.tenants.list(conn, limit=limit)
-            held = await self._s.tenants.market_roles(conn, [t.id for t in tenants])
-        return [TenantProfile(t, held[t.id]) for t in tenants]
-
-    async def by_slug(self, principal: Principal, slug: str) -> Tenant:
-        async with self._s.db.transaction(principal) as conn:
-            tenant = await self._s.tenants.by_slug(conn, slug.strip())
-        if tenant is None:
-            raise NotFound("tenant", slug)
-        return tenant
-
-    async def suspend(self, principal: Principal, slug: str) -> TenantProfile:
-        """Suspend a tenant: its users can no longer log in or refresh, and their access
-        tokens stop working at once (every request checks the tenant is active).
-        Suspending a suspended tenant changes nothing."""
-        require_market_ops(principal, "suspend tenants")
-        async with self._s.db.transaction(principal) as conn:
-            tenant = await self._s.tenants.by_slug(conn, slug.strip())
-            if tenant is None:
-                raise NotFound("tenant", slug)
-            held = await self._s.tenants.market_roles(conn, [tenant.id])
-            if tenant.status == "suspended":
-                return TenantProfile(tenant, held[tenant.id])
-            suspended = await self._s.tenants.set_status(conn, tenant.id, "suspended")
-            assert suspended is not None
-            await self._s.audit.append(
-                conn,
-                principal=principal,
-                tenant_id=tenant.id,
-                action="TENANT_SUSPENDED",
-                target_type="tenant",
-                target_id=str(tenant.id),
-                details={"slug": tenant.slug, "previousStatus": tenant.status},
-            )
-        return TenantProfile(suspended, held[tenant.id])
-
-
 class UserService:
-    def __init__(self, storage: Storage, *, bcrypt_rounds: int = 12) -> None:
-        self._s = storage
+    def __init__(
+        self,
+        db: Database,
+        *,
+        users: UserRepository,
+        tenants: TenantRepository,
+        credentials: CredentialStore,
+        audit: AuditLog,
+        bcrypt_rounds: int = 12,
+    ) -> None:
+        self._db = db
+        self._users = users
+        self._tenants = tenants
+        self._credentials = credentials
+        self._audit_log = audit
         self._rounds = bcrypt_rounds
 
     async def create(
@@ -218,13 +96,13 @@ class UserService:
         # bcrypt takes a few hundred milliseconds of CPU: keep it off the event loop.
         password_hash = await asyncio.to_thread(hash_password, password, self._rounds)
         user_id = uuid.uuid4()
-        async with self._s.db.transaction(principal) as conn:
-            if tenant_id is not None and await self._s.tenants.get(conn, tenant_id) is None:
+        async with self._db.transaction(principal) as conn:
+            if tenant_id is not None and await self._tenants.get(conn, tenant_id) is None:
                 raise NotFound("tenant", tenant_id)
             # Emails are unique across tenants: the SECURITY DEFINER lookup sees them all.
-            if await self._s.credentials.find_login(conn, email) is not None:
+            if await self._credentials.find_login(conn, email) is not None:
                 raise Conflict(f"a user with email {email} exists")
-            user = await self._s.users.create(
+            user = await self._users.create(
                 conn,
                 user_id=user_id,
                 tenant_id=tenant_id,
@@ -236,7 +114,7 @@ class UserService:
             )
             if user.id != user_id:  # created concurrently: the insert returned the other one
                 raise Conflict(f"a user with email {email} exists")
-            await self._s.audit.append(
+            await self._audit_log.append(
                 conn,
                 principal=principal,
                 tenant_id=tenant_id,
@@ -250,11 +128,11 @@ class UserService:
     async def disable(self, principal: Principal, email: str) -> User:
         """Disable a user: no more logins or refreshes, and its access tokens stop working at
         once. Disabling a disabled user changes nothing."""
-        async with self._s.db.transaction(principal) as conn:
+        async with self._db.transaction(principal) as conn:
             user = await self._manageable(conn, principal, email, "disable")
             if user.status == "disabled":
                 return user
-            disabled = await self._s.users.set_status(conn, user.id, "disabled")
+            disabled = await self._users.set_status(conn, user.id, "disabled")
             assert disabled is not None
             await self._audit(conn, principal, user, "USER_DISABLED")
         return disabled
@@ -267,15 +145,15 @@ class UserService:
         except ValidationFailed as refused:
             raise ValidationFailed("the password is invalid", refused.errors) from None
         password_hash = await asyncio.to_thread(hash_password, password, self._rounds)
-        async with self._s.db.transaction(principal) as conn:
+        async with self._db.transaction(principal) as conn:
             user = await self._manageable(conn, principal, email, "set the password of")
-            changed = await self._s.users.set_password_hash(conn, user.id, password_hash)
+            changed = await self._users.set_password_hash(conn, user.id, password_hash)
             assert changed is not None
             await self._audit(conn, principal, user, "USER_PASSWORD_SET")
         return changed
 
     async def _audit(self, conn: Executor, principal: Principal, user: User, action: str) -> None:
-        await self._s.audit.append(
+        await self._audit_log.append(
             conn,
             principal=principal,
             tenant_id=user.tenant_id,
@@ -294,9 +172,9 @@ class UserService:
             raise Forbidden(
                 f"only market operations or the tenant's administrators may {what} users"
             )
-        login = await self._s.credentials.find_login(conn, email.strip())
+        login = await self._credentials.find_login(conn, email.strip())
         # RLS shows a tenant's administrator the users of its tenant alone
-        found = await self._s.users.by_ids(conn, [login.id]) if login else {}
+        found = await self._users.by_ids(conn, [login.id]) if login else {}
         if login is None or login.id not in found:
             raise NotFound("user", email)
         return found[login.id]
@@ -308,8 +186,8 @@ class UserService:
         and tests); refused for a disabled user or a tenant that is not active."""
         require_market_ops(principal, "issue tokens for other users")
         email = email.strip()
-        async with self._s.db.transaction(principal) as conn:
-            login = await self._s.credentials.find_login(conn, email)
+        async with self._db.transaction(principal) as conn:
+            login = await self._credentials.find_login(conn, email)
             if login is None:
                 raise NotFound("user", email)
             if login.status != "active":
@@ -320,7 +198,7 @@ class UserService:
                 login.id, login.tenant_id, login.role, token_version=login.token_version
             )
             token, expires = codec.issue(subject, now)
-            await self._s.audit.append(
+            await self._audit_log.append(
                 conn,
                 principal=principal,
                 tenant_id=login.tenant_id,

@@ -9,7 +9,6 @@ from wfm_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from wfm_shared.principal import principal_for, system_principal
 from wfm_shared.security import TokenCodec, verify_password
 from wfm_testing.factories import belgian_vat
-from wfm_workflows.directory import TenantService, UserService
 
 OPS = system_principal()
 PASSWORD = "a sound password"
@@ -24,13 +23,13 @@ def paths(error):
 
 
 @pytest.fixture
-def tenants(storage):
-    return TenantService(storage)
+def tenants(services):
+    return services.tenants
 
 
 @pytest.fixture
-def users(storage):
-    return UserService(storage, bcrypt_rounds=4)
+def users(services):
+    return services.users
 
 
 @pytest.fixture

@@ -1,0 +1,97 @@
+"""Step and transition definitions: the parts of a template that step handlers, options
+and the template itself all use. A leaf of the engine: it imports no other part of a
+template, so `template`, `options` and `steps` import it without a cycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+
+from wfm_engine.durations import parse_duration
+from wfm_engine.forms import FormValidator
+
+LOCALES = ("en", "fr", "nl")
+STEP_ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
+
+
+class DefinitionModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Localized(DefinitionModel):
+    """A text in English, French and Dutch. A missing language is a template problem
+    (reported with the others, see `template_problems`), not a parse error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    en: str | None = Field(default=None, min_length=1)
+    fr: str | None = Field(default=None, min_length=1)
+    nl: str | None = Field(default=None, min_length=1)
+
+    def get(self, locale: str) -> str:
+        text = getattr(self, locale if locale in LOCALES else "en") or self.en or self.fr or self.nl
+        return str(text or "")
+
+    def missing(self) -> list[str]:
+        return [locale for locale in LOCALES if not getattr(self, locale)]
+
+
+class Transition(DefinitionModel):
+    # the next step; omitted (null): the workflow's steps end here
+    to: str | None = None
+    # CEL over {steps, variables, tenant, trigger}; no condition: always taken
+    when: str | None = None
+    # who may take this transition; empty: whoever may execute the step
+    roles: list[str] = Field(default_factory=list)
+    gates: list[str] = Field(default_factory=list)
+
+
+class Sla(DefinitionModel):
+    duration: str
+    escalate_to: str | None = Field(default=None, alias="escalateTo")
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+class Retry(DefinitionModel):
+    max: int = Field(default=3, ge=0, le=20)
+    backoff: str = "PT10S"
+
+    @field_validator("backoff")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+
+class StepDefinition(DefinitionModel):
+    id: str = Field(pattern=STEP_ID_PATTERN)
+    type: str
+    title: Localized
+    description: Localized | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+    data_schema: dict[str, Any] = Field(default_factory=lambda: {"type": "object"}, alias="schema")
+    validators: list[str] = Field(default_factory=list)
+    # who may execute the step; empty: the tenant's users and market operations
+    # (for system steps: market operations, i.e. the worker or an operator's override)
+    roles: list[str] = Field(default_factory=list)
+    # None: the next step in the list (the last one ends the workflow); []: ends here
+    next: list[Transition] | None = None
+    compensation: dict[str, Any] | None = None
+    sla: Sla | None = None
+    retry: Retry | None = None
+    # optional steps: only with this flag on / left out when this flag is on
+    enabled_by: str | None = Field(default=None, alias="enabledBy")
+    skipped_by: str | None = Field(default=None, alias="skippedBy")
+
+    _form: FormValidator | None = PrivateAttr(default=None)
+
+    def form(self) -> FormValidator:
+        if self._form is None:
+            self._form = FormValidator(self.data_schema)
+        return self._form

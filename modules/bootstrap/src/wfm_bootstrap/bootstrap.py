@@ -1,0 +1,222 @@
+"""`bootstrap(settings) -> Services`: one place builds the platform, for every process.
+
+The registries come from the loaded extensions (`load_catalog`), with the built-in system
+step runners added once their collaborators exist; each service receives the repositories
+and collaborators it uses as constructor arguments. Tests pass their own storage, clock,
+registries or fault seam; the processes pass nothing but settings."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import httpx
+
+from wfm_bootstrap.services import Services
+from wfm_directory import TenantService, UserService
+from wfm_engine import InstanceCommand, Registries
+from wfm_integrations.api_access import ApiAccessService
+from wfm_integrations.kong import KongAdmin
+from wfm_integrations.mail import SmtpMailer
+from wfm_integrations.notifier import Notifier
+from wfm_integrations.outgoing import outgoing_client
+from wfm_integrations.subscriptions import WebhookService
+from wfm_integrations.system_steps import StepCaller, builtin_runners
+from wfm_shared.clock import Clock, SystemClock
+from wfm_shared.security import TokenCodec
+from wfm_shared.settings import Settings
+from wfm_shared.url_policy import OutgoingUrlPolicy
+from wfm_storage.bootstrap import Storage
+from wfm_workflows.automation import WorkflowAutomation
+from wfm_workflows.configuration import ConfigService
+from wfm_workflows.extensions import ExtensionError, load_catalog
+from wfm_workflows.jobs_admin import JobAdminService
+from wfm_workflows.notifications import NotificationService
+from wfm_workflows.projections import Projector
+from wfm_workflows.reconciler import Reconciler
+from wfm_workflows.service import Faults, WorkflowService
+from wfm_workflows.template_service import TemplateService
+from wfm_workflows.triggers import TriggerService
+
+
+def mailer_for(settings: Settings) -> SmtpMailer | None:
+    """The SMTP server of the settings; None: notifications are in-app only."""
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_sender,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        start_tls=settings.smtp_starttls,
+    )
+
+
+async def bootstrap(
+    settings: Settings,
+    *,
+    storage: Storage | None = None,
+    clock: Clock | None = None,
+    registries: Registries | None = None,
+    faults: Faults | None = None,
+    on_platform_command: Callable[[InstanceCommand], None] | None = None,
+) -> Services:
+    """Every service, wired. `storage`: connections the caller opened (and closes); else
+    they are opened here and closed by `Services.close`. `registries`: else the installed
+    extensions' (ExtensionError when one fails to load). `faults`: where a test stops the
+    command path. `on_platform_command`: sees every command the platform issues (metrics)."""
+    found = registries or load_catalog().registries
+    clock = clock or SystemClock()
+    closers: list[Callable[[], Awaitable[None]]] = []
+    if storage is None:
+        storage = await Storage.open(settings, registries=found)
+        closers.append(storage.close)
+    storage = storage.with_registries(found)
+    http = httpx.AsyncClient()  # operator-configured peers (Kong's Admin API)
+    url_policy = OutgoingUrlPolicy.from_settings(settings)
+    outgoing = outgoing_client(url_policy)  # calls made for users, under the policy
+    closers += [http.aclose, outgoing.aclose]
+    retry_base = timedelta(seconds=settings.retry_base_seconds)
+    s, db = storage, storage.db
+
+    webhooks = WebhookService(
+        db,
+        webhooks=s.webhooks,
+        tenants=s.tenants,
+        jobs=s.jobs,
+        audit=s.audit,
+        url_policy=url_policy,
+        outgoing=outgoing,
+        timeout_seconds=settings.webhook_timeout_seconds,
+        max_attempts=settings.job_max_attempts,
+        clock=clock,
+    )
+    notifier = Notifier(db, notifications=s.notifications, mailer=mailer_for(settings))
+    caller = StepCaller(
+        outgoing,
+        retry_base=retry_base,
+        retry_cap=timedelta(seconds=settings.retry_cap_seconds),
+        max_attempts=settings.job_max_attempts,
+    )
+    runners = builtin_runners(
+        caller=caller,
+        db=db,
+        jobs=s.jobs,
+        notifier=notifier,
+        webhooks=webhooks,
+        clock=clock,
+        wait=retry_base,
+    )
+    registries = found.with_runners(
+        runner for runner in runners if runner.type not in found.runners
+    )
+    problems = registries.problems()
+    if problems:
+        raise ExtensionError("; ".join(problems))
+
+    projector = Projector(
+        index=s.index,
+        events=s.events,
+        timers=s.timers,
+        jobs=s.jobs,
+        tenants=s.tenants,
+        audit=s.audit,
+        system_steps=registries.runners,
+    )
+    reconciler = Reconciler(
+        db,
+        index=s.index,
+        events=s.events,
+        documents=s.documents,
+        templates=s.templates,
+        projector=projector,
+    )
+    configuration = ConfigService(
+        db, tenants=s.tenants, templates=s.templates, configs=s.configs, audit=s.audit
+    )
+    workflows = WorkflowService(
+        db,
+        tenants=s.tenants,
+        templates=s.templates,
+        index=s.index,
+        events=s.events,
+        documents=s.documents,
+        projector=projector,
+        reconciler=reconciler,
+        configs=configuration,
+        registries=registries,
+        clock=clock,
+        faults=faults,
+    )
+    triggers = TriggerService(
+        db,
+        triggers=s.triggers,
+        tenants=s.tenants,
+        templates=s.templates,
+        audit=s.audit,
+        jobs=s.jobs,
+        workflows=workflows,
+    )
+    kong = KongAdmin(http, settings.kong_admin_url) if settings.kong_admin_url else None
+    api_access = ApiAccessService(
+        db,
+        tenants=s.tenants,
+        jobs=s.jobs,
+        records=s.triggers,
+        kong=kong,
+        kong_roles=settings.kong_roles,
+    )
+    automation = WorkflowAutomation(
+        db,
+        workflows=workflows,
+        events=s.events,
+        jobs=s.jobs,
+        timers=s.timers,
+        audit=s.audit,
+        runners=registries.runners,
+        caller=caller,
+        webhooks=webhooks,
+        notifier=notifier,
+        triggers=triggers,
+        api_access=api_access,
+        clock=clock,
+        conflict_delay=retry_base,
+        on_command=on_platform_command,
+    )
+    return Services(
+        settings=settings,
+        clock=clock,
+        registries=registries,
+        storage=storage,
+        codec=TokenCodec.from_settings(settings),
+        url_policy=url_policy,
+        workflows=workflows,
+        templates=TemplateService(
+            db,
+            templates=s.templates,
+            audit=s.audit,
+            url_policy=url_policy,
+            registries=registries,
+        ),
+        configuration=configuration,
+        projector=projector,
+        reconciler=reconciler,
+        automation=automation,
+        tenants=TenantService(db, tenants=s.tenants, audit=s.audit, jobs=s.jobs),
+        users=UserService(
+            db,
+            users=s.users,
+            tenants=s.tenants,
+            credentials=s.credentials,
+            audit=s.audit,
+            bcrypt_rounds=settings.bcrypt_rounds,
+        ),
+        jobs=JobAdminService(db, audit=s.audit),
+        notifications=NotificationService(db, notifications=s.notifications, clock=clock),
+        triggers=triggers,
+        webhooks=webhooks,
+        notifier=notifier,
+        api_access=api_access,
+        _closers=closers,
+    )

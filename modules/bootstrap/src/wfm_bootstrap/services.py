@@ -1,0 +1,63 @@
+"""Everything `bootstrap` builds: what an entrypoint (a GraphQL resolver, a worker job, a CLI
+command) may call."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from wfm_directory import TenantService, UserService
+from wfm_engine import Registries
+from wfm_integrations.api_access import ApiAccessService
+from wfm_integrations.notifier import Notifier
+from wfm_integrations.subscriptions import WebhookService
+from wfm_shared.clock import Clock
+from wfm_shared.security import TokenCodec
+from wfm_shared.settings import Settings
+from wfm_shared.url_policy import OutgoingUrlPolicy
+from wfm_storage.bootstrap import Storage
+from wfm_workflows.automation import WorkflowAutomation
+from wfm_workflows.configuration import ConfigService
+from wfm_workflows.jobs_admin import JobAdminService
+from wfm_workflows.notifications import NotificationService
+from wfm_workflows.projections import Projector
+from wfm_workflows.reconciler import Reconciler
+from wfm_workflows.service import WorkflowService
+from wfm_workflows.template_service import TemplateService
+from wfm_workflows.triggers import TriggerService
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    # validators, gates, step handlers and system-step runners: the built-ins and every
+    # extension's, built once
+    registries: Registries
+    storage: Storage  # the connections; the services hold the repositories they use
+    codec: TokenCodec
+    url_policy: OutgoingUrlPolicy
+    # workflows
+    workflows: WorkflowService
+    templates: TemplateService
+    configuration: ConfigService
+    projector: Projector
+    reconciler: Reconciler
+    automation: WorkflowAutomation
+    # directory
+    tenants: TenantService
+    users: UserService
+    # operations
+    jobs: JobAdminService
+    notifications: NotificationService
+    triggers: TriggerService
+    webhooks: WebhookService
+    notifier: Notifier
+    api_access: ApiAccessService
+    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list, repr=False)
+
+    async def close(self) -> None:
+        """Close what `bootstrap` opened (HTTP clients; the storage unless it was given)."""
+        closers, self._closers = self._closers, []
+        for close in reversed(closers):
+            await close()
