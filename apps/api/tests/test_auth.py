@@ -34,7 +34,8 @@ async def test_login_returns_a_working_access_token(gql, factory):
     me = (await gql(ME, token=payload["accessToken"])).ok()["me"]
     assert me["email"] == account.user.email
     assert me["tenant"]["slug"] == tenant.slug
-    assert "workflows:approve" not in me["permissions"]
+    assert "workflows.approve" not in me["permissions"]
+    assert "workflows.execute" in me["permissions"]
     claims = jwt.decode(payload["accessToken"], options={"verify_signature": False})
     assert claims["tenantId"] == str(tenant.id)
     assert claims["role"] == "tenant_user"

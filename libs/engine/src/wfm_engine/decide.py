@@ -59,6 +59,7 @@ from wfm_engine.status import MARKET_ROLES, StepStatus, WorkflowStatus
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.template import Transition, WorkflowTemplate
 from wfm_engine.validators import VALIDATORS, ValidationContext, ValidatorRegistry
+from wfm_shared.authorization import Permission, authorize
 from wfm_shared.documents import storage_problems, text_problem
 from wfm_shared.errors import (
     Conflict,
@@ -278,8 +279,7 @@ def _finish_rollback(
 def _sla_breach(
     state: InstanceState, command: RecordSlaBreach, template: WorkflowTemplate, ctx: DecisionContext
 ) -> Event:
-    if not ctx.principal.is_market_ops:
-        raise Forbidden("only the platform records SLA breaches")
+    authorize(ctx.principal, Permission.OPERATIONS_MANAGE)
     if not state.is_current(command.step_id, command.activation_seq):
         raise InvalidTransition(
             f"step {command.step_id!r} is no longer running as it was when its SLA started",
@@ -314,6 +314,7 @@ def _gated(decision: Decision, ctx: DecisionContext) -> Decision:
 
 
 def _create(command: CreateWorkflow, template: WorkflowTemplate, ctx: DecisionContext) -> Event:
+    authorize(ctx.principal, Permission.WORKFLOWS_CREATE)
     if not can_see(ctx.principal, command.tenant_id):
         raise Forbidden("you may only create workflows for your own organisation")
     if command.market_role not in MARKET_ROLES:

@@ -28,6 +28,7 @@ from wfm_engine.gates import GATES, GateRegistry
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.template import CompileWatch, TemplateInvalid, WorkflowTemplate, parse_template
 from wfm_engine.validators import VALIDATORS, ValidatorRegistry
+from wfm_shared.authorization import Permission, roles_with
 from wfm_shared.documents import template_shape_problems
 from wfm_shared.errors import FieldError
 
@@ -158,7 +159,7 @@ def _apply_submission(submission: dict[str, Any], change: Any, problems: list[Fi
         target = submission.setdefault("approval", {})
         if "roles" in approval:
             target["roles"] = _edit_list(
-                list(target.get("roles") or ["market_ops"]),
+                list(target.get("roles") or roles_with(Permission.WORKFLOWS_APPROVE)),
                 approval["roles"],
                 (*at, "approval", "roles"),
                 problems,

@@ -8,6 +8,7 @@ from wfm_engine.state import InstanceState
 from wfm_engine.status import StepStatus, WorkflowStatus
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.template import StepDefinition, WorkflowTemplate
+from wfm_shared.authorization import Permission, permitted, roles_with
 from wfm_shared.errors import Forbidden, InvalidTransition, NotFound, WfmError
 from wfm_shared.principal import Principal
 
@@ -43,11 +44,20 @@ ALLOWED_FROM: dict[WorkflowAction, frozenset[WorkflowStatus]] = {
     ),
 }
 
-# Roles for actions that not every participant may take; the rest: the tenant's users
-# and market operations.
-ACTION_ROLES: dict[WorkflowAction, frozenset[str]] = {
-    A.ROLLBACK: frozenset({"market_ops", "tenant_admin"}),
-    A.FAIL: frozenset({"market_ops"}),
+# The permission each action asks for (the roles holding it: wfm_shared.authorization);
+# approving and rejecting ask for the template's approval roles instead.
+ACTION_PERMISSIONS: dict[WorkflowAction, Permission] = {
+    A.START: Permission.WORKFLOWS_EXECUTE,
+    A.PAUSE: Permission.WORKFLOWS_EXECUTE,
+    A.RESUME: Permission.WORKFLOWS_EXECUTE,
+    A.EXECUTE_STEP: Permission.WORKFLOWS_EXECUTE,
+    A.VALIDATE: Permission.WORKFLOWS_EXECUTE,
+    A.SUBMIT: Permission.WORKFLOWS_EXECUTE,
+    A.APPROVE: Permission.WORKFLOWS_APPROVE,
+    A.REJECT: Permission.WORKFLOWS_APPROVE,
+    A.ROLLBACK: Permission.WORKFLOWS_ROLLBACK,
+    A.FAIL: Permission.WORKFLOWS_FAIL,
+    A.CANCEL: Permission.WORKFLOWS_EXECUTE,
 }
 
 # While a rollback is under way, only these may happen.
@@ -81,13 +91,18 @@ def refusal(
     """Why `principal` may not take `action` now, or None when it may."""
     if not can_see(principal, state.tenant_id):
         return NotFound("workflow", state.id)
-    roles = (
-        frozenset(template.submission.approval.roles)
-        if action in (A.APPROVE, A.REJECT)
-        else ACTION_ROLES.get(action)
-    )
-    if roles is not None and principal.role not in roles:
-        return Forbidden(f"only {', '.join(sorted(roles))} may {action.value.lower()} a workflow")
+    if action in (A.APPROVE, A.REJECT):
+        roles = template.submission.approval.roles
+        if principal.role not in roles:
+            return Forbidden(
+                f"only {', '.join(sorted(roles))} may {action.value.lower()} a workflow"
+            )
+    elif not permitted(principal, ACTION_PERMISSIONS[action]):
+        permission = ACTION_PERMISSIONS[action]
+        return Forbidden(
+            f"only {', '.join(roles_with(permission))} may {action.value.lower()} a workflow: "
+            f"the {principal.role} role lacks {permission.value}"
+        )
     allowed = ALLOWED_FROM[action]
     if action is A.ROLLBACK and state.pending_rollback is not None:
         allowed = allowed | {S.FAILED}

@@ -41,6 +41,7 @@ from wfm_engine.options import (
 from wfm_engine.status import MARKET_ROLES
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.validators import VALIDATORS, ValidatorRegistry
+from wfm_shared.authorization import Permission, roles_with
 from wfm_shared.documents import template_shape_problems
 from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_shared.principal import ROLES
@@ -68,7 +69,10 @@ __all__ = [
 
 
 class Approval(DefinitionModel):
-    roles: list[str] = Field(default_factory=lambda: ["market_ops"], min_length=1)
+    # who approves unless the template says: the roles holding workflows.approve
+    roles: list[str] = Field(
+        default_factory=lambda: list(roles_with(Permission.WORKFLOWS_APPROVE)), min_length=1
+    )
     gates: list[str] = Field(default_factory=list)
     deadline: Deadline | None = None
 

@@ -5,22 +5,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 
-from wfm_shared.errors import Forbidden
+from wfm_shared.authorization import ROLE_PERMISSIONS
 
 ROLES = ("market_ops", "tenant_admin", "tenant_user")
 
+# Each role's permissions by name (tokens carry them, `me { permissions }` lists them);
+# the table itself is wfm_shared.authorization.ROLE_PERMISSIONS.
 PERMISSIONS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "market_ops": (
-        "tenants:read",
-        "tenants:write",
-        "templates:read",
-        "templates:write",
-        "workflows:read",
-        "workflows:write",
-        "workflows:approve",
-    ),
-    "tenant_admin": ("tenants:read", "templates:read", "workflows:read", "workflows:write"),
-    "tenant_user": ("tenants:read", "templates:read", "workflows:read", "workflows:write"),
+    role: tuple(sorted(p.value for p in granted)) for role, granted in ROLE_PERMISSIONS.items()
 }
 
 
@@ -67,8 +59,3 @@ SYSTEM_USER_ID = uuid.UUID("00000000-0000-5000-8000-000000000001")
 
 def system_principal() -> Principal:
     return principal_for(SYSTEM_USER_ID, None, "market_ops")
-
-
-def require_market_ops(principal: Principal, what: str) -> None:
-    if not principal.is_market_ops:
-        raise Forbidden(f"only market operations may {what}")

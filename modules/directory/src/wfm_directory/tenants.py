@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from wfm_engine import MARKET_ROLES
 from wfm_engine.checks import is_belgian_vat_number, normalize_belgian_vat
+from wfm_shared.authorization import Permission, authorize
 from wfm_shared.errors import Conflict, FieldError, NotFound, ValidationFailed
-from wfm_shared.principal import Principal, require_market_ops
+from wfm_shared.principal import Principal
 from wfm_storage import jobs
 from wfm_storage.postgres import Database
 from wfm_storage.queue import JobQueue
@@ -64,7 +65,7 @@ class TenantService:
         market_roles: Iterable[str] = (),
     ) -> TenantProfile:
         """A new active tenant, with a pending application for each market role asked for."""
-        require_market_ops(principal, "create tenants")
+        authorize(principal, Permission.TENANTS_MANAGE)
         slug, company_name = slug.strip(), company_name.strip()
         problems: list[FieldError] = []
         if not SLUG_PATTERN.match(slug):
@@ -136,7 +137,7 @@ class TenantService:
         """Suspend a tenant: its users can no longer log in or refresh, and their access
         tokens stop working at once (every request checks the tenant is active).
         Suspending a suspended tenant changes nothing."""
-        require_market_ops(principal, "suspend tenants")
+        authorize(principal, Permission.TENANTS_MANAGE)
         async with self._db.transaction(principal) as conn:
             tenant = await self._tenants.by_slug(conn, slug.strip())
             if tenant is None:

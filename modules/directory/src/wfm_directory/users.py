@@ -9,8 +9,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from wfm_shared.authorization import Permission, authorize
 from wfm_shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from wfm_shared.principal import ROLES, Principal, principal_for, require_market_ops
+from wfm_shared.principal import ROLES, Principal, principal_for
 from wfm_shared.security import TokenCodec, check_password_policy, hash_password
 from wfm_storage.postgres import Database, Executor
 from wfm_storage.records import User
@@ -62,14 +63,10 @@ class UserService:
     ) -> User:
         """A user of a tenant (created by market operations or that tenant's administrator),
         or a market-operations user without tenant (created by market operations)."""
-        if not principal.is_market_ops and not (
-            principal.role == "tenant_admin"
-            and tenant_id is not None
-            and tenant_id == principal.tenant_id
-            and role in ROLES
-            and role != "market_ops"
-        ):
-            raise Forbidden("only market operations or the tenant's administrators may add users")
+        authorize(principal, Permission.USERS_MANAGE, tenant_id=tenant_id)
+        if tenant_id is None or role not in ROLES or role == "market_ops":
+            # a user without tenant (or of no known role) is the platform's own
+            authorize(principal, Permission.OPERATORS_MANAGE)
         email = email.strip()
         display_name = display_name.strip() if display_name else None
         problems: list[FieldError] = []
@@ -168,10 +165,7 @@ class UserService:
     ) -> User:
         """The user with `email`, if `principal` manages it: market operations manage every
         user, a tenant's administrators the users of their tenant."""
-        if not (principal.is_market_ops or principal.role == "tenant_admin"):
-            raise Forbidden(
-                f"only market operations or the tenant's administrators may {what} users"
-            )
+        authorize(principal, Permission.USERS_MANAGE)
         login = await self._credentials.find_login(conn, email.strip())
         # RLS shows a tenant's administrator the users of its tenant alone
         found = await self._users.by_ids(conn, [login.id]) if login else {}
@@ -184,7 +178,7 @@ class UserService:
     ) -> IssuedToken:
         """An access token for an existing user, without its password (operators' scripts
         and tests); refused for a disabled user or a tenant that is not active."""
-        require_market_ops(principal, "issue tokens for other users")
+        authorize(principal, Permission.TOKENS_ISSUE)
         email = email.strip()
         async with self._db.transaction(principal) as conn:
             login = await self._credentials.find_login(conn, email)

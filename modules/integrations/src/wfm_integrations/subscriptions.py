@@ -21,8 +21,9 @@ import httpx
 from wfm_engine import Event, InstanceState
 from wfm_engine.events import PUBLIC_EVENT_NAMES, public_event_name
 from wfm_integrations.webhooks import WebhookMessage, deliver, new_secret
+from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
-from wfm_shared.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from wfm_shared.errors import FieldError, NotFound, ValidationFailed
 from wfm_shared.principal import Principal, system_principal
 from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage import jobs
@@ -294,7 +295,7 @@ class WebhookService:
         first: int = 50,
     ) -> list[DeliveryHistory]:
         """Deliveries newest first, each with its attempts."""
-        _require_market_ops(principal, "inspect webhook deliveries")
+        authorize(principal, Permission.OPERATIONS_MANAGE)
         if status is not None and status not in DELIVERY_STATUSES:
             raise ValidationFailed(
                 "unknown delivery status",
@@ -309,7 +310,7 @@ class WebhookService:
     async def replay(self, principal: Principal, delivery_id: uuid.UUID) -> DeliveryHistory:
         """Send a delivery again, from a fresh attempt budget, under the same message id
         (receivers deduplicate on it)."""
-        _require_market_ops(principal, "replay webhook deliveries")
+        authorize(principal, Permission.OPERATIONS_MANAGE)
         async with self._db.transaction(principal) as conn:
             delivery = await self._webhooks.reset_for_replay(conn, delivery_id)
             if delivery is None:
@@ -445,10 +446,4 @@ def _attempt(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _require_admin(principal: Principal) -> None:
-    if principal.role not in ("market_ops", "tenant_admin"):
-        raise Forbidden("only the tenant's administrators or market operations manage webhooks")
-
-
-def _require_market_ops(principal: Principal, what: str) -> None:
-    if not principal.is_market_ops:
-        raise Forbidden(f"only market operations may {what}")
+    authorize(principal, Permission.WEBHOOKS_MANAGE)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from wfm_engine import WorkflowConfig, WorkflowTemplate, layer_problems, resolve_config
-from wfm_shared.errors import Forbidden, NotFound, ValidationFailed
+from wfm_shared.authorization import Permission, authorize
+from wfm_shared.errors import NotFound, ValidationFailed
 from wfm_shared.principal import Principal
 from wfm_storage.postgres import Database, Executor
 from wfm_storage.repositories.audit import AuditLog
@@ -99,10 +100,12 @@ class ConfigService:
     ) -> EffectiveConfig:
         """Replace a scope's layer with a new version. A tenant's: its tenant_admin or market
         operations; a market role's (tenant_id None): market operations."""
-        if tenant_id is None and not principal.is_market_ops:
-            raise Forbidden("only market operations configure a market role")
-        if tenant_id is not None and principal.role not in ("market_ops", "tenant_admin"):
-            raise Forbidden("only the tenant's administrators configure its workflows")
+        authorize(
+            principal,
+            Permission.MARKET_ROLES_CONFIGURE
+            if tenant_id is None
+            else Permission.CONFIGURATION_MANAGE,
+        )
         async with self._db.transaction(principal) as conn:
             if tenant_id is not None and await self._tenants.get(conn, tenant_id) is None:
                 raise NotFound("tenant", tenant_id)

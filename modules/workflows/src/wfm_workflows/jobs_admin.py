@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncpg
 
+from wfm_shared.authorization import Permission, authorize
 from wfm_shared.errors import Conflict, FieldError, NotFound, ValidationFailed
-from wfm_shared.principal import Principal, require_market_ops
+from wfm_shared.principal import Principal
 from wfm_storage.postgres import Database
 from wfm_storage.repositories import queued_jobs
 from wfm_storage.repositories.audit import AuditLog
@@ -31,7 +32,7 @@ class JobAdminService:
         first: int = 50,
     ) -> list[QueuedJob]:
         """Jobs in the queue, newest first."""
-        require_market_ops(principal, "inspect the job queue")
+        authorize(principal, Permission.OPERATIONS_MANAGE)
         if status is not None and status not in JOB_STATUSES:
             raise ValidationFailed(
                 "unknown job status",
@@ -42,7 +43,7 @@ class JobAdminService:
 
     async def retry(self, principal: Principal, job_id: int) -> QueuedJob:
         """Queue a held failed job again, with a fresh attempt budget."""
-        require_market_ops(principal, "retry jobs")
+        authorize(principal, Permission.OPERATIONS_MANAGE)
         async with self._db.transaction(principal) as conn:
             status = await queued_jobs.lock_status(conn, job_id)
             if status is None:

@@ -13,9 +13,10 @@ from wfm_engine import (
     WorkflowTemplate,
 )
 from wfm_engine.steps import HttpRequest
+from wfm_shared.authorization import Permission, authorize
 from wfm_shared.documents import template_shape_problems
 from wfm_shared.errors import FieldError, NotFound, ValidationFailed
-from wfm_shared.principal import Principal, require_market_ops
+from wfm_shared.principal import Principal
 from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage.postgres import Database, Executor
 from wfm_storage.records import TemplateRecord
@@ -106,7 +107,7 @@ class TemplateService:
 
     async def publish(self, principal: Principal, definition: Mapping[str, Any]) -> TemplateRecord:
         """Store as the next version of its key and market role; running instances keep theirs."""
-        require_market_ops(principal, "publish templates")
+        authorize(principal, Permission.TEMPLATES_PUBLISH)
         async with self._db.transaction(principal) as conn:
             template = await self.resolve(conn, definition)
             record, _ = await self._templates.publish(conn, template, principal.user_id)
@@ -116,7 +117,7 @@ class TemplateService:
     async def import_(self, principal: Principal, definition: Mapping[str, Any]) -> TemplateRecord:
         """Store exactly the version the definition names (moving templates between
         installations): the same content again changes nothing, other content is a conflict."""
-        require_market_ops(principal, "import templates")
+        authorize(principal, Permission.TEMPLATES_PUBLISH)
         async with self._db.transaction(principal) as conn:
             template = await self.resolve(conn, definition)
             if "overlay" in definition:
@@ -131,7 +132,7 @@ class TemplateService:
         self, principal: Principal, key: str, version: int, market_role: str | None
     ) -> TemplateRecord:
         """No new instances start on it; it stays readable and running instances go on."""
-        require_market_ops(principal, "deprecate templates")
+        authorize(principal, Permission.TEMPLATES_PUBLISH)
         async with self._db.transaction(principal) as conn:
             record = await self._templates.set_status(conn, key, version, market_role, "deprecated")
             if record is None:

@@ -17,8 +17,9 @@ from croniter import croniter
 
 from wfm_engine import MARKET_ROLES, Event, EventType, InstanceState
 from wfm_engine.events import PUBLIC_EVENT_NAMES, public_event_name
+from wfm_shared.authorization import Permission, authorize
 from wfm_shared.documents import text_problem
-from wfm_shared.errors import FieldError, Forbidden, NotFound, OnboardingExists, ValidationFailed
+from wfm_shared.errors import FieldError, NotFound, OnboardingExists, ValidationFailed
 from wfm_shared.logging import get_logger
 from wfm_shared.principal import Principal, system_principal
 from wfm_storage import jobs
@@ -401,5 +402,4 @@ class TriggerService:
 
 
 def _require_admin(principal: Principal) -> None:
-    if principal.role not in ("market_ops", "tenant_admin"):
-        raise Forbidden("only the tenant's administrators or market operations manage triggers")
+    authorize(principal, Permission.TRIGGERS_MANAGE)
