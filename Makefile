@@ -8,7 +8,7 @@ UV := $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 install: ## uv, the workspace (locked), FerretDB v1.24.2 into .tools/bin, the GraphiQL bundle (npm), Chromium for the browser tests
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.8"
 	$(UV) sync --frozen
-	tools/testing/bin/install-ferretdb
+	tools/devkit/bin/install-ferretdb
 	apps/api/graphiql/build
 	tools/testing/bin/install-chromium
 
@@ -24,10 +24,10 @@ fuzz: ## a long GraphQL fuzzing run against the API process (WFM_FUZZ_EXAMPLES p
 bench: ## B1-B4 against the API process: a table, and bench/results/latest.json (BENCH_ARGS="--quick", "--only B3", "--fresh")
 	$(UV) run wfm bench run $(BENCH_ARGS)
 
-lint: ## ruff (lint + format), mypy --strict on the engine, schema file and README role steps up to date
+lint: ## ruff (lint + format), mypy --strict on every member, schema file and README role steps up to date
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run mypy libs/engine/src
+	$(UV) run mypy
 	$(UV) run wfm schema --check
 	$(UV) run wfm templates doc --readme README.md --check
 

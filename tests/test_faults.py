@@ -24,6 +24,7 @@ import asyncpg
 import httpx
 import pytest
 
+from wfm_devkit.servers import ApiProcess, EmbeddedServers, embedded_servers
 from wfm_engine import Event, fold
 from wfm_shared.principal import system_principal
 from wfm_shared.settings import Settings
@@ -34,7 +35,6 @@ from wfm_testing.factories import Account, Factory
 from wfm_testing.graphql import GraphQLClient, GraphQLResult
 from wfm_testing.onboarding import BRP_STEPS, step_data
 from wfm_testing.pytest_plugin import api_env, prepare_database
-from wfm_testing.servers import ApiProcess, EmbeddedServers, embedded_servers
 
 T = TypeVar("T")
 

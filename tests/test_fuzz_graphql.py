@@ -30,6 +30,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.graphql import nodes
 
 from wfm_api.errors import translate
+from wfm_devkit.servers import ApiProcess
 from wfm_shared.settings import Settings
 from wfm_storage.postgres import init_connection
 from wfm_storage.records import Tenant
@@ -37,7 +38,6 @@ from wfm_testing.factories import TEST_PASSWORD, Factory
 from wfm_testing.graphql import GraphQLClient
 from wfm_testing.onboarding import drive, step_data
 from wfm_testing.pytest_plugin import api_env, discard_database, prepare_database
-from wfm_testing.servers import ApiProcess
 
 EXAMPLES = int(os.environ.get("WFM_FUZZ_EXAMPLES", "3"))  # per operation, identity and mode
 REPO = Path(__file__).resolve().parents[1]

@@ -12,11 +12,11 @@ import asyncpg
 import httpx
 import pytest
 
+from wfm_devkit.servers import ApiProcess
 from wfm_storage.postgres import init_connection
 from wfm_testing.factories import TEST_PASSWORD, Factory
 from wfm_testing.graphql import GraphQLClient, GraphQLResult
 from wfm_testing.pytest_plugin import api_env, discard_database, prepare_database
-from wfm_testing.servers import ApiProcess
 
 LOGIN = """mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) { accessToken } }"""

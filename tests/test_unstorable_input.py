@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from wfm_engine import ExecuteStep
+from wfm_shared import limits
 from wfm_shared.errors import ValidationFailed
 from wfm_shared.settings import Settings
 from wfm_testing.templates import form_step, text
@@ -133,19 +134,19 @@ async def test_a_template_nested_200_deep_is_refused_at_publish(gql, ops, key):
     result = await gql(PUBLISH, {"d": template(key, schema=schema)}, token=ops)
     assert result.codes == ["VALIDATION_FAILED"]
     assert (
-        f"nests deeper than {Settings.TEMPLATE_MAX_DEPTH} levels"
+        f"nests deeper than {limits.TEMPLATE_MAX_DEPTH} levels"
         in result.errors[0]["extensions"]["fields"][0]["message"]
     )
 
 
 async def test_a_template_larger_than_the_limit_is_refused_at_publish(gql, ops, key):
     definition = template(key)
-    definition["description"] = text("x" * (Settings.TEMPLATE_MAX_BYTES // 3 + 1024))
+    definition["description"] = text("x" * (limits.TEMPLATE_MAX_BYTES // 3 + 1024))
     assert len(json.dumps(definition)) < Settings().max_body_bytes  # the body itself is fine
     result = await gql(PUBLISH, {"d": definition}, token=ops)
     assert result.codes == ["VALIDATION_FAILED"]
     assert (
-        f"at most {Settings.TEMPLATE_MAX_BYTES // 1024} KiB"
+        f"at most {limits.TEMPLATE_MAX_BYTES // 1024} KiB"
         in result.errors[0]["extensions"]["fields"][0]["message"]
     )
 
@@ -171,7 +172,7 @@ async def test_a_template_whose_conditions_compile_too_slowly_is_refused_and_oth
 ):
     # within every limit, but 200 conditions of 2 KB each take seconds to compile
     wide = "[" + ",".join(["1"] * 1000) + "].size() > 0"
-    assert len(wide) <= Settings.CONDITION_MAX_CHARS
+    assert len(wide) <= limits.CONDITION_MAX_CHARS
     definition = template(key)
     definition["steps"][0]["next"] = [{"to": "review", "when": wide} for _ in range(200)] + [{}]
     monkeypatch.setattr(storage.templates, "compile_timeout", 3.0)

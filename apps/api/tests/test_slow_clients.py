@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from wfm_devkit.servers import ApiProcess
 from wfm_testing.pytest_plugin import api_env
-from wfm_testing.servers import ApiProcess
 
 TIMEOUT = 1  # seconds, for headers, bodies and idle keep-alive connections alike
 

@@ -7,11 +7,11 @@ import uuid
 import httpx
 from prometheus_client import generate_latest
 
+from wfm_devkit.servers import _free_port
 from wfm_engine import ApproveWorkflow, ExecuteStep, StartWorkflow, SubmitWorkflow
 from wfm_shared.principal import system_principal
 from wfm_storage import jobs
 from wfm_testing.peers import FakeKongAdmin, serve_asgi
-from wfm_testing.servers import _free_port
 from wfm_testing.templates import form_step
 
 

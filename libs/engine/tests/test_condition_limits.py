@@ -19,7 +19,7 @@ from wfm_engine import (
     parse_template,
 )
 from wfm_engine.conditions import Condition, nesting
-from wfm_shared.settings import Settings
+from wfm_shared import limits
 
 # What the evaluator's own words look like: none may reach a message.
 INTERNALS = re.compile(
@@ -56,7 +56,7 @@ def test_a_condition_of_100_kb_is_refused_naming_the_step_and_transition():
     when = " && ".join(["steps.decide.size > 1"] * 5000)
     message = refusal(when)
     assert "step 'decide', transition 0" in message
-    assert f"{len(when)} characters long; at most {Settings.CONDITION_MAX_CHARS}" in message
+    assert f"{len(when)} characters long; at most {limits.CONDITION_MAX_CHARS}" in message
     assert len(message) < 300  # the expression itself is not echoed back
 
 
@@ -74,23 +74,23 @@ def test_a_condition_of_100_kb_is_refused_naming_the_step_and_transition():
 def test_a_condition_nested_500_deep_is_refused_before_it_is_compiled(when):
     message = refusal(when)
     assert "step 'decide', transition 0 is refused" in message
-    assert f"at most {Settings.CONDITION_MAX_NESTING}" in message
+    assert f"at most {limits.CONDITION_MAX_NESTING}" in message
 
 
 @pytest.mark.parametrize(
     "when",
     [
-        "(" * Settings.CONDITION_MAX_NESTING + "true" + ")" * Settings.CONDITION_MAX_NESTING,
-        "[" * (Settings.CONDITION_MAX_NESTING - 1)
-        + "]" * (Settings.CONDITION_MAX_NESTING - 1)
+        "(" * limits.CONDITION_MAX_NESTING + "true" + ")" * limits.CONDITION_MAX_NESTING,
+        "[" * (limits.CONDITION_MAX_NESTING - 1)
+        + "]" * (limits.CONDITION_MAX_NESTING - 1)
         + " != []",
-        " && ".join(["true"] * (Settings.CONDITION_MAX_NESTING + 1)),
+        " && ".join(["true"] * (limits.CONDITION_MAX_NESTING + 1)),
         " || ".join(f"steps.decide.colour == '{i}'" for i in range(20)) + " || true",
     ],
     ids=["parentheses", "lists", "and-chain", "twenty-alternatives"],
 )
 def test_a_condition_at_the_nesting_limit_compiles_and_evaluates(when):
-    assert nesting(when) <= Settings.CONDITION_MAX_NESTING
+    assert nesting(when) <= limits.CONDITION_MAX_NESTING
     story = Story(parse_template(two_steps(when)))
     story.create()
     story.do(StartWorkflow())
@@ -196,7 +196,7 @@ def test_a_template_never_checked_fails_its_oversized_condition_as_a_condition_f
     with pytest.raises(ConditionError) as raised:
         story.decision(ExecuteStep("decide", {}))
     assert "step 'decide'" in raised.value.message
-    assert f"at most {Settings.CONDITION_MAX_NESTING}" in raised.value.message
+    assert f"at most {limits.CONDITION_MAX_NESTING}" in raised.value.message
     assert len(raised.value.message) < 400
 
 

@@ -6,16 +6,24 @@ from pathlib import Path
 import wfm_engine
 
 IO_LIBRARIES = ("asyncpg", "pymongo", "httpx", "starlette", "strawberry", "uvicorn", "aiosmtplib")
+# the process's configuration is the entrypoints' business: the engine reads fixed limits only
+CONFIGURATION = ("pydantic_settings", "wfm_shared.settings")
+
+
+def loaded_with_the_engine(modules: tuple[str, ...]) -> str:
+    """Which of `modules` a fresh interpreter holds once it has imported the engine."""
+    probe = f"import sys, wfm_engine; print(','.join(m for m in {modules!r} if m in sys.modules))"
+    return subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def test_the_engine_imports_no_io_library():
-    probe = (
-        f"import sys, wfm_engine; print(','.join(m for m in {IO_LIBRARIES!r} if m in sys.modules))"
-    )
-    loaded = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert loaded == ""
+    assert loaded_with_the_engine(IO_LIBRARIES) == ""
+
+
+def test_the_engine_reads_no_configuration():
+    assert loaded_with_the_engine(CONFIGURATION) == ""
 
 
 def test_the_engine_modules_import_each_other_without_a_cycle():

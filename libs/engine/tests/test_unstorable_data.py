@@ -15,8 +15,8 @@ from wfm_engine import (
     TemplateInvalid,
     parse_template,
 )
+from wfm_shared import limits
 from wfm_shared.errors import ValidationFailed
-from wfm_shared.settings import Settings
 
 PERMISSIVE = parse_template(
     {
@@ -78,12 +78,12 @@ def test_every_unstorable_key_is_reported_at_once(started):
 def test_data_nested_past_the_limit_is_refused(started):
     deep: dict = {}
     cursor = deep
-    for _ in range(Settings.DATA_MAX_DEPTH + 5):
+    for _ in range(limits.DATA_MAX_DEPTH + 5):
         cursor["n"] = {}
         cursor = cursor["n"]
     ((path, message),) = refused_paths(started, deep)
-    assert len(path) == Settings.DATA_MAX_DEPTH
-    assert message == f"nests deeper than {Settings.DATA_MAX_DEPTH} levels of objects and arrays"
+    assert len(path) == limits.DATA_MAX_DEPTH
+    assert message == f"nests deeper than {limits.DATA_MAX_DEPTH} levels of objects and arrays"
 
 
 def test_ordinary_data_with_dollars_and_dots_in_values_is_accepted(started):
@@ -126,17 +126,17 @@ def test_a_template_nested_200_deep_is_refused_before_it_is_parsed():
         parse_template(nested_template(200))
     assert raised.value.code == "VALIDATION_FAILED"
     assert [e.message for e in raised.value.errors] == [
-        f"the template nests deeper than {Settings.TEMPLATE_MAX_DEPTH} levels of objects and arrays"
+        f"the template nests deeper than {limits.TEMPLATE_MAX_DEPTH} levels of objects and arrays"
     ]
 
 
 def test_a_template_larger_than_the_limit_is_refused():
     definition = nested_template(1)
-    definition["description"] = title("x" * Settings.TEMPLATE_MAX_BYTES)
+    definition["description"] = title("x" * limits.TEMPLATE_MAX_BYTES)
     with pytest.raises(TemplateInvalid) as raised:
         parse_template(definition)
     (problem,) = raised.value.errors
-    assert f"at most {Settings.TEMPLATE_MAX_BYTES // 1024} KiB" in problem.message
+    assert f"at most {limits.TEMPLATE_MAX_BYTES // 1024} KiB" in problem.message
 
 
 def test_a_template_keeps_json_schema_keywords_but_no_nul_character():

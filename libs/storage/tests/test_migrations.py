@@ -4,8 +4,8 @@ import uuid
 import asyncpg
 import pytest
 
+from wfm_devkit.servers import create_database, drop_database
 from wfm_storage.migrations import MigrationError, available_migrations, migrate
-from wfm_testing.servers import create_database, drop_database
 
 
 @pytest.fixture

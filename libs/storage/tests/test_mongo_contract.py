@@ -1,7 +1,9 @@
-"""The storage contract of the MongoDB repositories: the same tests for each way a batch is
-read (one `$in` query, as on MongoDB; concurrent single-key reads, as on FerretDB), against
-the server the suite runs on (FerretDB on PostgreSQL, or MongoDB where MONGODB_URL points to
-one). Then the index plan: every read path the repositories issue is answered from an index.
+"""The storage contract of the MongoDB-held stores (`wfm_storage.protocols`: `EventLog`,
+`InstanceDocumentStore`): the same tests for each implementation, one per way a batch is
+read (`InQueryReads`, one `$in` query, as on MongoDB; `SingleKeyReads`, concurrent
+single-key reads, as on FerretDB), against the server the suite runs on (FerretDB on
+PostgreSQL, or MongoDB where MONGODB_URL points to one). Then the index plan: every read
+path the repositories issue is answered from an index.
 """
 
 import uuid
@@ -17,7 +19,7 @@ from wfm_shared.errors import Conflict
 from wfm_shared.principal import principal_for, system_principal
 from wfm_storage.documents import event_id, event_to_document, state_to_document
 from wfm_storage.instrumentation import counting_round_trips
-from wfm_storage.mongo import MongoStore
+from wfm_storage.mongo import InQueryReads, MongoStore, SingleKeyReads
 from wfm_storage.mongo_indexes import (
     EVENTS,
     INDEX_PLAN,
@@ -28,6 +30,7 @@ from wfm_storage.mongo_indexes import (
     gin_index_name,
     migrate_mongo,
 )
+from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.repositories.workflow_documents import InstanceDocuments
 from wfm_storage.repositories.workflow_events import EventStore
 
@@ -58,10 +61,12 @@ def event(instance_id, tenant_id, seq, key=None):
 
 
 class Repositories:
+    """One implementation of the stores under contract."""
+
     def __init__(self, mongo: MongoStore) -> None:
         self.mongo = mongo
-        self.events = EventStore(mongo)
-        self.documents = InstanceDocuments(mongo)
+        self.events: EventLog = EventStore(mongo)
+        self.documents: InstanceDocumentStore = InstanceDocuments(mongo)
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +82,15 @@ async def contract_database(wfm_servers):
     await client.close()
 
 
-@pytest.fixture(params=["in_query", "single_key"])
+@pytest.fixture(params=[InQueryReads, SingleKeyReads], ids=lambda reads: reads.__name__)
 async def repos(request, wfm_servers, contract_database):
     mongo = MongoStore.connect(
-        wfm_servers.mongodb_url, contract_database, single_key_reads=request.param == "single_key"
+        wfm_servers.mongodb_url,
+        contract_database,
+        single_key_reads=request.param is SingleKeyReads,
     )
     await mongo.open()
+    assert isinstance(mongo.reads, request.param)
     yield Repositories(mongo)
     await mongo.close()
 
@@ -180,7 +188,7 @@ async def test_a_batch_costs_one_query_or_one_read_per_key(repos):
     ids = [(await a_workflow(repos, tenant, events=1))[0] for _ in range(4)]
     with counting_round_trips() as trips:
         await repos.documents.by_ids(OPS, ids)
-    assert trips.mongo == (4 if repos.mongo.single_key_reads else 1)
+    assert trips.mongo == (4 if repos.mongo.reads.reads_per_key else 1)
 
 
 # -- the index plan -----------------------------------------------------------------------

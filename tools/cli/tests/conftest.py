@@ -10,9 +10,9 @@ import asyncpg
 import pytest
 from pymongo import AsyncMongoClient
 
+from wfm_devkit.servers import create_database, drop_database
 from wfm_storage.postgres import init_connection
 from wfm_testing.pytest_plugin import APP_PASSWORD, JWT_SECRET
-from wfm_testing.servers import create_database, drop_database
 
 
 def run_wfm(*args, env, stdin=None):

@@ -9,8 +9,8 @@ import uuid
 import asyncpg
 import pytest
 
+from wfm_devkit.servers import create_database, drop_database
 from wfm_testing.pytest_plugin import APP_PASSWORD
-from wfm_testing.servers import create_database, drop_database
 from wfm_workflows.catalog import catalog_templates
 
 

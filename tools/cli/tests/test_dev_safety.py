@@ -16,8 +16,8 @@ from pymongo import AsyncMongoClient
 from typer.testing import CliRunner
 
 from wfm_cli.main import app
+from wfm_devkit.servers import _free_port, create_database, drop_database
 from wfm_testing.pytest_plugin import APP_PASSWORD
-from wfm_testing.servers import _free_port, create_database, drop_database
 from wfm_workflows.seed import DEMO_PASSWORD, MARKET_OPS_USERS
 
 runner = CliRunner()

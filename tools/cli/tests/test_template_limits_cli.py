@@ -6,7 +6,7 @@ import json
 
 import yaml
 
-from wfm_shared.settings import Settings
+from wfm_shared import limits
 
 TEXT = {"en": "Sample", "fr": "Exemple", "nl": "Voorbeeld"}
 
@@ -49,7 +49,7 @@ def test_validate_refuses_a_template_nested_200_deep(wfm, tmp_path):
     for name in ("deep.json", "deep.yaml"):
         [error] = validate(wfm, tmp_path / name, deep)
         assert error["message"] == (
-            f"the template nests deeper than {Settings.TEMPLATE_MAX_DEPTH} levels "
+            f"the template nests deeper than {limits.TEMPLATE_MAX_DEPTH} levels "
             "of objects and arrays"
         )
 
@@ -65,9 +65,9 @@ def test_validate_refuses_a_file_nested_far_past_what_a_parser_can_read(wfm, tmp
 
 def test_validate_refuses_a_template_larger_than_the_limit(wfm, tmp_path):
     large = sample()
-    large["description"] = {locale: "x" * (Settings.TEMPLATE_MAX_BYTES // 3) for locale in TEXT}
+    large["description"] = {locale: "x" * (limits.TEMPLATE_MAX_BYTES // 3) for locale in TEXT}
     [error] = validate(wfm, tmp_path / "large.json", large)
-    assert f"at most {Settings.TEMPLATE_MAX_BYTES // 1024} KiB" in error["message"]
+    assert f"at most {limits.TEMPLATE_MAX_BYTES // 1024} KiB" in error["message"]
 
 
 def test_validate_refuses_conditions_too_long_or_too_deeply_nested(wfm, tmp_path):

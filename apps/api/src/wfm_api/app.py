@@ -64,7 +64,7 @@ def build_auth(services: Services) -> AuthService:
     )
 
 
-class GraphQLView(GraphQL):  # type: ignore[type-arg]
+class GraphQLView(GraphQL):
     def __init__(self, app: Starlette, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from typing import TypeVar, overload
 
 from aiodataloader import DataLoader
 
@@ -18,8 +18,21 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], default: Any = None) -> DataLoader:
-    async def batch(keys: list[K]) -> list[Any]:
+# with a default for missing keys, a loader never yields None
+@overload
+def _loader(fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]]) -> DataLoader[K, V | None]: ...
+
+
+@overload
+def _loader(
+    fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], default: V
+) -> DataLoader[K, V]: ...
+
+
+def _loader(
+    fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], default: V | None = None
+) -> DataLoader[K, V] | DataLoader[K, V | None]:
+    async def batch(keys: list[K]) -> list[V | None]:
         found = await fetch(list(dict.fromkeys(keys)))
         return [found.get(key, default) for key in keys]
 
@@ -37,14 +50,20 @@ class Loaders:
         self._session = session
         self._principal = principal
         s = storage
-        self.tenant: DataLoader = _loader(lambda ids: s.tenants.by_ids(session, ids))
-        self.market_roles: DataLoader = _loader(
+        self.tenant: DataLoader[uuid.UUID, Tenant | None] = _loader(
+            lambda ids: s.tenants.by_ids(session, ids)
+        )
+        self.market_roles: DataLoader[uuid.UUID, list[TenantMarketRole]] = _loader(
             lambda ids: s.tenants.market_roles(session, ids), []
         )
-        self.template: DataLoader = _loader(lambda ids: s.templates.by_ids(session, ids))
-        self.index_row: DataLoader = _loader(lambda ids: s.index.by_ids(session, ids))
-        self.instance_state: DataLoader = _loader(self._states)
-        self.events: DataLoader = _loader(self._events, [])
+        self.template: DataLoader[uuid.UUID, TemplateRecord | None] = _loader(
+            lambda ids: s.templates.by_ids(session, ids)
+        )
+        self.index_row: DataLoader[uuid.UUID, InstanceIndexRow | None] = _loader(
+            lambda ids: s.index.by_ids(session, ids)
+        )
+        self.instance_state: DataLoader[str, InstanceState | None] = _loader(self._states)
+        self.events: DataLoader[str, list[Event]] = _loader(self._events, [])
 
     def _require_principal(self) -> Principal:
         assert self._principal is not None, "MongoDB loaders need a principal"

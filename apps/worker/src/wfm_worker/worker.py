@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -157,7 +157,7 @@ class Worker:
 
         return run
 
-    def _consume(self, mode: QueueExecutionMode) -> Awaitable[None]:
+    def _consume(self, mode: QueueExecutionMode) -> Coroutine[Any, Any, None]:
         batch = max(1, self.settings.worker_concurrency // 2)
         self.qm = self._queue_manager()
         return self.qm.run(

@@ -21,8 +21,8 @@ from celpy import celtypes
 from celpy.adapter import json_to_cel
 from celpy.celparser import CELParseError
 
+from wfm_shared import limits
 from wfm_shared.errors import WfmError
-from wfm_shared.settings import Settings
 
 _ENVIRONMENT = celpy.Environment()
 # celpy's parser is one shared instance that remembers the text it parses
@@ -88,13 +88,13 @@ class Condition:
 
 def limit_problem(expression: str) -> str | None:
     """Why `expression` is too big to compile (a cheap check first), or None."""
-    if len(expression) > Settings.CONDITION_MAX_CHARS:
-        return f"it is {len(expression)} characters long; at most {Settings.CONDITION_MAX_CHARS}"
+    if len(expression) > limits.CONDITION_MAX_CHARS:
+        return f"it is {len(expression)} characters long; at most {limits.CONDITION_MAX_CHARS}"
     depth = nesting(expression)
-    if depth > Settings.CONDITION_MAX_NESTING:
+    if depth > limits.CONDITION_MAX_NESTING:
         return (
             f"it nests {depth} levels deep (brackets and operators); "
-            f"at most {Settings.CONDITION_MAX_NESTING}"
+            f"at most {limits.CONDITION_MAX_NESTING}"
         )
     return None
 

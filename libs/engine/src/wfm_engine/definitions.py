@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from wfm_engine.durations import parse_duration
+from wfm_engine.durations import Duration
 from wfm_engine.forms import FormValidator
 
 LOCALES = ("en", "fr", "nl")
@@ -48,25 +48,13 @@ class Transition(DefinitionModel):
 
 
 class Sla(DefinitionModel):
-    duration: str
+    duration: Duration
     escalate_to: str | None = Field(default=None, alias="escalateTo")
-
-    @field_validator("duration")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
 
 
 class Retry(DefinitionModel):
     max: int = Field(default=3, ge=0, le=20)
-    backoff: str = "PT10S"
-
-    @field_validator("backoff")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
+    backoff: Duration = "PT10S"
 
 
 class StepDefinition(DefinitionModel):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 _DURATION = re.compile(
     r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -25,17 +25,20 @@ def parse_duration(value: str) -> timedelta:
     return duration
 
 
+def _checked(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+# A template's duration field: refused, with parse_duration's reason, unless it parses.
+Duration = Annotated[str, AfterValidator(_checked)]
+
+
 class Deadline(BaseModel):
     """An approval not decided within `duration` expires: the workflow is then sent back
     (reject), failed or cancelled, as the template says."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    duration: str
+    duration: Duration
     on_expiry: Literal["reject", "fail", "cancel"] = Field(default="reject", alias="onExpiry")
-
-    @field_validator("duration")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value

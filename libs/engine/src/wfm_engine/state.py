@@ -4,17 +4,21 @@ What the workflow went through besides its steps (the activation of the current 
 the pinned configuration, the submission, the pending rollback, the last failure...) is
 held in typed fields. Stored, they are the document's `state.metadata` object, written
 and read here only (`metadata_json`, `with_metadata`); a document written before a field
-existed reads as that field's default."""
+existed reads as that field's default. Each part of it is a record whose JSON form
+`JsonRecord` (wfm_engine.records) derives from its fields: a key per field in camelCase,
+in the order of the fields; the submission and the approval are stored flat in the
+metadata under keys of their own (`json_keys`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from wfm_engine.events import Event, FailedGate, PendingRollback, Snapshot
 from wfm_engine.options import WorkflowConfig
+from wfm_engine.records import JsonRecord
 from wfm_engine.status import StepStatus, WorkflowStatus
 from wfm_engine.step_state import StepState
 
@@ -43,12 +47,8 @@ def _at(value: Any) -> datetime:
     return datetime.fromisoformat(str(value))
 
 
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 @dataclass(frozen=True)
-class Activation:
+class Activation(JsonRecord):
     """When the current step began (its SLA, deadline or delay counts from here): the
     step, and the seq of the event that entered it."""
 
@@ -56,205 +56,84 @@ class Activation:
     seq: int
     at: datetime
 
-    def as_json(self) -> dict[str, Any]:
-        return {"stepId": self.step_id, "seq": self.seq, "at": self.at.isoformat()}
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> Activation:
-        return cls(str(value["stepId"]), int(value["seq"]), _at(value["at"]))
-
 
 @dataclass(frozen=True)
-class Paused:
+class Paused(JsonRecord):
     by: str
     at: datetime
     reason: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {"by": self.by, "at": self.at.isoformat(), "reason": self.reason}
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> Paused:
-        return cls(str(value["by"]), _at(value["at"]), _text(value.get("reason")))
-
 
 @dataclass(frozen=True)
-class Cancelled:
+class Cancelled(JsonRecord):
     by: str
     at: datetime
     reason: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {"by": self.by, "at": self.at.isoformat(), "reason": self.reason}
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> Cancelled:
-        return cls(str(value["by"]), _at(value["at"]), _text(value.get("reason")))
-
 
 @dataclass(frozen=True)
-class Submitted:
+class Submitted(JsonRecord):
     by: str
     at: datetime
     seq: int | None  # None: a document written before the seq was kept
 
-    def as_json(self) -> dict[str, Any]:
-        value: dict[str, Any] = {"submittedBy": self.by, "submittedAt": self.at.isoformat()}
-        if self.seq is not None:
-            value["submittedSeq"] = self.seq
-        return value
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> Submitted | None:
-        if "submittedBy" not in value:
-            return None
-        seq = value.get("submittedSeq")
-        return cls(
-            str(value["submittedBy"]),
-            _at(value["submittedAt"]),
-            None if seq is None else int(seq),
-        )
+    json_keys = {"by": "submittedBy", "at": "submittedAt", "seq": "submittedSeq"}
+    json_omit_none = frozenset({"seq"})
 
 
 @dataclass(frozen=True)
-class Approved:
+class Approved(JsonRecord):
     by: str
     at: datetime
     comment: str | None
     contract_reference: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "approvedBy": self.by,
-            "approvedAt": self.at.isoformat(),
-            "approvalComment": self.comment,
-            "contractReference": self.contract_reference,
-        }
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> Approved | None:
-        if "approvedBy" not in value:
-            return None
-        return cls(
-            str(value["approvedBy"]),
-            _at(value["approvedAt"]),
-            _text(value.get("approvalComment")),
-            _text(value.get("contractReference")),
-        )
+    json_keys = {"by": "approvedBy", "at": "approvedAt", "comment": "approvalComment"}
 
 
 @dataclass(frozen=True)
-class Rejected:
+class Rejected(JsonRecord):
     by: str
     at: datetime
     reason: str
     to_step_id: str
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "by": self.by,
-            "at": self.at.isoformat(),
-            "reason": self.reason,
-            "toStepId": self.to_step_id,
-        }
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> Rejected:
-        return cls(str(value["by"]), _at(value["at"]), str(value["reason"]), str(value["toStepId"]))
-
 
 @dataclass(frozen=True)
-class RolledBack:
+class RolledBack(JsonRecord):
     by: str
     at: datetime
     to_step_id: str
     restored_seq: int
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "by": self.by,
-            "at": self.at.isoformat(),
-            "toStepId": self.to_step_id,
-            "restoredSeq": self.restored_seq,
-        }
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> RolledBack:
-        return cls(
-            str(value["by"]), _at(value["at"]), str(value["toStepId"]), int(value["restoredSeq"])
-        )
-
 
 @dataclass(frozen=True)
-class Failed:
+class Failed(JsonRecord):
     by: str
     at: datetime
     reason: str
     step_id: str | None  # the step whose compensation failed, if that is what failed
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "by": self.by,
-            "at": self.at.isoformat(),
-            "reason": self.reason,
-            "stepId": self.step_id,
-        }
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> Failed:
-        return cls(
-            str(value["by"]), _at(value["at"]), str(value["reason"]), _text(value.get("stepId"))
-        )
-
 
 @dataclass(frozen=True)
-class SlaBreached:
+class SlaBreached(JsonRecord):
     by: str
     at: datetime
     step_id: str
     escalate_to: str | None
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "by": self.by,
-            "at": self.at.isoformat(),
-            "stepId": self.step_id,
-            "escalateTo": self.escalate_to,
-        }
-
-    @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> SlaBreached:
-        return cls(
-            str(value["by"]),
-            _at(value["at"]),
-            str(value["stepId"]),
-            _text(value.get("escalateTo")),
-        )
-
 
 @dataclass(frozen=True)
-class GateRefused:
+class GateRefused(JsonRecord):
     by: str
     at: datetime
     action: str
     failed_gates: tuple[FailedGate, ...]
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "by": self.by,
-            "at": self.at.isoformat(),
-            "action": self.action,
-            "failedGates": [g.as_json() for g in self.failed_gates],
-        }
-
     @classmethod
-    def from_json(cls, value: Mapping[str, Any]) -> GateRefused:
-        return cls(
-            str(value["by"]),
-            _at(value["at"]),
-            str(value.get("action")),
-            tuple(FailedGate.from_json(g) for g in value.get("failedGates") or ()),
-        )
+    def from_json(cls, value: Mapping[str, Any]) -> Self:
+        # a refusal stored without its action has always read as the action "None"
+        return super().from_json({"action": None, **value})
 
 
 @dataclass(frozen=True)
@@ -417,8 +296,8 @@ class InstanceState:
             sla_breaches=tuple(SlaBreached.from_json(b) for b in value.get("slaBreaches") or ()),
             pause=Paused.from_json(pause) if pause else None,
             resumed_at=_at(resumed) if resumed else None,
-            submission=Submitted.from_json(value),
-            approval=Approved.from_json(value),
+            submission=Submitted.from_json(value) if "submittedBy" in value else None,
+            approval=Approved.from_json(value) if "approvedBy" in value else None,
             last_rejection=Rejected.from_json(rejection) if rejection else None,
             pending_rollback=PendingRollback.from_json(rollback) if rollback else None,
             last_rollback=RolledBack.from_json(last_rollback) if last_rollback else None,

@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, Field, HttpUrl, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from wfm_engine.definitions import StepDefinition
-from wfm_engine.durations import Deadline, parse_duration
+from wfm_engine.definitions import DefinitionModel, StepDefinition
+from wfm_engine.durations import Deadline, Duration
 from wfm_engine.state import StepState
 from wfm_shared.errors import FieldError
 
@@ -60,15 +60,11 @@ def _model_problems(model: type[BaseModel], value: Mapping[str, Any], *at: str) 
     return []
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class _NoConfig(_Strict):
+class _NoConfig(DefinitionModel):
     pass
 
 
-class FormConfig(_Strict):
+class FormConfig(DefinitionModel):
     # document types the `allRequiredDocumentsPresent` gate expects in this step's data
     required_documents: list[str] = Field(default_factory=list, alias="requiredDocuments")
 
@@ -108,12 +104,12 @@ class FormHandler(BaseHandler):
     config_model = FormConfig
 
 
-class ApprovalDecision(_Strict):
+class ApprovalDecision(DefinitionModel):
     decision: Literal["approve", "reject"]
     comment: str | None = Field(default=None, max_length=2000)
 
 
-class ApprovalConfig(_Strict):
+class ApprovalConfig(DefinitionModel):
     deadline: Deadline | None = None
 
 
@@ -131,18 +127,7 @@ class ApprovalHandler(BaseHandler):
 # -- system steps -------------------------------------------------------------------
 
 
-class RetryPolicy(_Strict):
-    max: int = Field(default=3, ge=0, le=20)
-    backoff: str = "PT10S"
-
-    @field_validator("backoff")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
-
-
-class HttpRequest(_Strict):
+class HttpRequest(DefinitionModel):
     url: HttpUrl
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
     headers: dict[str, str] = Field(default_factory=dict)
@@ -158,7 +143,7 @@ class ApiCallConfig(HttpRequest):
     )
 
 
-class ApiCallResult(_Strict):
+class ApiCallResult(DefinitionModel):
     status: int = Field(ge=100, le=599)
     body: Any = None
     attempts: int = Field(default=1, ge=1)
@@ -217,13 +202,13 @@ class ApiCallHandler(BaseHandler):
         }
 
 
-class LocalizedText(_Strict):
+class LocalizedText(DefinitionModel):
     en: str = Field(min_length=1)
     fr: str = Field(min_length=1)
     nl: str = Field(min_length=1)
 
 
-class NotificationConfig(_Strict):
+class NotificationConfig(DefinitionModel):
     channel: Literal["email", "in_app"] = "email"
     # "role:market_ops", "contact:primary" (a contact of the contacts step), "email:a@b.example"
     to: list[str] = Field(min_length=1)
@@ -242,7 +227,7 @@ class NotificationConfig(_Strict):
         return value
 
 
-class NotificationResult(_Strict):
+class NotificationResult(DefinitionModel):
     delivered_to: list[str] = Field(alias="deliveredTo")
 
 
@@ -255,12 +240,12 @@ class NotificationHandler(BaseHandler):
         return _model_problems(NotificationResult, data)
 
 
-class WebhookConfig(_Strict):
+class WebhookConfig(DefinitionModel):
     event_type: str = Field(pattern=r"^[a-z][a-z0-9_.-]{1,100}$", alias="eventType")
     include_steps: list[str] = Field(default_factory=list, alias="includeSteps")
 
 
-class WebhookResult(_Strict):
+class WebhookResult(DefinitionModel):
     delivery_id: str = Field(alias="deliveryId", min_length=1)
     status_code: int | None = Field(default=None, alias="statusCode")
 
@@ -274,17 +259,11 @@ class WebhookHandler(BaseHandler):
         return _model_problems(WebhookResult, data)
 
 
-class DelayConfig(_Strict):
-    duration: str
-
-    @field_validator("duration")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
+class DelayConfig(DefinitionModel):
+    duration: Duration
 
 
-class DelayResult(_Strict):
+class DelayResult(DefinitionModel):
     resumed_at: str = Field(alias="resumedAt")
 
 

@@ -9,8 +9,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from wfm_shared import limits
 from wfm_shared.errors import FieldError
-from wfm_shared.settings import Settings
 
 Path = tuple[str | int, ...]
 
@@ -54,7 +54,7 @@ def storage_problems(
     value: Any,
     *,
     at: Path = (),
-    max_depth: int = Settings.DATA_MAX_DEPTH,
+    max_depth: int = limits.DATA_MAX_DEPTH,
     mongo_field_names: bool = True,
 ) -> list[FieldError]:
     """Every key and text in `value` (at any depth) that the databases cannot store as
@@ -114,8 +114,8 @@ def json_depth(value: Any, limit: int) -> int:
 def template_shape_problems(
     definition: Any,
     *,
-    max_depth: int = Settings.TEMPLATE_MAX_DEPTH,
-    max_bytes: int = Settings.TEMPLATE_MAX_BYTES,
+    max_depth: int = limits.TEMPLATE_MAX_DEPTH,
+    max_bytes: int = limits.TEMPLATE_MAX_BYTES,
 ) -> list[FieldError]:
     """A template definition's nesting and size, checked before it is parsed or compiled."""
     depth = json_depth(definition, max_depth)

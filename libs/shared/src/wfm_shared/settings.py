@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -93,20 +93,7 @@ class Settings(BaseSettings):
     max_tokens: int = 3000
     max_page_size: int = 100
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
-    # What users may store, checked before anything is parsed, compiled or written (fixed,
-    # not read from the environment: the engine, the CLI and stored templates apply the same).
-    # A published template's JSON: nesting of objects and arrays, and size (UTF-8).
-    TEMPLATE_MAX_DEPTH: ClassVar[int] = 32
-    TEMPLATE_MAX_BYTES: ClassVar[int] = 512 * 1024
-    # A transition's CEL condition: characters, and nesting of brackets and operators (a
-    # cheap scan before compiling; it bounds the evaluator's recursion).
-    CONDITION_MAX_CHARS: ClassVar[int] = 2048
-    CONDITION_MAX_NESTING: ClassVar[int] = 24
-    # Compiling one template's conditions, in a thread off the event loop: past this, refused.
-    CONDITION_COMPILE_SECONDS: ClassVar[float] = 5.0
-    # Step data, trigger payloads, reasons: nesting of objects and arrays (MongoDB's limit is
-    # 100 levels for a whole document; the data sits a few levels down in it).
-    DATA_MAX_DEPTH: ClassVar[int] = 32
+    # (what users may store is fixed, not configured: `wfm_shared.limits`)
     # a database that stops answering fails the statement after this long
     database_timeout_seconds: float = Field(default=30.0, gt=0)
     # benchmarks: database round trips of each request in the x-wfm-round-trips header

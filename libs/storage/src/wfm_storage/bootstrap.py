@@ -9,6 +9,7 @@ from wfm_engine import BUILTIN_REGISTRIES, Registries
 from wfm_shared.settings import Settings
 from wfm_storage.mongo import MongoStore
 from wfm_storage.postgres import Database
+from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.queue import JobQueue
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.configs import ConfigRepository
@@ -41,8 +42,8 @@ class Storage:
     notifications: NotificationRepository
     webhooks: WebhookRepository
     triggers: TriggerRepository
-    events: EventStore
-    documents: InstanceDocuments
+    events: EventLog
+    documents: InstanceDocumentStore
     throttle: ThrottleWindows
 
     @classmethod

@@ -24,8 +24,8 @@ from wfm_storage.mongo_indexes import (
     ensure_wire_indexes,
     server_info,
 )
+from wfm_storage.protocols import Document, KeyedReads
 
-Document = Mapping[str, Any]
 FERRETDB_INTERNAL_ERROR = 1
 # Single-key reads in flight at once per batch (FerretDB): enough to keep both cores busy,
 # well under the client's connection pool.
@@ -62,6 +62,49 @@ def visible_to(principal: Principal, tenant_id: str) -> bool:
     if principal.is_market_ops:
         return True
     return principal.tenant_id is not None and tenant_id == str(principal.tenant_id)
+
+
+class InQueryReads:
+    """A batch as one `$in` query: what MongoDB answers from its index in one round trip."""
+
+    reads_per_key = False
+
+    async def find(
+        self,
+        collection: AsyncCollection[Mapping[str, Any]],
+        field: str,
+        keys: Sequence[str],
+        projection: Mapping[str, Any] | None = None,
+    ) -> list[Document]:
+        cursor = collection.find({field: {"$in": list(keys)}}, projection)
+        return await cursor.batch_size(10_000).to_list()
+
+
+class SingleKeyReads:
+    """A batch as concurrent single-key equality reads: FerretDB hands only top-level
+    equalities to its backend's index (an `$in` reads the whole collection)."""
+
+    reads_per_key = True
+
+    async def find(
+        self,
+        collection: AsyncCollection[Mapping[str, Any]],
+        field: str,
+        keys: Sequence[str],
+        projection: Mapping[str, Any] | None = None,
+    ) -> list[Document]:
+        gate = asyncio.Semaphore(SINGLE_KEY_CONCURRENCY)
+
+        async def read(key: str) -> list[Document]:
+            async with gate:
+                return await collection.find({field: key}, projection).to_list()
+
+        found = await asyncio.gather(*(read(key) for key in keys))
+        return [doc for docs in found for doc in docs]
+
+
+IN_QUERY_READS = InQueryReads()
+SINGLE_KEY_READS = SingleKeyReads()
 
 
 class MongoStore:
@@ -125,6 +168,11 @@ class MongoStore:
             raise ServiceUnavailable(f"cannot reach MongoDB: {error}") from error
         await ensure_wire_indexes(self.db, ferretdb=self.server.is_ferretdb, plan=INDEX_PLAN)
 
+    @property
+    def reads(self) -> KeyedReads:
+        """How this server is asked for a batch of keys."""
+        return SINGLE_KEY_READS if self.single_key_reads else IN_QUERY_READS
+
     async def find_by_keys(
         self,
         collection: AsyncCollection[Mapping[str, Any]],
@@ -135,17 +183,7 @@ class MongoStore:
         """Every document whose `field` is one of `keys`, each read served by an index."""
         if not keys:
             return []
-        if not self.single_key_reads:
-            cursor = collection.find({field: {"$in": list(keys)}}, projection)
-            return await cursor.batch_size(10_000).to_list()
-        gate = asyncio.Semaphore(SINGLE_KEY_CONCURRENCY)
-
-        async def read(key: str) -> list[Document]:
-            async with gate:
-                return await collection.find({field: key}, projection).to_list()
-
-        found = await asyncio.gather(*(read(key) for key in keys))
-        return [doc for docs in found for doc in docs]
+        return await self.reads.find(collection, field, keys, projection)
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")

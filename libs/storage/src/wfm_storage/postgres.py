@@ -7,7 +7,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import asyncpg
 
@@ -130,7 +130,7 @@ async def begin_transaction(
         raise
 
 
-class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+class PooledConnection(asyncpg.Connection):
     """A connection of the platform's pool. Everything the platform sets on one is
     transaction-local (`apply_principal`), and none holds a LISTEN, an advisory lock or a
     cursor past its transaction: giving it back needs no reset query (asyncpg's `RESET ALL`
@@ -190,9 +190,13 @@ class Database:
             with connection_loss_reported():
                 yield conn
 
+    async def acquire(self) -> asyncpg.Connection:
+        # The pool hands out a proxy that forwards every Connection method to its connection.
+        return cast(asyncpg.Connection, await self.pool.acquire())
+
     @contextlib.asynccontextmanager
     async def _acquired(self) -> AsyncIterator[asyncpg.Connection]:
-        conn = await self.pool.acquire()
+        conn = await self.acquire()
         try:
             yield conn
         finally:
@@ -202,7 +206,7 @@ class Database:
         """Give the connection back. Resetting it fails when the server has closed it: the
         pool drops it then, and the work done on it stands as the caller saw it."""
         with contextlib.suppress(*CONNECTION_LOST):
-            await self.pool.release(conn)
+            await self.pool.release(cast(asyncpg.pool.PoolConnectionProxy, conn))
 
     def session(self, principal: Principal | None) -> ScopedSession:
         return ScopedSession(self, principal)
@@ -219,18 +223,18 @@ class ScopedSession:
         self._db = db
         self._principal = principal
         self._lock = asyncio.Lock()
-        self._conn: asyncpg.pool.PoolConnectionProxy | None = None
+        self._conn: asyncpg.Connection | None = None
 
     async def _open(self) -> asyncpg.Connection:
         if self._conn is None:
-            conn = await self._db.pool.acquire()
+            conn = await self._db.acquire()
             try:
                 await begin_transaction(conn, self._principal, readonly=True)
             except BaseException:
                 await self._db.release(conn)
                 raise
             self._conn = conn
-        return self._conn  # type: ignore[return-value]
+        return self._conn
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         async with self._lock:

@@ -36,10 +36,10 @@ from wfm_shared.principal import system_principal
 from wfm_shared.retries import RetryLater
 from wfm_storage import jobs
 from wfm_storage.postgres import Database
+from wfm_storage.protocols import EventLog
 from wfm_storage.queue import JobQueue
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.timers import TimerRepository
-from wfm_storage.repositories.workflow_events import EventStore
 from wfm_workflows.service import Loaded, WorkflowService
 from wfm_workflows.triggers import TriggerService
 
@@ -54,7 +54,7 @@ class WorkflowAutomation:
         db: Database,
         *,
         workflows: WorkflowService,
-        events: EventStore,
+        events: EventLog,
         jobs: JobQueue,
         timers: TimerRepository,
         audit: AuditLog,

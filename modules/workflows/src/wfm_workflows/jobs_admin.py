@@ -39,7 +39,9 @@ class JobAdminService:
                 [FieldError(("status",), f"must be one of {', '.join(JOB_STATUSES)}")],
             )
         async with self._db.transaction(principal) as conn:
-            return await queued_jobs.list(conn, status=status, entrypoint=entrypoint, limit=first)
+            return await queued_jobs.matching(
+                conn, status=status, entrypoint=entrypoint, limit=first
+            )
 
     async def retry(self, principal: Principal, job_id: int) -> QueuedJob:
         """Queue a held failed job again, with a fresh attempt budget."""

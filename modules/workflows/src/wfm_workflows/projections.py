@@ -21,12 +21,12 @@ from wfm_shared.logging import get_logger
 from wfm_shared.principal import Principal
 from wfm_storage import jobs
 from wfm_storage.postgres import Executor
+from wfm_storage.protocols import EventLog
 from wfm_storage.queue import JobQueue
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.instance_index import InstanceIndex
 from wfm_storage.repositories.tenants import TenantRepository
 from wfm_storage.repositories.timers import TimerRepository, WantedTimer
-from wfm_storage.repositories.workflow_events import EventStore
 
 log = get_logger("wfm.projections")
 
@@ -36,7 +36,7 @@ class Projector:
         self,
         *,
         index: InstanceIndex,
-        events: EventStore,
+        events: EventLog,
         timers: TimerRepository,
         jobs: JobQueue,
         tenants: TenantRepository,

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from wfm_engine import catch_up
 from wfm_shared.principal import Principal, system_principal
 from wfm_storage.postgres import Database
+from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.records import InstanceIndexRow
 from wfm_storage.repositories.instance_index import InstanceIndex
 from wfm_storage.repositories.templates import TemplateRepository
-from wfm_storage.repositories.workflow_documents import InstanceDocuments
-from wfm_storage.repositories.workflow_events import EventStore
 from wfm_workflows.projections import Projector
 
 
@@ -35,8 +34,8 @@ class Reconciler:
         db: Database,
         *,
         index: InstanceIndex,
-        events: EventStore,
-        documents: InstanceDocuments,
+        events: EventLog,
+        documents: InstanceDocumentStore,
         templates: TemplateRepository,
         projector: Projector,
         principal: Principal | None = None,

@@ -67,12 +67,11 @@ from wfm_shared.errors import (
 )
 from wfm_shared.principal import Principal
 from wfm_storage.postgres import Database, Executor
+from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant
 from wfm_storage.repositories.instance_index import InstanceIndex
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.tenants import TenantRepository
-from wfm_storage.repositories.workflow_documents import InstanceDocuments
-from wfm_storage.repositories.workflow_events import EventStore
 from wfm_workflows.configuration import ConfigService
 from wfm_workflows.projections import Projector
 from wfm_workflows.reconciler import Reconciler
@@ -146,8 +145,8 @@ class WorkflowService:
         tenants: TenantRepository,
         templates: TemplateRepository,
         index: InstanceIndex,
-        events: EventStore,
-        documents: InstanceDocuments,
+        events: EventLog,
+        documents: InstanceDocumentStore,
         projector: Projector,
         reconciler: Reconciler,
         configs: ConfigService,

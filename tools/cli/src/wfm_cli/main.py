@@ -327,8 +327,8 @@ def dev_command(
     from wfm_api.app import create_app
     from wfm_api.server import server_config
     from wfm_cli.devserver import ForegroundServer, run_api_and_worker, terminate
+    from wfm_devkit.servers import ServerUnavailable, create_database, running_servers
     from wfm_shared.logging import configure_logging
-    from wfm_testing.servers import ServerUnavailable, create_database, running_servers
 
     configure_logging(base.log_level, json=False)
     lock = devstate.DevLock(dev_directory(base))

@@ -82,7 +82,7 @@ def require_development_tools(command: str) -> None:
     """`wfm dev` and `wfm bench` run embedded servers from the workspace's development tools,
     which a production installation (`uv sync --no-dev`, the image) leaves out."""
     try:
-        import wfm_testing  # noqa: F401
+        import wfm_devkit  # noqa: F401
     except ImportError:
         err.print(
             f"[red]`wfm {command}` needs the development tools[/red] (embedded PostgreSQL and "

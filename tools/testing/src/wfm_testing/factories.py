@@ -1,12 +1,12 @@
 """Test data: tenants and users written as the database owner, tokens issued directly.
-The accounts are the benchmark's (`wfm_cli.bench.accounts`); `a_tenant` and `a_user` are
+The accounts are the benchmark's (`wfm_devkit.accounts`); `a_tenant` and `a_user` are
 the tests' own shortcuts."""
 
 from __future__ import annotations
 
 import uuid
 
-from wfm_cli.bench.accounts import (
+from wfm_devkit.accounts import (
     TEST_PASSWORD,
     Account,
     Factory,

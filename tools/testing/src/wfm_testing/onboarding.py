@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wfm_cli.bench.step_data import BRP_STEPS, step_data
+from wfm_devkit.step_data import BRP_STEPS, step_data
 from wfm_storage.records import Tenant
 from wfm_testing.graphql import GraphQLClient
 

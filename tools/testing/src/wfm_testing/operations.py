@@ -31,6 +31,8 @@ async def webhook_delivery(storage: Storage, subscription_id: str) -> str:
     """A pending delivery of a `workflow.approved` message to the subscription; its id."""
     async with storage.db.transaction(system_principal()) as conn:
         subscription = await storage.webhooks.subscription(conn, uuid.UUID(subscription_id))
+        if subscription is None:
+            raise LookupError(f"no webhook subscription {subscription_id}")
         delivery_id = await storage.webhooks.add_delivery(
             conn,
             subscription,

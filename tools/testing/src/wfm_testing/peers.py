@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from wfm_testing.servers import _free_port
+from wfm_devkit.servers import _free_port
 
 _POLL_SECONDS = 0.01
 
@@ -149,8 +149,8 @@ class FakeKongAdmin:
     replaces the whole entity, so a PUT without `key` generates a fresh one."""
 
     def __init__(self) -> None:
-        self.consumers: dict[str, dict] = {}
-        self.credentials: dict[str, dict] = {}
+        self.consumers: dict[str, dict[str, Any]] = {}
+        self.credentials: dict[str, dict[str, Any]] = {}
         self.requests: list[str] = []
 
     def _not_found(self) -> JSONResponse:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from wfm_bootstrap import Services, bootstrap
-from wfm_cli.bench.databases import (
+from wfm_devkit.databases import (
     APP_PASSWORD,
     JWT_SECRET,
     OUTGOING_ALLOWED_HOSTS,
@@ -23,16 +23,16 @@ from wfm_cli.bench.databases import (
     discard_database,
     prepare_database,
 )
+from wfm_devkit.servers import (
+    ApiProcess,
+    ServerUrls,
+    running_servers,
+)
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import init_connection
 from wfm_testing.factories import Factory
 from wfm_testing.graphql import GraphQLClient
-from wfm_testing.servers import (
-    ApiProcess,
-    ServerUrls,
-    running_servers,
-)
 
 __all__ = [
     "APP_PASSWORD",

@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 
 from wfm_api.auth import AuthSession
-from wfm_api.schema.common import Info
+from wfm_api.schema.common import Info, described_field, described_mutation
 from wfm_api.schema.tenants import Tenant, load_tenant
 from wfm_shared.errors import NotFound
 from wfm_storage.records import User as UserRecord
@@ -62,7 +62,7 @@ async def load_user(info: Info, user_id: uuid.UUID) -> User:
 class AuthPayload:
     session: strawberry.Private[AuthSession]
 
-    @strawberry.field(description="Bearer token for the Authorization header")
+    @described_field("Bearer token for the Authorization header")
     def access_token(self) -> str:
         return self.session.access_token
 
@@ -74,7 +74,7 @@ class AuthPayload:
     def expires_at(self) -> datetime:
         return self.session.expires_at
 
-    @strawberry.field(description="Opaque; exchange it once with refreshToken for a new pair")
+    @described_field("Opaque; exchange it once with refreshToken for a new pair")
     def refresh_token(self) -> str:
         return self.session.refresh_token
 
@@ -85,7 +85,7 @@ class AuthPayload:
 
 @strawberry.type
 class AuthQueries:
-    @strawberry.field(description="The user the access token belongs to")
+    @described_field("The user the access token belongs to")
     async def me(self, info: Info) -> User:
         return await load_user(info, info.context.principal.user_id)
 
@@ -98,12 +98,12 @@ class AuthMutations:
         info.context.authenticate_as(session.principal)
         return AuthPayload(session=session)
 
-    @strawberry.mutation(description="Rotate a refresh token; a reused token revokes its family")
+    @described_mutation("Rotate a refresh token; a reused token revokes its family")
     async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:
         session = await info.context.auth.refresh(refresh_token)
         info.context.authenticate_as(session.principal)
         return AuthPayload(session=session)
 
-    @strawberry.mutation(description="Revoke the refresh token and every token rotated from it")
+    @described_mutation("Revoke the refresh token and every token rotated from it")
     async def logout(self, info: Info, refresh_token: str) -> bool:
         return await info.context.auth.logout(refresh_token)

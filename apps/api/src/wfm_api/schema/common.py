@@ -8,6 +8,7 @@ from typing import Any, TypeAlias
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types.field import StrawberryField
 
 from wfm_api.context import RequestContext
 from wfm_engine import MarketRole as EngineMarketRole
@@ -19,14 +20,30 @@ from wfm_shared.ids import parse_id
 
 Info: TypeAlias = strawberry.Info[RequestContext, None]
 
-MarketRole = strawberry.enum(
-    EngineMarketRole, name="MarketRole", description="A role in the market"
-)
-WorkflowStatus = strawberry.enum(EngineWorkflowStatus, name="WorkflowStatus")
-StepStatus = strawberry.enum(EngineStepStatus, name="StepStatus")
-WorkflowAction = strawberry.enum(
+# strawberry.enum registers the GraphQL definition on the engine's class itself, so the
+# schema's names are aliases of those classes (and stay usable as types)
+strawberry.enum(EngineMarketRole, name="MarketRole", description="A role in the market")
+strawberry.enum(EngineWorkflowStatus, name="WorkflowStatus")
+strawberry.enum(EngineStepStatus, name="StepStatus")
+strawberry.enum(
     EngineWorkflowAction, name="WorkflowAction", description="What the asking user may do now"
 )
+MarketRole: TypeAlias = EngineMarketRole
+WorkflowStatus: TypeAlias = EngineWorkflowStatus
+StepStatus: TypeAlias = EngineStepStatus
+WorkflowAction: TypeAlias = EngineWorkflowAction
+
+
+def described_field(description: str) -> StrawberryField:
+    """`@strawberry.field(description=...)`, typed: strawberry types that form as Any."""
+    field: StrawberryField = strawberry.field(description=description)
+    return field
+
+
+def described_mutation(description: str) -> StrawberryField:
+    """`@strawberry.mutation(description=...)`, typed: strawberry types that form as Any."""
+    mutation: StrawberryField = strawberry.mutation(description=description)
+    return mutation
 
 
 @strawberry.enum(description="Languages of titles and messages")
@@ -74,6 +91,8 @@ __all__ = [
     "StepStatus",
     "WorkflowAction",
     "WorkflowStatus",
+    "described_field",
+    "described_mutation",
     "locale_of",
     "page_size",
     "parse_id",

@@ -6,7 +6,16 @@ from typing import Any
 
 import strawberry
 
-from wfm_api.schema.common import JSON, Info, Locale, MarketRole, locale_of, parse_id
+from wfm_api.schema.common import (
+    JSON,
+    Info,
+    Locale,
+    MarketRole,
+    described_field,
+    described_mutation,
+    locale_of,
+    parse_id,
+)
 from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_workflows.configuration import EffectiveConfig
 
@@ -94,8 +103,8 @@ def _object(value: Any, field: str) -> dict[str, Any]:
 
 @strawberry.type
 class ConfigurationQueries:
-    @strawberry.field(
-        description="What a tenant's workflows of this template run with (tenant -> role -> defaults)"
+    @described_field(
+        "What a tenant's workflows of this template run with (tenant -> role -> defaults)"
     )
     async def tenant_workflow_config(
         self,
@@ -113,7 +122,7 @@ class ConfigurationQueries:
         )
         return configuration_view(effective, locale_of(info, locale))
 
-    @strawberry.field(description="A market role's configuration of a template (role -> defaults)")
+    @described_field("A market role's configuration of a template (role -> defaults)")
     async def market_role_workflow_config(
         self, info: Info, template_key: str, market_role: MarketRole, locale: Locale | None = None
     ) -> WorkflowConfiguration:
@@ -128,8 +137,8 @@ class ConfigurationQueries:
 
 @strawberry.type
 class ConfigurationMutations:
-    @strawberry.mutation(
-        description="Set a tenant's flags and settings for a template (its tenant_admin, or market operations)"
+    @described_mutation(
+        "Set a tenant's flags and settings for a template (its tenant_admin, or market operations)"
     )
     async def update_tenant_workflow_config(
         self,
@@ -152,9 +161,7 @@ class ConfigurationMutations:
         )
         return configuration_view(effective, info.context.locale)
 
-    @strawberry.mutation(
-        description="Set a market role's flags and settings for a template (market operations)"
-    )
+    @described_mutation("Set a market role's flags and settings for a template (market operations)")
     async def update_market_role_workflow_config(
         self,
         info: Info,

@@ -7,7 +7,7 @@ from enum import Enum
 
 import strawberry
 
-from wfm_api.schema.common import JSON, Info, page_size, to_id
+from wfm_api.schema.common import JSON, Info, described_field, described_mutation, page_size, to_id
 from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_workflows.jobs_admin import QueuedJob
 
@@ -47,7 +47,7 @@ class Job:
     def status(self) -> JobStatus:
         return JobStatus(self.record.status)
 
-    @strawberry.field(description="Attempts made so far")
+    @described_field("Attempts made so far")
     def attempts(self) -> int:
         return self.record.attempts
 
@@ -67,22 +67,23 @@ class Job:
     def updated_at(self) -> datetime:
         return self.record.updated
 
-    @strawberry.field(description="Not run before this time")
+    @described_field("Not run before this time")
     def execute_after(self) -> datetime:
         return self.record.execute_after
 
     @strawberry.field
     def payload(self) -> JSON | None:
-        return self.record.payload
+        payload = self.record.payload
+        return JSON(payload) if payload is not None else None
 
-    @strawberry.field(description="The newest failure: exception type and message")
+    @described_field("The newest failure: exception type and message")
     def last_error(self) -> str | None:
         return self.record.last_error
 
 
 @strawberry.type
 class JobQueries:
-    @strawberry.field(description="Background jobs, newest first (market operations)")
+    @described_field("Background jobs, newest first (market operations)")
     async def jobs(
         self,
         info: Info,
@@ -101,7 +102,7 @@ class JobQueries:
 
 @strawberry.type
 class JobMutations:
-    @strawberry.mutation(description="Queue a held failed job again (market operations)")
+    @described_mutation("Queue a held failed job again (market operations)")
     async def retry_job(self, info: Info, id: strawberry.ID) -> Job:
         principal = info.context.principal
         return Job(record=await info.context.services.jobs.retry(principal, _job_id(id)))

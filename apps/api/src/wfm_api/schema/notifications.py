@@ -7,7 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from wfm_api.schema.common import Info, page_size, to_id
+from wfm_api.schema.common import Info, described_field, described_mutation, page_size, to_id
 from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_storage.repositories.notifications import Notification as NotificationRecord
 
@@ -75,7 +75,7 @@ class Notification:
 
 @strawberry.type
 class NotificationQueries:
-    @strawberry.field(description="Your in-app notifications, newest first")
+    @described_field("Your in-app notifications, newest first")
     async def notifications(
         self, info: Info, unread_only: bool = False, first: int = 20
     ) -> list[Notification]:
@@ -87,8 +87,8 @@ class NotificationQueries:
 
 @strawberry.type
 class NotificationMutations:
-    @strawberry.mutation(
-        description="Mark your notifications read; returns how many were unread. Others' ids change nothing"
+    @described_mutation(
+        "Mark your notifications read; returns how many were unread. Others' ids change nothing"
     )
     async def mark_notifications_read(self, info: Info, ids: list[strawberry.ID]) -> int:
         principal = info.context.principal

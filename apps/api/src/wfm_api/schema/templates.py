@@ -6,7 +6,15 @@ from datetime import datetime
 
 import strawberry
 
-from wfm_api.schema.common import JSON, Info, Locale, MarketRole, locale_of
+from wfm_api.schema.common import (
+    JSON,
+    Info,
+    Locale,
+    MarketRole,
+    described_field,
+    described_mutation,
+    locale_of,
+)
 from wfm_engine import StepDefinition
 from wfm_shared.errors import NotFound
 from wfm_storage.records import TemplateRecord
@@ -29,27 +37,27 @@ class TemplateStep:
     def title(self, info: Info, locale: Locale | None = None) -> str:
         return self.definition.title.get(locale_of(info, locale))
 
-    @strawberry.field(description="JSON Schema of the data this step takes")
+    @described_field("JSON Schema of the data this step takes")
     def schema(self) -> JSON:
-        return self.definition.data_schema
+        return JSON(self.definition.data_schema)
 
     @strawberry.field
     def validators(self) -> list[str]:
         return list(self.definition.validators)
 
-    @strawberry.field(description="Who may execute the step; empty: the tenant's users")
+    @described_field("Who may execute the step; empty: the tenant's users")
     def roles(self) -> list[str]:
         return list(self.definition.roles)
 
-    @strawberry.field(description="The step that follows; null when this one is the last")
+    @described_field("The step that follows; null when this one is the last")
     def next_step_id(self) -> str | None:
         return self.successor
 
-    @strawberry.field(description="The flag that must be on for this step to run")
+    @described_field("The flag that must be on for this step to run")
     def enabled_by(self) -> str | None:
         return self.definition.enabled_by
 
-    @strawberry.field(description="The flag that, when on, leaves this step out")
+    @described_field("The flag that, when on, leaves this step out")
     def skipped_by(self) -> str | None:
         return self.definition.skipped_by
 
@@ -131,15 +139,15 @@ class Template:
             TemplateStep(definition=s, successor=template.successor(s.id)) for s in template.steps
         ]
 
-    @strawberry.field(description="Roles that approve or reject a submission")
+    @described_field("Roles that approve or reject a submission")
     def approval_roles(self) -> list[str]:
         return list(self.record.template.submission.approval.roles)
 
-    @strawberry.field(description="The whole definition, as stored and exported")
+    @described_field("The whole definition, as stored and exported")
     def definition(self) -> JSON:
-        return self.record.template.definition()
+        return JSON(self.record.template.definition())
 
-    @strawberry.field(description="Flags and settings a tenant may configure")
+    @described_field("Flags and settings a tenant may configure")
     def options(self, info: Info, locale: Locale | None = None) -> TemplateOptions:
         options = self.record.template.options
         language = locale_of(info, locale)
@@ -175,9 +183,7 @@ async def load_template(info: Info, template_id: object) -> Template:
 
 @strawberry.type
 class TemplateQueries:
-    @strawberry.field(
-        description="The newest version of each template, or of one key / market role"
-    )
+    @described_field("The newest version of each template, or of one key / market role")
     async def templates(
         self,
         info: Info,
@@ -193,9 +199,7 @@ class TemplateQueries:
         )
         return [Template(record=r) for r in records]
 
-    @strawberry.field(
-        description="One version of a template (the newest when `version` is omitted)"
-    )
+    @described_field("One version of a template (the newest when `version` is omitted)")
     async def template(
         self,
         info: Info,
@@ -208,7 +212,7 @@ class TemplateQueries:
         )
         return Template(record=record)
 
-    @strawberry.field(description="Every version of a template, of every market role, newest first")
+    @described_field("Every version of a template, of every market role, newest first")
     async def template_versions(self, info: Info, key: str) -> list[Template]:
         return [
             Template(record=r)
@@ -218,15 +222,15 @@ class TemplateQueries:
 
 @strawberry.type
 class TemplateMutations:
-    @strawberry.mutation(
-        description="Publish a template or an overlay as the next version of its key and role (market operations)"
+    @described_mutation(
+        "Publish a template or an overlay as the next version of its key and role (market operations)"
     )
     async def publish_template(self, info: Info, definition: JSON) -> Template:
         record = await info.context.services.templates.publish(info.context.principal, definition)  # type: ignore[arg-type]
         return Template(record=record)
 
-    @strawberry.mutation(
-        description="No new workflows start on this version; running ones go on (market operations)"
+    @described_mutation(
+        "No new workflows start on this version; running ones go on (market operations)"
     )
     async def deprecate_template(
         self, info: Info, key: str, version: int, market_role: MarketRole | None = None

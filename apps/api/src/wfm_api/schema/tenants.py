@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from wfm_api.schema.common import Info, MarketRole, page_size, parse_id
+from wfm_api.schema.common import Info, MarketRole, described_field, page_size, parse_id
 from wfm_shared.errors import NotFound
 from wfm_storage.records import Tenant as TenantRecord
 
@@ -70,7 +70,7 @@ async def load_tenant(info: Info, tenant_id: object) -> Tenant:
 
 @strawberry.type
 class TenantQueries:
-    @strawberry.field(description="Tenants you may see: your own, or all for market operations")
+    @described_field("Tenants you may see: your own, or all for market operations")
     async def tenants(self, info: Info, first: int = 50) -> list[Tenant]:
         records = await info.context.services.storage.tenants.list(
             info.context.session, limit=page_size(info, first)

@@ -7,7 +7,16 @@ from enum import Enum
 
 import strawberry
 
-from wfm_api.schema.common import JSON, Info, MarketRole, parse_id, tenant_argument, to_id
+from wfm_api.schema.common import (
+    JSON,
+    Info,
+    MarketRole,
+    described_field,
+    described_mutation,
+    parse_id,
+    tenant_argument,
+    to_id,
+)
 from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_storage.repositories.triggers import Trigger
 from wfm_workflows.triggers import TriggerSpec
@@ -27,7 +36,7 @@ class WorkflowTrigger:
     def id(self) -> strawberry.ID:
         return to_id(self.record.id)
 
-    @strawberry.field(description="Null: a platform trigger of market operations, for every tenant")
+    @described_field("Null: a platform trigger of market operations, for every tenant")
     def tenant_id(self) -> strawberry.ID | None:
         return to_id(self.record.tenant_id) if self.record.tenant_id else None
 
@@ -39,21 +48,21 @@ class WorkflowTrigger:
     def kind(self) -> TriggerKind:
         return TriggerKind(self.record.kind)
 
-    @strawberry.field(description="Schedules: minute hour day month weekday")
+    @described_field("Schedules: minute hour day month weekday")
     def cron(self) -> str | None:
         return self.record.cron
 
-    @strawberry.field(description="Schedules: the IANA time zone the cron expression is read in")
+    @described_field("Schedules: the IANA time zone the cron expression is read in")
     def timezone(self) -> str | None:
         return self.record.timezone
 
-    @strawberry.field(description="Event triggers: the event, like workflow.approved")
+    @described_field("Event triggers: the event, like workflow.approved")
     def event_type(self) -> str | None:
         return self.record.event_type
 
-    @strawberry.field(description="Event triggers: templateKey, marketRole and stepId to match")
+    @described_field("Event triggers: templateKey, marketRole and stepId to match")
     def filter(self) -> JSON:
-        return self.record.filter
+        return JSON(self.record.filter)
 
     @strawberry.field
     def template_key(self) -> str:
@@ -78,8 +87,8 @@ class WorkflowTrigger:
 
 @strawberry.type
 class TriggerQueries:
-    @strawberry.field(
-        description="Active workflow triggers: your tenant's (tenant_admin), or any (market operations)"
+    @described_field(
+        "Active workflow triggers: your tenant's (tenant_admin), or any (market operations)"
     )
     async def workflow_triggers(
         self, info: Info, tenant_id: strawberry.ID | None = None
@@ -92,8 +101,8 @@ class TriggerQueries:
 
 @strawberry.type
 class TriggerMutations:
-    @strawberry.mutation(
-        description="Start workflows on a schedule (cron, timezone) or on an event (eventType, filter)"
+    @described_mutation(
+        "Start workflows on a schedule (cron, timezone) or on an event (eventType, filter)"
     )
     async def create_workflow_trigger(
         self,
@@ -127,7 +136,7 @@ class TriggerMutations:
         )
         return WorkflowTrigger(record=trigger)
 
-    @strawberry.mutation(description="Stop and remove a workflow trigger; returns its id")
+    @described_mutation("Stop and remove a workflow trigger; returns its id")
     async def delete_workflow_trigger(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         removed = await info.context.services.triggers.delete(info.context.principal, parse_id(id))
         return to_id(removed.id)

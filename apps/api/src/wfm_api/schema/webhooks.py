@@ -8,7 +8,16 @@ from enum import Enum
 
 import strawberry
 
-from wfm_api.schema.common import JSON, Info, page_size, parse_id, tenant_argument, to_id
+from wfm_api.schema.common import (
+    JSON,
+    Info,
+    described_field,
+    described_mutation,
+    page_size,
+    parse_id,
+    tenant_argument,
+    to_id,
+)
 from wfm_api.schema.tenants import Tenant, load_tenant
 from wfm_integrations.subscriptions import DeliveryHistory
 from wfm_storage.repositories.webhooks import Subscription
@@ -41,7 +50,7 @@ class WebhookSubscription:
     def url(self) -> str:
         return self.record.url
 
-    @strawberry.field(description="`*` or names like workflow.approved")
+    @described_field("`*` or names like workflow.approved")
     def event_types(self) -> list[str]:
         return list(self.record.event_types)
 
@@ -99,7 +108,7 @@ class WebhookDelivery:
     def tenant_id(self) -> strawberry.ID:
         return to_id(self.history.delivery.tenant_id)
 
-    @strawberry.field(description="The webhook-id header; the same on every attempt and replay")
+    @described_field("The webhook-id header; the same on every attempt and replay")
     def message_id(self) -> str:
         return self.history.delivery.message_id
 
@@ -109,13 +118,13 @@ class WebhookDelivery:
 
     @strawberry.field
     def payload(self) -> JSON:
-        return self.history.delivery.payload
+        return JSON(self.history.delivery.payload)
 
     @strawberry.field
     def status(self) -> WebhookDeliveryStatus:
         return WebhookDeliveryStatus(self.history.delivery.status)
 
-    @strawberry.field(description="Attempts since it was queued or last replayed")
+    @described_field("Attempts since it was queued or last replayed")
     def attempt_count(self) -> int:
         return self.history.delivery.attempts
 
@@ -139,7 +148,7 @@ class WebhookDelivery:
     def created_at(self) -> datetime:
         return self.history.delivery.created_at
 
-    @strawberry.field(description="Every attempt, oldest first")
+    @described_field("Every attempt, oldest first")
     def attempts(self) -> list[WebhookAttempt]:
         return [
             WebhookAttempt(
@@ -155,8 +164,8 @@ class WebhookDelivery:
 
 @strawberry.type
 class WebhookQueries:
-    @strawberry.field(
-        description="Webhook subscriptions: your tenant's (tenant_admin), or any tenant's (market operations)"
+    @described_field(
+        "Webhook subscriptions: your tenant's (tenant_admin), or any tenant's (market operations)"
     )
     async def webhook_subscriptions(
         self, info: Info, tenant_id: strawberry.ID | None = None
@@ -166,9 +175,7 @@ class WebhookQueries:
         )
         return [WebhookSubscription(record=s) for s in found]
 
-    @strawberry.field(
-        description="Webhook deliveries newest first, with attempts (market operations)"
-    )
+    @described_field("Webhook deliveries newest first, with attempts (market operations)")
     async def webhook_deliveries(
         self,
         info: Info,
@@ -189,8 +196,8 @@ class WebhookQueries:
 
 @strawberry.type
 class WebhookMutations:
-    @strawberry.mutation(
-        description="Subscribe a URL to events; the answer holds the signing secret, shown only this once"
+    @described_mutation(
+        "Subscribe a URL to events; the answer holds the signing secret, shown only this once"
     )
     async def create_webhook_subscription(
         self,
@@ -207,9 +214,7 @@ class WebhookMutations:
             subscription=WebhookSubscription(record=subscription), secret=secret
         )
 
-    @strawberry.mutation(
-        description="Change what is given; an empty description removes it; the secret stays"
-    )
+    @described_mutation("Change what is given; an empty description removes it; the secret stays")
     async def update_webhook_subscription(
         self,
         info: Info,
@@ -229,13 +234,13 @@ class WebhookMutations:
         )
         return WebhookSubscription(record=subscription)
 
-    @strawberry.mutation(description="Remove a subscription and its deliveries; returns its id")
+    @described_mutation("Remove a subscription and its deliveries; returns its id")
     async def delete_webhook_subscription(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         removed = await info.context.services.webhooks.delete(info.context.principal, parse_id(id))
         return to_id(removed.id)
 
-    @strawberry.mutation(
-        description="Deliver again under the same message id, from a fresh attempt budget (market operations)"
+    @described_mutation(
+        "Deliver again under the same message id, from a fresh attempt budget (market operations)"
     )
     async def replay_webhook_delivery(self, info: Info, id: strawberry.ID) -> WebhookDelivery:
         history = await info.context.services.webhooks.replay(info.context.principal, parse_id(id))

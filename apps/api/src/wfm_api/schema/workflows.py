@@ -23,6 +23,8 @@ from wfm_api.schema.common import (
     StepStatus,
     WorkflowAction,
     WorkflowStatus,
+    described_field,
+    described_mutation,
     locale_of,
     page_size,
     parse_id,
@@ -85,7 +87,7 @@ class WorkflowStep:
 
     @strawberry.field
     def data(self) -> JSON | None:
-        return dict(self.step_state.data) if self.step_state.data else None
+        return JSON(dict(self.step_state.data)) if self.step_state.data else None
 
     @strawberry.field
     def completed_at(self) -> datetime | None:
@@ -127,8 +129,8 @@ def state_view(state: InstanceState, template: WorkflowTemplate) -> WorkflowStat
             )
             for s in template.steps
         ],
-        variables=dict(state.variables),
-        metadata=state.metadata_json(),
+        variables=JSON(dict(state.variables)),
+        metadata=JSON(state.metadata_json()),
         last_rejection=Rejection(
             reason=rejection.reason,
             rejected_by=strawberry.ID(rejection.by),
@@ -214,7 +216,7 @@ class WorkflowEvent:
 
     @strawberry.field
     def data(self) -> JSON:
-        return dict(self.event.data)
+        return JSON(dict(self.event.data))
 
     @strawberry.field
     def performed_by(self) -> strawberry.ID:
@@ -406,7 +408,7 @@ class Workflow:
         template = (await load_template(info, self.template_id)).record.template
         return state_view(state, template)
 
-    @strawberry.field(description="The state right after event `seq` (time travel for audit)")
+    @described_field("The state right after event `seq` (time travel for audit)")
     async def state_at(self, info: Info, seq: int) -> WorkflowSnapshot:
         events = await info.context.loaders.load_events(str(self.instance_id))
         if not 1 <= seq <= len(events):
@@ -424,9 +426,7 @@ class Workflow:
             state=state_view(past, template),
         )
 
-    @strawberry.field(
-        description="The event log, oldest first; `last: n` gives the n most recent instead"
-    )
+    @described_field("The event log, oldest first; `last: n` gives the n most recent instead")
     async def events(
         self, info: Info, first: int = 50, after: str | None = None, last: int | None = None
     ) -> WorkflowEventConnection:
@@ -445,7 +445,7 @@ class Workflow:
             page, has_next_page=last is None and len(remaining) > size, total=len(events)
         )
 
-    @strawberry.field(description="What you may do with this workflow now")
+    @described_field("What you may do with this workflow now")
     async def allowed_actions(self, info: Info) -> list[WorkflowAction]:
         state = await self._state(info)
         template = (await load_template(info, self.template_id)).record.template
@@ -479,7 +479,7 @@ class WorkflowFilter:
 
 @strawberry.type
 class WorkflowQueries:
-    @strawberry.field(description="Workflows newest first, as a Relay-style connection")
+    @described_field("Workflows newest first, as a Relay-style connection")
     async def workflows(
         self,
         info: Info,
@@ -573,7 +573,7 @@ KEY = strawberry.argument(
 
 @strawberry.type
 class WorkflowMutations:
-    @strawberry.mutation(description="Create a workflow (DRAFT) from the newest template version")
+    @described_mutation("Create a workflow (DRAFT) from the newest template version")
     async def create_workflow(
         self,
         info: Info,
@@ -626,7 +626,7 @@ class WorkflowMutations:
     ) -> Workflow:
         return await _run(info, workflow_id, ResumeWorkflow(), idempotency_key, expected_version)
 
-    @strawberry.mutation(description="Complete the current step with its data")
+    @described_mutation("Complete the current step with its data")
     async def execute_step(
         self,
         info: Info,
@@ -640,7 +640,7 @@ class WorkflowMutations:
         command = ExecuteStep(step_id, _step_data(data))
         return await _run(info, workflow_id, command, idempotency_key, expected_version)
 
-    @strawberry.mutation(description="Check every step and the submission rules; changes nothing")
+    @described_mutation("Check every step and the submission rules; changes nothing")
     async def validate_workflow(self, info: Info, workflow_id: strawberry.ID) -> WorkflowValidation:
         principal = info.context.authenticate()
         state, report = await info.context.services.workflows.validate(
@@ -658,7 +658,7 @@ class WorkflowMutations:
     ) -> Workflow:
         return await _run(info, workflow_id, SubmitWorkflow(), idempotency_key, expected_version)
 
-    @strawberry.mutation(description="Approve a submitted workflow (market operations)")
+    @described_mutation("Approve a submitted workflow (market operations)")
     async def approve_workflow(
         self,
         info: Info,
@@ -671,7 +671,7 @@ class WorkflowMutations:
             info, workflow_id, ApproveWorkflow(comment), idempotency_key, expected_version
         )
 
-    @strawberry.mutation(description="Send a submitted workflow back to a step, with a reason")
+    @described_mutation("Send a submitted workflow back to a step, with a reason")
     async def reject_workflow(
         self,
         info: Info,
@@ -684,8 +684,8 @@ class WorkflowMutations:
         command = RejectWorkflow(reason, to_step_id)
         return await _run(info, workflow_id, command, idempotency_key, expected_version)
 
-    @strawberry.mutation(
-        description="Undo the steps completed after `toStepId` (latest first) and go back to "
+    @described_mutation(
+        "Undo the steps completed after `toStepId` (latest first) and go back to "
         "the state right after it was completed"
     )
     async def rollback_workflow(
@@ -707,7 +707,7 @@ class WorkflowMutations:
         )
         return _result(info, state)
 
-    @strawberry.mutation(description="Mark a workflow as failed (market operations)")
+    @described_mutation("Mark a workflow as failed (market operations)")
     async def fail_workflow(
         self,
         info: Info,

@@ -56,7 +56,7 @@ class QueuedJob:
     last_error: str | None  # "ExceptionType: message" of the newest logged failure
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> QueuedJob:
+    def from_row(cls, row: asyncpg.Record) -> QueuedJob:
         values = dict(row)
         return cls(
             **{k: v for k, v in values.items() if k not in ("payload", "traceback")},
@@ -88,7 +88,7 @@ def _failure(traceback: Any) -> str | None:
     return f"{kind}: {message}" if message else str(kind)
 
 
-async def list(
+async def matching(
     ex: Executor, *, status: str | None, entrypoint: str | None, limit: int
 ) -> list[QueuedJob]:
     rows = await ex.fetch(_JOBS, status, entrypoint, limit)

@@ -7,6 +7,7 @@ within a time limit; each stored version once per process."""
 from __future__ import annotations
 
 import asyncio
+import builtins
 import hashlib
 import json
 import uuid
@@ -21,8 +22,8 @@ from wfm_engine import (
     TemplateInvalid,
     WorkflowTemplate,
 )
+from wfm_shared import limits
 from wfm_shared.errors import Conflict
-from wfm_shared.settings import Settings
 from wfm_storage.postgres import Executor
 from wfm_storage.records import TemplateRecord
 
@@ -41,7 +42,7 @@ def template_checksum(template: WorkflowTemplate) -> str:
 async def parse_in_thread(
     parse: Callable[[CompileWatch], WorkflowTemplate],
     *,
-    seconds: float = Settings.CONDITION_COMPILE_SECONDS,
+    seconds: float = limits.CONDITION_COMPILE_SECONDS,
 ) -> WorkflowTemplate:
     """`parse(watch)` (a template's check: pydantic, JSON Schemas, CEL compilation) in a
     thread, so the event loop goes on serving meanwhile; past `seconds`, TemplateInvalid
@@ -59,7 +60,7 @@ class TemplateRepository:
     def __init__(
         self,
         *,
-        compile_timeout: float = Settings.CONDITION_COMPILE_SECONDS,
+        compile_timeout: float = limits.CONDITION_COMPILE_SECONDS,
         registries: Registries = BUILTIN_REGISTRIES,
     ) -> None:
         # what stored definitions are parsed with: the installation's validators, gates and
@@ -267,7 +268,7 @@ class TemplateRepository:
         key: str | None = None,
         market_role: str | None = None,
         include_deprecated: bool = False,
-    ) -> list[TemplateRecord]:
+    ) -> builtins.list[TemplateRecord]:
         """The newest version of each (key, role), or of the role's variants and the bases."""
         rows = await ex.fetch(
             f"""
@@ -283,7 +284,7 @@ class TemplateRepository:
         )
         return await self._records(rows)
 
-    async def versions(self, ex: Executor, key: str) -> list[TemplateRecord]:
+    async def versions(self, ex: Executor, key: str) -> builtins.list[TemplateRecord]:
         rows = await ex.fetch(
             f"SELECT {_COLUMNS} FROM wfm.workflow_templates WHERE key = $1 "
             "ORDER BY market_role NULLS FIRST, version DESC",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Sequence
 
@@ -89,13 +90,13 @@ class TenantRepository:
 
     async def market_roles(
         self, ex: Executor, tenant_ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, list[TenantMarketRole]]:
+    ) -> dict[uuid.UUID, builtins.list[TenantMarketRole]]:
         rows = await ex.fetch(
             "SELECT tenant_id, role, status, contract_reference, created_at, updated_at "
             "FROM wfm.tenant_market_roles WHERE tenant_id = ANY($1::uuid[]) ORDER BY role",
             list(tenant_ids),
         )
-        found: dict[uuid.UUID, list[TenantMarketRole]] = {tid: [] for tid in tenant_ids}
+        found: dict[uuid.UUID, builtins.list[TenantMarketRole]] = {tid: [] for tid in tenant_ids}
         for row in rows:
             found.setdefault(row["tenant_id"], []).append(TenantMarketRole(**dict(row)))
         return found

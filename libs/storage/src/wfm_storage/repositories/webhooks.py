@@ -134,7 +134,7 @@ class WebhookRepository:
         payload: dict[str, Any],
     ) -> uuid.UUID | None:
         """The new delivery's id, or None when this message went to this subscription already."""
-        return await ex.fetchval(
+        delivery_id: uuid.UUID | None = await ex.fetchval(
             """
             INSERT INTO wfm.webhook_deliveries (id, subscription_id, tenant_id, message_id, event_type, payload)
             VALUES ($1, $2, $3, $4, $5, $6)
@@ -148,6 +148,7 @@ class WebhookRepository:
             event_type,
             payload,
         )
+        return delivery_id
 
     async def delivery(self, ex: Executor, delivery_id: uuid.UUID) -> Delivery | None:
         row = await ex.fetchrow(

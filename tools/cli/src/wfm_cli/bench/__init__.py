@@ -30,7 +30,7 @@ def load_command(
     require_development_tools("bench load")
     from wfm_cli.bench.dataset import Size
     from wfm_cli.bench.runner import Bench, BenchPlan, load_target, record_loads
-    from wfm_testing.servers import ServerUnavailable, running_servers
+    from wfm_devkit.servers import ServerUnavailable, running_servers
 
     if events < instances:
         err.print("[red]--events must be at least --instances (every instance has one)[/red]")
@@ -87,7 +87,7 @@ def run_command(
         table,
         write_report,
     )
-    from wfm_testing.servers import ServerUnavailable, running_servers
+    from wfm_devkit.servers import ServerUnavailable, running_servers
 
     chosen = tuple(s.upper() for s in (only or SCENARIOS))
     unknown = set(chosen) - set(SCENARIOS)

@@ -23,8 +23,8 @@ import asyncpg
 from pymongo import AsyncMongoClient
 
 from wfm_bootstrap import Services, bootstrap
-from wfm_cli.bench.accounts import Account, Factory, codec_for
-from wfm_cli.bench.step_data import BRP_STEPS, step_data
+from wfm_devkit.accounts import Account, Factory, codec_for
+from wfm_devkit.step_data import BRP_STEPS, step_data
 from wfm_engine import (
     ApproveWorkflow,
     CancelWorkflow,
@@ -101,6 +101,10 @@ ARCHETYPES = (
 def _scripts(data: Mapping[str, Mapping[str, Any]]) -> dict[str, Script]:
     """The command sequences of the archetypes (after creation), from 1 to ~25 events."""
     steps: list[InstanceCommand] = [ExecuteStep(s, data[s]) for s in BRP_STEPS]
+    pause_and_resume: list[InstanceCommand] = [
+        PauseWorkflow("awaiting documents"),
+        ResumeWorkflow(),
+    ]
     start: list[InstanceCommand] = [StartWorkflow()]
     return {
         "draft": [],
@@ -141,7 +145,7 @@ def _scripts(data: Mapping[str, Mapping[str, Any]]) -> dict[str, Script]:
         "long-running": [
             *start,
             *steps[:1],
-            *[PauseWorkflow("awaiting documents"), ResumeWorkflow()] * LONG_RUNNING_PAUSES,
+            *pause_and_resume * LONG_RUNNING_PAUSES,
             *steps[1:],
             SubmitWorkflow(),
             RejectWorkflow("perimeter incomplete", "balancing-perimeter"),

@@ -6,7 +6,7 @@ import json
 import os
 import platform
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -20,7 +20,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from wfm_cli.bench import scenarios
-from wfm_cli.bench.databases import api_env, discard_database, prepare_database
 from wfm_cli.bench.dataset import Dataset, Size, load, reopen
 from wfm_cli.bench.measure import Client
 from wfm_cli.bench.plans import (
@@ -32,8 +31,9 @@ from wfm_cli.bench.plans import (
     history_reads,
     page_reads,
 )
+from wfm_devkit.databases import api_env, discard_database, prepare_database
+from wfm_devkit.servers import ApiProcess, ServerUrls
 from wfm_shared.settings import Settings
-from wfm_testing.servers import ApiProcess, ServerUrls
 
 SCENARIOS = ("B1", "B2", "B3", "B4")
 DASHBOARD = Size(tenants=20, instances=10_000, events=100_000)
@@ -199,11 +199,11 @@ class Bench:
 
     async def run(self) -> dict[str, Any]:
         plan = self.plan
-        steps = [
-            ("B1", lambda: self.dashboard_read()),
-            ("B2", lambda: self.write_throughput()),
-            ("B3", lambda: self.scale()),
-            ("B4", lambda: self.contention()),
+        steps: list[tuple[str, Callable[[], Awaitable[Any]]]] = [
+            ("B1", self.dashboard_read),
+            ("B2", self.write_throughput),
+            ("B3", self.scale),
+            ("B4", self.contention),
         ]
         for name, step in steps:
             if name not in plan.only:
@@ -369,7 +369,7 @@ class Bench:
         small, large = measured["small"], measured["large"]
 
         def growth(part: str, side: str) -> float:
-            return round(large[part][side]["p95_ms"] / small[part][side]["p95_ms"], 2)
+            return round(float(large[part][side]["p95_ms"]) / float(small[part][side]["p95_ms"]), 2)
 
         ratios = {part: growth(part, "api") for part in ("list", "history")}
         raw_ratios = {part: growth(part, "raw") for part in ("list", "history")}

@@ -11,7 +11,7 @@ import statistics
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,12 +23,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from wfm_cli.bench.dataset import Archetype, clone_into
 from wfm_cli.bench.measure import Answer, BenchError, Client, percentiles, timed
-from wfm_cli.bench.step_data import step_data
+from wfm_devkit.step_data import step_data
 from wfm_storage import jobs
 from wfm_storage.documents import event_id
-from wfm_storage.mongo import SINGLE_KEY_CONCURRENCY
+from wfm_storage.mongo import IN_QUERY_READS, SINGLE_KEY_READS
 from wfm_storage.mongo_indexes import EVENTS, INSTANCES, server_info
-from wfm_storage.postgres import init_connection
+from wfm_storage.postgres import Executor, init_connection
 from wfm_storage.queue import JobQueue
 from wfm_storage.records import Tenant
 from wfm_storage.repositories.audit import AuditLog
@@ -86,14 +86,14 @@ class Raw:
     def __init__(
         self,
         pool: asyncpg.Pool,
-        mongo: AsyncMongoClient[dict[str, Any]],
+        mongo: AsyncMongoClient[Mapping[str, Any]],
         db: str,
         *,
         single_key_reads: bool,
     ) -> None:
         self.pool = pool
         self.mongo = mongo
-        self.db: AsyncDatabase[dict[str, Any]] = mongo[db]
+        self.db: AsyncDatabase[Mapping[str, Any]] = mongo[db]
         self.single_key_reads = single_key_reads
 
     @classmethod
@@ -102,9 +102,9 @@ class Raw:
             database_url, min_size=2, max_size=20, init=init_connection
         )
         assert pool is not None
-        mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url, tz_aware=True)
+        mongo: AsyncMongoClient[Mapping[str, Any]] = AsyncMongoClient(mongodb_url, tz_aware=True)
         try:
-            server = await server_info(mongo[database])  # type: ignore[arg-type]
+            server = await server_info(mongo[database])
         except BaseException:
             await pool.close()
             await mongo.close()
@@ -115,20 +115,14 @@ class Raw:
         await self.pool.close()
         await self.mongo.close()
 
-    async def by_keys(self, collection: str, field: str, keys: Sequence[str]) -> list[dict]:
-        """Every document whose `field` is one of `keys`."""
-        if not self.single_key_reads:
-            cursor = self.db[collection].find({field: {"$in": list(keys)}}).batch_size(10_000)
-            return await cursor.to_list()
-        gate = asyncio.Semaphore(SINGLE_KEY_CONCURRENCY)
+    async def by_keys(
+        self, collection: str, field: str, keys: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """Every document whose `field` is one of `keys`, read as the platform reads them."""
+        reads = SINGLE_KEY_READS if self.single_key_reads else IN_QUERY_READS
+        return [dict(doc) for doc in await reads.find(self.db[collection], field, keys)]
 
-        async def read(key: str) -> list[dict[str, Any]]:
-            async with gate:
-                return await self.db[collection].find({field: key}).to_list()
-
-        return [doc for docs in await asyncio.gather(*(read(k) for k in keys)) for doc in docs]
-
-    async def _page_rows(self, conn: asyncpg.Connection, first: int) -> list[asyncpg.Record]:
+    async def _page_rows(self, conn: Executor, first: int) -> list[asyncpg.Record]:
         rows = await conn.fetch(
             "SELECT id, tenant_id, template_id, mongo_id, status, current_step, version "
             "FROM wfm.workflow_instances_index WHERE version > 0 "
@@ -197,7 +191,7 @@ class Raw:
             for r in rows
         ]
 
-    async def history(self, instance_id: str) -> list[dict[str, Any]]:
+    async def history(self, instance_id: str) -> list[Mapping[str, Any]]:
         """A workflow's first 50 events: by the indexed instance key, in seq order (sorted
         here on FerretDB, which would otherwise read the whole collection to sort)."""
         async with self.pool.acquire() as conn:
@@ -241,7 +235,9 @@ async def _page(client: Client, query: str, first: int) -> Answer:
     return answer
 
 
-async def dashboard_read(client: Client, raw: Raw, *, samples: int, first: int = 100) -> dict:
+async def dashboard_read(
+    client: Client, raw: Raw, *, samples: int, first: int = 100
+) -> dict[str, Any]:
     """The dashboard page, and the page of Postgres-held columns, each beside the raw reads
     of the same data; the round trips of each."""
     page = _pair(
@@ -329,7 +325,7 @@ async def write_throughput(
     *,
     clients: int,
     operations: int,
-) -> dict:
+) -> dict[str, Any]:
     candidates = await form_step_candidates(owner, operations * 2, raw)
     through_api, direct = candidates[:operations], candidates[operations:]
     tenants: dict[uuid.UUID, Tenant] = {}
@@ -437,7 +433,7 @@ def raw_write(candidate: Candidate, archetypes: dict[str, Archetype]) -> RawWrit
 
 async def history_read(
     client: Client, raw: Raw, owner: asyncpg.Connection, *, samples: int
-) -> dict:
+) -> dict[str, Any]:
     """One workflow's history (its first 50 events), on the workflows with the most events."""
     rows = await owner.fetch(
         "SELECT id, version FROM wfm.workflow_instances_index WHERE version > 0 "
@@ -466,7 +462,7 @@ async def history_read(
     }
 
 
-async def list_read(client: Client, raw: Raw, *, samples: int, first: int = 100) -> dict:
+async def list_read(client: Client, raw: Raw, *, samples: int, first: int = 100) -> dict[str, Any]:
     """The B1 dashboard page."""
     answer = await _page(client, DASHBOARD, first)
     taken = await timed(lambda: client.ok(DASHBOARD, {"first": first}), samples)
@@ -479,7 +475,7 @@ async def list_read(client: Client, raw: Raw, *, samples: int, first: int = 100)
 
 async def contention(
     api_url: str, token: str, raw: Raw, instance_id: str, *, clients: int, attempts: int
-) -> dict:
+) -> dict[str, Any]:
     """`clients` clients pause and resume one workflow, each change sent with the version
     the client last read: every acknowledged change must be in the log exactly once."""
     before = len(await _seqs(raw, instance_id))

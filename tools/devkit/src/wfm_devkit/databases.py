@@ -9,11 +9,11 @@ import json
 import asyncpg
 from pymongo import AsyncMongoClient
 
+from wfm_devkit.servers import ServerUrls, create_database, drop_database
 from wfm_shared.settings import Settings
 from wfm_storage.migrations import migrate
 from wfm_storage.mongo_indexes import migrate_mongo
 from wfm_storage.postgres import init_connection
-from wfm_testing.servers import ServerUrls, create_database, drop_database
 from wfm_workflows.seed import seed_templates
 
 APP_PASSWORD = "wfm-app-test-password"

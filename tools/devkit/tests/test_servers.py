@@ -1,6 +1,6 @@
 import pytest
 
-from wfm_testing.servers import FerretDB, ServerUnavailable
+from wfm_devkit.servers import FerretDB, ServerUnavailable
 
 
 def test_missing_ferretdb_fails_with_instructions(monkeypatch, tmp_path):

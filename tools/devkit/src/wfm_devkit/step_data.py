@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wfm_cli.bench.accounts import ean18
+from wfm_devkit.accounts import ean18
 from wfm_storage.records import Tenant
 
 

@@ -62,8 +62,9 @@ class EmbeddedPostgres:
         digest = hashlib.sha256(str(self.pgdata).encode()).hexdigest()[:12]
         return Path(tempfile.gettempdir()) / f"wfm-pg-{digest}"
 
-    def _run_as(self) -> dict[str, object]:
-        return {"user": self.system_user} if os.geteuid() == 0 else {}
+    def _run_as(self) -> str | None:
+        """The system user the server's tools run as (Postgres refuses root), or None."""
+        return self.system_user if os.geteuid() == 0 else None
 
     def _prepare_root(self) -> None:
         # Postgres refuses to run as root: the wheel's helpers create a system user and
@@ -97,7 +98,7 @@ class EmbeddedPostgres:
             capture_output=True,
             text=True,
             timeout=timeout,
-            **self._run_as(),  # type: ignore[arg-type]
+            user=self._run_as(),
         )
 
     def is_running(self) -> bool:
