@@ -98,6 +98,12 @@ OPERATIONS = [
         "query { webhookDeliveries(first: 1) { id } }",
         ("market_ops",),
     ),
+    Operation(
+        Permission.WEBHOOKS_REPLAY,
+        'mutation { replayWebhookDelivery(id: "00000000-0000-4000-8000-000000000000") { id } }',
+        ("market_ops",),
+        "NOT_FOUND",
+    ),
 ]
 CASES = [
     pytest.param(op, role, id=f"{index}-{op.permission}-{role}")

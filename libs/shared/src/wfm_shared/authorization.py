@@ -34,6 +34,7 @@ class Permission(StrEnum):
     CONFIGURATION_MANAGE = "configuration.manage"
     MARKET_ROLES_CONFIGURE = "market_roles.configure"
     WEBHOOKS_MANAGE = "webhooks.manage"
+    WEBHOOKS_REPLAY = "webhooks.replay"
     TRIGGERS_MANAGE = "triggers.manage"
     OPERATIONS_MANAGE = "operations.manage"
 
@@ -58,9 +59,10 @@ DESCRIPTIONS: dict[Permission, str] = {
     P.CONFIGURATION_MANAGE: "configure a tenant's workflows",
     P.MARKET_ROLES_CONFIGURE: "configure a market role's workflows",
     P.WEBHOOKS_MANAGE: "manage webhooks",
+    P.WEBHOOKS_REPLAY: "replay webhook deliveries",
     P.TRIGGERS_MANAGE: "manage triggers",
     P.OPERATIONS_MANAGE: (
-        "inspect and retry jobs, inspect and replay webhook deliveries, record SLA breaches"
+        "inspect and retry jobs, inspect webhook deliveries, record SLA breaches"
     ),
 }
 

@@ -310,7 +310,7 @@ class WebhookService:
     async def replay(self, principal: Principal, delivery_id: uuid.UUID) -> DeliveryHistory:
         """Send a delivery again, from a fresh attempt budget, under the same message id
         (receivers deduplicate on it)."""
-        authorize(principal, Permission.OPERATIONS_MANAGE)
+        authorize(principal, Permission.WEBHOOKS_REPLAY)
         async with self._db.transaction(principal) as conn:
             delivery = await self._webhooks.reset_for_replay(conn, delivery_id)
             if delivery is None:
