@@ -10,15 +10,26 @@ from wfm_api.app import create_app
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import init_connection
 from wfm_testing.graphql import GraphQLClient
+from wfm_testing.peers import SmtpSink
 from wfm_testing.pytest_plugin import discard_database, prepare_database
 from wfm_workflows.seed import seed_demo_data
 
 
 @pytest.fixture(scope="module")
-async def demo_api(wfm_servers):
+def demo_mail():
+    """The SMTP server the demo API mails through (invitations, password resets...)."""
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="module")
+async def demo_api(wfm_servers, demo_mail):
     """The API on a database of the module's own with the demo data of `make dev`: a
-    GraphQL client and the owner's connection."""
+    GraphQL client and the owner's connection. Its mail goes to `demo_mail`."""
     settings = await prepare_database(wfm_servers, f"wfm_demo_{uuid.uuid4().hex[:8]}")
+    settings = settings.model_copy(
+        update={"smtp_host": demo_mail.host, "smtp_port": demo_mail.port}
+    )
     owner = await asyncpg.connect(settings.database_url)
     await init_connection(owner)
     await seed_demo_data(owner, bcrypt_rounds=4)

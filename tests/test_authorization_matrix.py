@@ -46,6 +46,22 @@ OPERATIONS = [
         "INVALID_TRANSITION",  # a draft is not submitted
     ),
     Operation(
+        Permission.TENANTS_READ,
+        "query { tenants(first: 1) { totalCount } }",
+        ("tenant_user", "tenant_admin", "market_ops"),
+    ),
+    Operation(
+        Permission.TENANTS_MANAGE,
+        "mutation($t: ID!) { updateTenant(id: $t, input: {}) { id } }",  # changes nothing
+        ("market_ops",),
+    ),
+    Operation(
+        Permission.API_CREDENTIALS_MANAGE,
+        "mutation($t: ID!) { revealApiCredential(marketRole: BRP, tenantId: $t) { key } }",
+        ("tenant_admin", "market_ops"),
+        "NOT_FOUND",  # no key waits to be read
+    ),
+    Operation(
         Permission.WORKFLOWS_ROLLBACK,
         """mutation($w: ID!) { rollbackWorkflow(workflowId: $w, toStepId: "contract") {
              status } }""",
@@ -103,6 +119,30 @@ OPERATIONS = [
         'mutation { replayWebhookDelivery(id: "00000000-0000-4000-8000-000000000000") { id } }',
         ("market_ops",),
         "NOT_FOUND",
+    ),
+    Operation(
+        Permission.USERS_MANAGE,
+        "query($t: ID!) { users(first: 1, filter: {tenantId: $t}) { totalCount } }",
+        ("tenant_admin", "market_ops"),
+    ),
+    Operation(
+        Permission.OPERATORS_MANAGE,
+        """mutation { inviteUser(input: {email: "not an address", role: "market_ops",
+             locale: EN}) { id } }""",
+        ("market_ops",),
+        "VALIDATION_FAILED",  # the address
+    ),
+    Operation(
+        Permission.WORK_ASSIGN,
+        """mutation($w: ID!) { assignWorkItem(workflowId: $w,
+             userId: "00000000-0000-4000-8000-000000000000") { id } }""",
+        ("tenant_admin", "market_ops"),
+        "NOT_FOUND",  # no such user
+    ),
+    Operation(
+        Permission.AUDIT_READ,
+        "query { auditLog(first: 1) { totalCount } }",
+        ("tenant_admin", "market_ops"),
     ),
 ]
 CASES = [

@@ -209,7 +209,7 @@ async def test_a_document_without_recent_events_is_answered_from_the_log(fifty_w
 async def test_a_page_of_postgres_held_fields_never_reads_mongodb(fifty_workflows):
     gql, ops, _, storage = fifty_workflows
     query = """query { workflows(first: 50) { edges { node {
-        id status version currentStepId marketRole createdAt updatedAt createdBy
+        id status version currentStepId marketRole createdAt updatedAt createdById
         tenant { companyName } template { key }
     } } } }"""
     await gql(query, token=ops.token)
@@ -233,4 +233,4 @@ async def test_a_page_of_postgres_held_fields_never_reads_mongodb(fifty_workflow
         )
         assert datetime.fromisoformat(node["createdAt"]) == state.created_at
         assert datetime.fromisoformat(node["updatedAt"]) == state.updated_at
-        assert node["createdBy"] == state.created_by
+        assert node["createdById"] == state.created_by

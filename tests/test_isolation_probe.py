@@ -48,6 +48,9 @@ ID_KINDS = (
     ("workflow", "workflow"),
     ("tenant", "tenant"),
     ("job", "job"),
+    ("user", "user"),
+    ("assignee", "user"),
+    ("actor", "user"),
 )
 # Realistic values for arguments the probe fills by name, so that a call reaches the
 # ownership check instead of stopping at an unrelated argument; others get a harmless value.
@@ -277,6 +280,7 @@ async def tenant_b(gql, factory, storage) -> TenantB:
             "delivery": [delivery],
             "notification": [notification],
             "job": [job],
+            "user": [str(admin.user.id)],
         },
         admin=admin,
         text=[tenant.slug, tenant.company_name],
@@ -289,13 +293,30 @@ def unknown_ids() -> dict[str, str]:
     return ids
 
 
-def masked(result, ident: str):
-    """What a client learns from an answer, with the id it asked about masked."""
+def sent(variables: Any, ids: dict[str, str]) -> list[str]:
+    """The ids of `ids` a request carries. An answer naming one tells the caller nothing it
+    did not say: an operation taking two ids (a workflow and a user) may answer about
+    either, and is judged with both masked."""
+    if isinstance(variables, dict):
+        return [i for value in variables.values() for i in sent(value, ids)]
+    if isinstance(variables, list):
+        return [i for value in variables for i in sent(value, ids)]
+    return [variables] if variables in ids.values() else []
+
+
+def masked(result, idents: list[str]):
+    """What a client learns from an answer, with the ids it sent masked."""
+
+    def mask(text: str) -> str:
+        for ident in idents:
+            text = text.replace(ident, "<id>")
+        return text
+
     errors = [
-        (e.get("extensions", {}).get("code"), e["message"].replace(ident, "<id>"), e.get("path"))
+        (e.get("extensions", {}).get("code"), mask(e["message"]), e.get("path"))
         for e in result.errors
     ]
-    return errors, json.loads(json.dumps(result.data).replace(ident, "<id>"))
+    return errors, json.loads(mask(json.dumps(result.data)))
 
 
 async def b_state(gql, schema, ops_token, b: TenantB):
@@ -339,12 +360,15 @@ async def test_every_id_of_another_tenant_answers_like_an_unknown_one(
             if foreign.response.status_code != 200 or set(foreign.codes) - ACCEPTED_CODES:
                 problems.append(f"{where}: {foreign.response.status_code} {foreign.errors}")
                 continue
-            if masked(foreign, foreign_id) != masked(stranger, unknown[slot.kind]):
+            told = sent(variables, ids)
+            if masked(foreign, told) != masked(stranger, sent(unknown_variables, unknown)):
                 problems.append(
                     f"{where} answers unlike an unknown id: {foreign.body} vs {stranger.body}"
                 )
                 continue
-            body = json.dumps(foreign.body).replace(foreign_id, "<id>")
+            body = json.dumps(foreign.body)
+            for ident in told:
+                body = body.replace(ident, "<id>")
             leaked = [t for t in tenant_b.secrets() if t in body]
             if leaked:
                 problems.append(f"{where} shows B's {leaked}: {foreign.body}")

@@ -20,7 +20,7 @@ WORKFLOW = """query($id: ID!) {
     tenant { id slug marketRoles { role status contractReference } }
     template { key version name(locale: NL) }
     state { steps { id status data completedAt } lastRejection { reason } }
-    events(first: 50) { totalCount edges { node { seq type stepId performedBy } } }
+    events(first: 50) { totalCount edges { node { seq type stepId performedBy { id kind } } } }
     allowedActions
   }
 }"""
@@ -90,7 +90,7 @@ async def test_contract_onboarding_end_to_end_over_http(http_gql, factory, owner
         (8, "WORKFLOW_SUBMITTED", None),
         (9, "WORKFLOW_APPROVED", None),
     ]
-    assert events[-1]["performedBy"] == str(operator.user.id)
+    assert events[-1]["performedBy"] == {"id": str(operator.user.id), "kind": "USER"}
     role = workflow["tenant"]["marketRoles"]
     assert [(r["role"], r["status"]) for r in role] == [("BRP", "active")]
     assert role[0]["contractReference"].startswith("BRP-")

@@ -4,6 +4,7 @@ answers they show. And the README's table of role steps is what the templates sa
 
 import re
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 
 from graphql import OperationDefinitionNode, parse
@@ -16,8 +17,10 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCK = re.compile(r"^```graphql\n(.*?)^```", re.DOTALL | re.MULTILINE)
 ACTOR = re.compile(r"^# as (\S+@\S+)", re.MULTILINE)
 REFUSED = re.compile(r"^# refused: ([A-Z_]+)", re.MULTILINE)
-ROLES = "query { tenants { slug marketRoles { role status } } }"
+ROLES = "query { tenants { nodes { slug marketRoles { role status } } } }"
 STATUS = "query($id: ID!) { workflow(id: $id) { status template { key } } }"
+# the token of an invitation's or a password reset's link
+LINK_TOKEN = re.compile(r"/(?:invitations|reset-password)/([A-Za-z0-9_-]+)")
 LOGIN = """mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) { accessToken } }"""
 
@@ -60,12 +63,23 @@ def test_every_graphql_example_is_one_operation():
         assert len(operations) == 1, example
 
 
-async def test_the_readme_examples_run_verbatim_in_order(demo_api):
-    """`$id` is the workflow the walkthrough's last `createWorkflow` answered, as the README
-    says to put it in GraphiQL's Variables tab."""
+def link_token(mail: EmailMessage) -> str:
+    """The token of the link an invitation or password-reset mail carries."""
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None, mail
+    found = LINK_TOKEN.search(body.get_content())
+    assert found is not None, body.get_content()
+    return found.group(1)
+
+
+async def test_the_readme_examples_run_verbatim_in_order(demo_api, demo_mail):
+    """`$id` is the workflow the walkthrough's last `createWorkflow` answered, `$tenant` the
+    tenant of the last `createTenant`, `$token` the token of the link in the newest mail, as
+    the README says to put them in GraphiQL's Variables tab."""
     gql, _ = demo_api
     tokens: dict[str, str] = {}
-    workflow_id: str | None = None
+    current: dict[str, str] = {}
+    created: list[str] = []
     for example in readme_examples():
         token = None
         if example.actor is not None:
@@ -73,26 +87,43 @@ async def test_the_readme_examples_run_verbatim_in_order(demo_api):
                 login = await gql(LOGIN, {"email": example.actor, "password": DEMO_PASSWORD})
                 tokens[example.actor] = login.ok()["login"]["accessToken"]
             token = tokens[example.actor]
-        variables = {"id": workflow_id} if "$id" in example.text else {}
+        if "$token" in example.text:
+            current["token"] = link_token(demo_mail.messages[-1])
+        variables = {name: value for name, value in current.items() if f"${name}" in example.text}
         result = await gql(example.text, variables, token=token)
         if example.refused is not None:
             assert result.codes == [example.refused], (str(example), result.errors)
             continue
         assert not result.errors, (str(example), result.errors)
-        created = (result.data or {}).get("createWorkflow")
-        if created is not None:
-            workflow_id = created["id"]
-    # where the walkthroughs end: both onboardings granted their role, the change approved
+        for field, name in (("createWorkflow", "id"), ("createTenant", "tenant")):
+            answered = (result.data or {}).get(field)
+            if answered is not None:
+                current[name] = answered["id"]
+                if field == "createWorkflow":
+                    created.append(answered["id"])
+    # where the walkthroughs end: both onboardings granted their role, the change approved,
+    # the new participant's onboarding under way
     roles = await gql(ROLES, token=tokens["ops@wfm.local"])
     held = {
-        (t["slug"], r["role"], r["status"]) for t in roles.ok()["tenants"] for r in t["marketRoles"]
+        (t["slug"], r["role"], r["status"])
+        for t in roles.ok()["tenants"]["nodes"]
+        for r in t["marketRoles"]
     }
-    assert held == {("ardennes-energie", "BRP", "active"), ("flanders-flex", "GU", "active")}
-    last = await gql(STATUS, {"id": workflow_id}, token=tokens["ops@wfm.local"])
-    assert last.ok()["workflow"] == {
-        "status": "COMPLETED",
-        "template": {"key": "portfolio-management"},
+    assert held == {
+        ("ardennes-energie", "BRP", "active"),
+        ("flanders-flex", "GU", "active"),
+        ("kempen-balancing-bv", "BRP", "pending"),
     }
+    ends = [
+        (await gql(STATUS, {"id": id_}, token=tokens["ops@wfm.local"])).ok()["workflow"]
+        for id_ in created
+    ]
+    assert [(w["template"]["key"], w["status"]) for w in ends] == [
+        ("contract-onboarding", "COMPLETED"),
+        ("contract-onboarding", "COMPLETED"),
+        ("portfolio-management", "COMPLETED"),
+        ("contract-onboarding", "IN_PROGRESS"),
+    ]
 
 
 def test_the_role_steps_in_the_readme_are_those_of_the_templates():

@@ -13,7 +13,7 @@ LIST = "{ workflows(first: 100) { edges { node { id tenant { id } } } } }"
 LIST_FOR = (
     "query($t: ID!) { workflows(first: 100, filter: {tenantId: $t}) { edges { node { id } } } }"
 )
-TENANTS = "{ tenants { id } }"
+TENANTS = "{ tenants { nodes { id } } }"
 
 # Every operation that takes an id of another tenant, with the variables it needs.
 OPERATIONS = {
@@ -150,7 +150,7 @@ async def test_lists_show_only_the_callers_rows(gql, world):
     assert (await gql(LIST_FOR, {"t": str(tenant_b.id)}, token=a.token)).ok()["workflows"][
         "edges"
     ] == []
-    assert [t["id"] for t in (await gql(TENANTS, token=a.token)).ok()["tenants"]] == [
+    assert [t["id"] for t in (await gql(TENANTS, token=a.token)).ok()["tenants"]["nodes"]] == [
         str(tenant_a.id)
     ]
     b_edges = (await gql(LIST, token=world["b"].token)).ok()["workflows"]["edges"]
@@ -161,7 +161,7 @@ async def test_market_operations_see_and_act_on_every_tenant(gql, world):
     ops = world["ops"]
     ids = {e["node"]["id"] for e in (await gql(LIST, token=ops.token)).ok()["workflows"]["edges"]}
     assert {world["a_workflow"], *world["b_workflows"]} <= ids
-    assert len((await gql(TENANTS, token=ops.token)).ok()["tenants"]) >= 2
+    assert len((await gql(TENANTS, token=ops.token)).ok()["tenants"]["nodes"]) >= 2
     for tenant in (world["tenant_a"], world["tenant_b"]):
         found = (await gql(TENANT, {"id": str(tenant.id)}, token=ops.token)).ok()["tenant"]
         assert found == {"id": str(tenant.id), "slug": tenant.slug}

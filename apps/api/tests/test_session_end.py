@@ -107,7 +107,9 @@ async def test_suspending_a_tenant_ends_its_users_tokens_and_not_another_tenants
     neighbour = await factory.account("tenant_admin", other)
     ops = await factory.account("market_ops")
     session = await logged_in(gql, member)
-    profile = await services.tenants.suspend(system_principal(), suspended.slug)
+    profile = await services.tenants.suspend(
+        system_principal(), suspended.id, reason="session test"
+    )
     assert profile.tenant.status == "suspended"
     for token in (admin.token, member.token, session["accessToken"]):
         await assert_ended(gql, token)

@@ -7,6 +7,7 @@ from engine_story import COMPANY, CONTACTS, OPS, OTHER_OPS, PARTICIPANT, TEMPLAT
 
 from wfm_engine import (
     ApproveWorkflow,
+    AssignWork,
     CancelWorkflow,
     CompensateStep,
     CompensationFailure,
@@ -18,6 +19,7 @@ from wfm_engine import (
     PauseWorkflow,
     RecordSlaBreach,
     RejectWorkflow,
+    ReleaseWork,
     ResumeWorkflow,
     StartWorkflow,
     SubmitWorkflow,
@@ -46,6 +48,8 @@ def every_event_type():
     story.do(StartWorkflow())
     story.do(PauseWorkflow("waiting for the board"))
     story.do(ResumeWorkflow())
+    story.do(AssignWork(PARTICIPANT))  # claimed
+    story.do(ReleaseWork())
     story.do(RecordSlaBreach("company", story.state.activation.seq), OPS)
     story.do(ExecuteStep("company", COMPANY))
     story.do(ExecuteStep("contacts", CONTACTS))

@@ -71,6 +71,8 @@ async def two_tenants(owner_conn, factory):
             expected_version=None,
         )
         await fill_worker_tables(owner_conn, tenant.id, account.user.id)
+        await fill_mfa_tables(owner_conn, tenant.id, account.user.id)
+        await fill_user_tokens(owner_conn, tenant.id, account.user.id)
         made.append((tenant, account))
     return made
 
@@ -128,6 +130,42 @@ async def fill_worker_tables(conn, tenant_id, user_id):
         "INSERT INTO wfm.api_access (tenant_id, market_role, consumer_username, credential_id) VALUES ($1, 'BRP', 'x', $2)",
         tenant_id,
         uuid.uuid4(),
+    )
+
+
+async def fill_mfa_tables(conn, tenant_id, user_id):
+    """A second factor, a recovery code and a login challenge (migration 0012)."""
+    await conn.execute(
+        "INSERT INTO wfm.user_mfa (user_id, tenant_id, secret, enabled_at, created_at, updated_at) "
+        "VALUES ($1, $2, 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', now(), now(), now())",
+        user_id,
+        tenant_id,
+    )
+    await conn.execute(
+        "INSERT INTO wfm.mfa_recovery_codes (user_id, tenant_id, code_hash, created_at) "
+        "VALUES ($1, $2, $3, now())",
+        user_id,
+        tenant_id,
+        uuid.uuid4().hex,
+    )
+    await conn.execute(
+        "INSERT INTO wfm.mfa_challenges (token_hash, user_id, tenant_id, created_at, expires_at) "
+        "VALUES ($1, $2, $3, now(), now() + interval '5 minutes')",
+        uuid.uuid4().hex,
+        user_id,
+        tenant_id,
+    )
+
+
+async def fill_user_tokens(conn, tenant_id, user_id):
+    """An invitation token of the tenant's user (migration 0011)."""
+    await conn.execute(
+        "INSERT INTO wfm.user_tokens (id, user_id, tenant_id, purpose, token_hash, created_at, expires_at) "
+        "VALUES ($1, $2, $3, 'invitation', $4, now(), now() + interval '1 day')",
+        uuid.uuid4(),
+        user_id,
+        tenant_id,
+        uuid.uuid4().hex * 2,
     )
 
 

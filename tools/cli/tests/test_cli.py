@@ -101,5 +101,6 @@ async def test_reconcile_reports_as_json(fresh_env, wfm_servers):
         "documents_repaired": 0,
         "index_repaired": 0,
         "events_projected": 0,
+        "work_written": 0,
         "repaired_ids": [],
     }

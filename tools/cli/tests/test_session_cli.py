@@ -90,7 +90,17 @@ async def test_a_new_password_ends_the_users_tokens(wfm, platform_env, owner, db
         stdin="short\n", env=platform_env,
     )  # fmt: skip
     assert too_short.returncode == 1
-    assert "password: must be at least 8 characters" in too_short.stderr
+    assert "password: must be at least 12 characters" in too_short.stderr
+    for refused, reason in (
+        ("qwertyuiop12", "is one of the most common passwords"),
+        (user.email.upper(), "must not be your e-mail address"),
+    ):
+        result = wfm(
+            "users", "set-password", "--email", user.email, "--password-stdin",
+            stdin=f"{refused}\n", env=platform_env,
+        )  # fmt: skip
+        assert result.returncode == 1
+        assert f"password: {reason}" in result.stderr
 
 
 async def test_suspending_a_tenant_ends_its_users_tokens_and_no_other_tenants(

@@ -61,6 +61,8 @@ def build_auth(services: Services) -> AuthService:
         throttle=LoginThrottle.from_settings(
             settings, ClientThrottle(storage.db, storage.throttle, clock)
         ),
+        audit=services.audit,
+        mfa=services.mfa,
     )
 
 
@@ -80,7 +82,7 @@ class GraphQLView(GraphQL):
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         services: Services = self._app.state.services
-        identity = identify(request, services.codec)
+        identity = identify(request, services.codec, self._app.state.auth.enrolment_codec)
         context = RequestContext(services, self._app.state.auth, request, identity)
         if identity.principal is not None:
             structlog.contextvars.bind_contextvars(

@@ -6,15 +6,16 @@ the log, never to the client)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import asyncpg
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError
 from pymongo.errors import ConnectionFailure, OperationFailure
 from strawberry.extensions import SchemaExtension
 
 from wfm_api.context import RequestContext
-from wfm_shared.errors import WfmError
+from wfm_directory.audit import Refusal
+from wfm_shared.errors import Forbidden, WfmError
 from wfm_shared.logging import get_logger
 from wfm_storage.mongo import backend_unavailable
 
@@ -94,8 +95,39 @@ def translate(error: GraphQLError, request_id: str | None = None) -> GraphQLErro
     )
 
 
+def refusals_in(errors: Sequence[GraphQLError], operation_type: str) -> list[Refusal]:
+    """The FORBIDDEN answers among `errors`: the field refused, where, and what was said."""
+    refused = []
+    for error in errors:
+        if not isinstance(error.original_error, Forbidden):
+            continue
+        node = error.nodes[0] if error.nodes else None
+        field = node.name.value if isinstance(node, FieldNode) else "?"
+        path = ".".join(str(part) for part in error.path or ())
+        refused.append(Refusal(f"{operation_type} {field}", path, error.original_error.message))
+    return refused
+
+
+async def audit_refusals(
+    context: RequestContext, errors: Sequence[GraphQLError], operation_type: str
+) -> None:
+    """FORBIDDEN answers go to the audit trail, in a transaction of their own (the refused
+    one rolled back). Failing to record them never changes the answer."""
+    principal = context.identity.principal
+    refusals = refusals_in(errors, operation_type)
+    if principal is None or not refusals:
+        return
+    try:
+        await context.services.audit.record_refusals(
+            principal, refusals, request_id=context.request_id
+        )
+    except Exception as error:  # the answer stands; the log says what was not recorded
+        log.warning("refusal_not_audited", error=repr(error), request_id=context.request_id)
+
+
 class RequestLifecycle(SchemaExtension):
-    """Closes the request's database session, then translates the errors of the result."""
+    """Closes the request's database session, records its refusals in the audit trail, then
+    translates the errors of the result."""
 
     async def on_operation(self) -> AsyncIterator[None]:
         yield
@@ -111,4 +143,9 @@ class RequestLifecycle(SchemaExtension):
         errors = getattr(result, "errors", None)
         if result is not None and errors:
             request_id = getattr(context, "request_id", None)
+            if isinstance(context, RequestContext) and any(
+                isinstance(e.original_error, Forbidden) for e in errors
+            ):
+                operation = self.execution_context.operation_type.value
+                await audit_refusals(context, errors, operation)
             result.errors = [translate(e, request_id) for e in errors]

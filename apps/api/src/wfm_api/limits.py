@@ -21,7 +21,6 @@ import contextlib
 import ipaddress
 import math
 from collections.abc import Iterable, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,14 +33,15 @@ from wfm_api.refusals import http_error
 from wfm_shared.clock import Clock
 from wfm_shared.errors import RateLimited
 from wfm_shared.logging import get_logger
+from wfm_shared.request_origin import current_client_address as current_client_address
 from wfm_shared.settings import Settings
 from wfm_storage.postgres import Database
 from wfm_storage.repositories.throttle import ThrottleWindows, WindowCheck
 
 log = get_logger("wfm.api")
 
-# The address of the client of the current request, set by the HTTP middleware.
-current_client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
+# `current_client_address` (imported above, the API reads it from here) is set by the HTTP
+# middleware; the audit trail reads it too.
 
 
 class LoginRateLimited(RateLimited):
@@ -150,6 +150,16 @@ class LoginThrottle:
             log.warning("login_throttled", account=account, client_address=address)
             raise LoginRateLimited(max(1, math.ceil(wait)))
         return LoginAttempt(self, account, at)
+
+    async def admit_address(self, address: str | None) -> None:
+        """Count an attempt that names no account (a sign-in challenge no longer valid)
+        against the client's address, or raise RATE_LIMITED."""
+        if not address:
+            return
+        _, wait = await self.store.admit(self.attempts.of(address))
+        if wait > 0:
+            log.warning("login_throttled", client_address=address)
+            raise LoginRateLimited(max(1, math.ceil(wait)))
 
 
 def account_key(email: str) -> str:

@@ -13,6 +13,7 @@ from wfm_shared.principal import Principal
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import ScopedSession
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant, TenantMarketRole
+from wfm_storage.repositories.people import Person, people_by_ids
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -50,8 +51,9 @@ class Loaders:
         self._session = session
         self._principal = principal
         s = storage
+        # archived tenants too: what their kept workflows (and audit entries) belong to
         self.tenant: DataLoader[uuid.UUID, Tenant | None] = _loader(
-            lambda ids: s.tenants.by_ids(session, ids)
+            lambda ids: s.tenants.by_ids(session, ids, include_archived=True)
         )
         self.market_roles: DataLoader[uuid.UUID, list[TenantMarketRole]] = _loader(
             lambda ids: s.tenants.market_roles(session, ids), []
@@ -61,6 +63,10 @@ class Loaders:
         )
         self.index_row: DataLoader[uuid.UUID, InstanceIndexRow | None] = _loader(
             lambda ids: s.index.by_ids(session, ids)
+        )
+        # the people a page names (authors, approvers, actors): one query for all of them
+        self.user_by_id: DataLoader[uuid.UUID, Person | None] = _loader(
+            lambda ids: people_by_ids(session, ids)
         )
         self.instance_state: DataLoader[str, InstanceState | None] = _loader(self._states)
         self.events: DataLoader[str, list[Event]] = _loader(self._events, [])
@@ -100,6 +106,11 @@ class Loaders:
 
     async def load_index_row(self, instance_id: uuid.UUID) -> InstanceIndexRow | None:
         result: InstanceIndexRow | None = await self.index_row.load(instance_id)
+        return result
+
+    async def load_person(self, user_id: uuid.UUID) -> Person | None:
+        """None: not on file for the caller (deleted, unknown, or another tenant's)."""
+        result: Person | None = await self.user_by_id.load(user_id)
         return result
 
     async def load_state(self, instance_id: str) -> InstanceState | None:

@@ -70,4 +70,17 @@ class JobHandlers:
         )
 
     async def provision_api_access(self, payload: dict[str, Any], attempt: int) -> None:
-        await self.s.api_access.provision(uuid.UUID(payload["tenantId"]), payload["marketRole"])
+        await self.s.api_access.sync(uuid.UUID(payload["tenantId"]), payload["marketRole"])
+
+    async def sync_api_access(self, payload: dict[str, Any], attempt: int) -> None:
+        await self.s.api_access.sync(uuid.UUID(payload["tenantId"]), payload["marketRole"])
+
+    async def job_held(self, payload: dict[str, Any], attempt: int) -> None:
+        await self.s.jobs.notify_held(
+            int(payload["jobId"]),
+            payload["entrypoint"],
+            payload.get("payload") or {},
+            int(payload["attempts"]),
+            payload["error"],
+            payload["key"],
+        )

@@ -120,9 +120,11 @@ class Worker:
             jobs.TIMER_FIRED: h.timer_fired,
             jobs.DELIVER_WEBHOOK: h.deliver_webhook,
             jobs.PROVISION_API_ACCESS: h.provision_api_access,
+            jobs.SYNC_API_ACCESS: h.sync_api_access,
             jobs.START_TRIGGERED: h.start_triggered_workflow,
             jobs.PLATFORM_EVENT: h.platform_event,
             jobs.SEND_COMPENSATION: h.send_compensation,
+            jobs.JOB_HELD: h.job_held,
         }
 
     def _entry(self, name: str, handler: Handler) -> Callable[[Job], Awaitable[None]]:
@@ -140,14 +142,20 @@ class Worker:
                 outcome = "done"
             except RetryLater as retry:
                 if attempt >= settings.job_max_attempts and not isinstance(retry, WaitFor):
+                    await self._report_held(name, job, payload, attempt, retry)
                     raise
                 outcome = "retried"
                 raise RetryRequested(retry.delay, retry.reason) from retry
             except TRANSIENT as error:
                 if attempt >= settings.job_max_attempts:
+                    await self._report_held(name, job, payload, attempt, error)
                     raise  # held as failed: the dead letter, with its last error
                 outcome = "retried"
                 raise RetryRequested(self.handlers.backoff(attempt), repr(error)) from error
+            except Exception as error:
+                # no retry can help: held as failed at once
+                await self._report_held(name, job, payload, attempt, error)
+                raise
             finally:
                 metrics.jobs.labels(name, outcome).inc()
                 metrics.job_seconds.labels(name).observe(time.perf_counter() - started)
@@ -156,6 +164,16 @@ class Worker:
                 )
 
         return run
+
+    async def _report_held(
+        self, name: str, job: Job, payload: dict[str, Any], attempt: int, error: Exception
+    ) -> None:
+        """Market operations (and the tenant concerned) hear of a job held as failed; failing
+        to tell them must not hide the job's own failure."""
+        try:
+            await self.live.jobs.report_held(int(job.id), name, payload, attempt, repr(error))
+        except Exception:
+            log.exception("held_job_not_reported", entrypoint=name, job_id=int(job.id))
 
     def _consume(self, mode: QueueExecutionMode) -> Coroutine[Any, Any, None]:
         batch = max(1, self.settings.worker_concurrency // 2)

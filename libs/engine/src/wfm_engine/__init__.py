@@ -2,6 +2,7 @@
 
 from wfm_engine.commands import (
     ApproveWorkflow,
+    AssignWork,
     CancelWorkflow,
     Command,
     CompensateStep,
@@ -15,6 +16,7 @@ from wfm_engine.commands import (
     PauseWorkflow,
     RecordSlaBreach,
     RejectWorkflow,
+    ReleaseWork,
     ResumeWorkflow,
     StartWorkflow,
     SubmitWorkflow,
@@ -27,7 +29,7 @@ from wfm_engine.evolve import CorruptEventLog, catch_up, evolve, fold
 from wfm_engine.gates import GATES, GateCheck, GateContext, GateRegistry, GateResult
 from wfm_engine.options import TemplateOptions, WorkflowConfig, layer_problems, resolve_config
 from wfm_engine.overlay import apply_overlay
-from wfm_engine.policy import allowed_actions, shown_step_statuses
+from wfm_engine.policy import AssignedToAnother, allowed_actions, shown_step_statuses
 from wfm_engine.registries import BUILTIN_REGISTRIES, Registries
 from wfm_engine.replay import rebuild
 from wfm_engine.report import StepReport, ValidationReport, validation_report
@@ -48,6 +50,7 @@ from wfm_engine.template import (
     WorkflowTemplate,
     parse_template,
 )
+from wfm_engine.work import WorkItem, WorkKind, may_act, waiting_work
 
 __all__ = [
     "BUILTIN_REGISTRIES",
@@ -55,6 +58,8 @@ __all__ = [
     "MARKET_ROLES",
     "STEP_HANDLERS",
     "ApproveWorkflow",
+    "AssignWork",
+    "AssignedToAnother",
     "CancelWorkflow",
     "CheckStopped",
     "Command",
@@ -85,6 +90,7 @@ __all__ = [
     "RecordSlaBreach",
     "Registries",
     "RejectWorkflow",
+    "ReleaseWork",
     "ResumeWorkflow",
     "StartWorkflow",
     "StepDefinition",
@@ -101,6 +107,8 @@ __all__ = [
     "TemplateInvalid",
     "TemplateOptions",
     "ValidationReport",
+    "WorkItem",
+    "WorkKind",
     "WorkflowAction",
     "WorkflowConfig",
     "WorkflowStatus",
@@ -113,10 +121,12 @@ __all__ = [
     "fold",
     "gate_failure",
     "layer_problems",
+    "may_act",
     "parse_template",
     "rebuild",
     "resolve_config",
     "rollback_plan",
     "shown_step_statuses",
     "validation_report",
+    "waiting_work",
 ]

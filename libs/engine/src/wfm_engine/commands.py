@@ -79,6 +79,7 @@ class RejectWorkflow:
 @dataclass(frozen=True)
 class FailWorkflow:
     reason: str
+    step_id: str | None = None  # the current step, when it is what failed (its runner)
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,19 @@ class RecordSlaBreach:
 
 
 @dataclass(frozen=True)
+class AssignWork:
+    """Assign the work waiting on the workflow to `assignee` (the user, as a principal: who
+    they are decides whether they may act on it); to the asking user: a claim."""
+
+    assignee: Principal
+
+
+@dataclass(frozen=True)
+class ReleaseWork:
+    """The waiting work is no longer assigned to anyone: back to its roles."""
+
+
+@dataclass(frozen=True)
 class FinishRollback:
     to_step_id: str
     history: Sequence[Event]
@@ -133,6 +147,8 @@ InstanceCommand = (
     | CompensationFailure
     | FinishRollback
     | RecordSlaBreach
+    | AssignWork
+    | ReleaseWork
 )
 Command = CreateWorkflow | InstanceCommand
 

@@ -6,12 +6,14 @@ failed gate refuses the command with GATE_FAILED, recorded by `gate_failure`."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from wfm_engine.commands import (
     ApproveWorkflow,
+    AssignWork,
     CancelWorkflow,
     Command,
     CompensateStep,
@@ -24,6 +26,7 @@ from wfm_engine.commands import (
     PauseWorkflow,
     RecordSlaBreach,
     RejectWorkflow,
+    ReleaseWork,
     ResumeWorkflow,
     StartWorkflow,
     SubmitWorkflow,
@@ -36,9 +39,11 @@ from wfm_engine.events import (
     FailedGate,
     GateFailedData,
     PendingRollback,
+    StepAssignedData,
     StepCompensatedData,
     StepCompletedData,
     StepSlaBreachedData,
+    StepUnassignedData,
     WorkflowApprovedData,
     WorkflowCancelledData,
     WorkflowCreatedData,
@@ -52,13 +57,14 @@ from wfm_engine.events import (
 )
 from wfm_engine.gates import GateCheck, GateResult
 from wfm_engine.options import WorkflowConfig, step_enabled
-from wfm_engine.policy import can_see, refusal
+from wfm_engine.policy import assigned_to_another, can_see, refusal, supervises
 from wfm_engine.replay import rebuild
 from wfm_engine.state import InstanceState
 from wfm_engine.status import MARKET_ROLES, StepStatus, WorkflowStatus
 from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
 from wfm_engine.template import Transition, WorkflowTemplate
 from wfm_engine.validators import VALIDATORS, ValidationContext, ValidatorRegistry
+from wfm_engine.work import WorkItem, may_act, waiting_work
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.documents import storage_problems, text_problem
 from wfm_shared.errors import (
@@ -66,6 +72,7 @@ from wfm_shared.errors import (
     FieldError,
     Forbidden,
     InvalidTransition,
+    NotFound,
     ValidationFailed,
     WfmError,
 )
@@ -106,6 +113,8 @@ class Engine:
 
     validators: ValidatorRegistry = VALIDATORS
     handlers: StepHandlerRegistry = STEP_HANDLERS
+    # the system step types a runner completes (the others wait for a person)
+    automated: frozenset[str] = frozenset()
 
 
 DEFAULT_ENGINE = Engine()
@@ -168,8 +177,12 @@ def decide(
             return Decision([_reject(state, command, template, ctx)])
         case FailWorkflow():
             _check(A.FAIL, state, template, ctx)
-            failed = WorkflowFailedData(_required_reason(command.reason))
-            return Decision([_event(state, ctx, failed)])
+            if command.step_id is not None and command.step_id != state.current_step_id:
+                raise InvalidTransition(
+                    f"step {command.step_id!r} is not the current step", action=A.FAIL.value
+                )
+            failed = WorkflowFailedData(_required_reason(command.reason), step_id=command.step_id)
+            return Decision([_event(state, ctx, failed, step_id=command.step_id)])
         case CancelWorkflow():
             _check(A.CANCEL, state, template, ctx)
             cancelled = WorkflowCancelledData(_optional_reason(command.reason))
@@ -196,6 +209,10 @@ def decide(
             return Decision([_finish_rollback(state, command, template, ctx)])
         case RecordSlaBreach():
             return Decision([_sla_breach(state, command, template, ctx)])
+        case AssignWork():
+            return Decision(_assign(state, command, template, ctx, engine))
+        case ReleaseWork():
+            return Decision(_release(state, template, ctx, engine))
     raise TypeError(f"unknown command {command!r}")  # pragma: no cover
 
 
@@ -291,6 +308,73 @@ def _sla_breach(
         raise InvalidTransition(f"step {command.step_id!r} has no SLA", action="SLA_BREACH")
     breached = StepSlaBreachedData(command.activation_seq, sla.duration, sla.escalate_to)
     return _event(state, ctx, breached, step_id=command.step_id)
+
+
+def _waiting(
+    state: InstanceState, template: WorkflowTemplate, ctx: DecisionContext, engine: Engine
+) -> WorkItem:
+    if not can_see(ctx.principal, state.tenant_id):
+        raise NotFound("workflow", state.id)
+    item = waiting_work(state, template, engine.handlers, engine.automated)
+    if item is None:
+        raise InvalidTransition(
+            f"no work waits on this workflow for a person ({state.status})",
+            status=state.status.value,
+            action="ASSIGN",
+        )
+    return item
+
+
+def _assign(
+    state: InstanceState,
+    command: AssignWork,
+    template: WorkflowTemplate,
+    ctx: DecisionContext,
+    engine: Engine,
+) -> list[Event]:
+    """Claim the waiting work (the assignee is the asking user: who may act on it, unless
+    someone else holds it), or assign it (`work.assign`) to a user who may act on it."""
+    item = _waiting(state, template, ctx, engine)
+    principal, assignee, held = ctx.principal, command.assignee, state.assignment
+    if assignee.user_id == principal.user_id:
+        if not may_act(principal, state, template, item, engine.handlers):
+            raise Forbidden(
+                f"the {principal.role} role may not act on this work: it waits for "
+                f"{', '.join(item.roles)}"
+            )
+        claimed_by_another = held is not None and held.user_id != str(principal.user_id)
+        if claimed_by_another and not supervises(principal, state):
+            raise assigned_to_another(state, "claim")
+    else:
+        authorize(principal, Permission.WORK_ASSIGN, tenant_id=uuid.UUID(state.tenant_id))
+        if not may_act(assignee, state, template, item, engine.handlers):
+            raise ValidationFailed(
+                "this user may not act on the work",
+                [
+                    FieldError(
+                        ("userId",),
+                        f"is a {assignee.role} who may not act on this work "
+                        f"(it waits for {', '.join(item.roles)})",
+                    )
+                ],
+            )
+    if held is not None and held.user_id == str(assignee.user_id):
+        return []  # theirs already
+    assigned = StepAssignedData(str(assignee.user_id), held.user_id if held else None)
+    return [_event(state, ctx, assigned, step_id=item.step_id)]
+
+
+def _release(
+    state: InstanceState, template: WorkflowTemplate, ctx: DecisionContext, engine: Engine
+) -> list[Event]:
+    """Let the work go back to its roles: its assignee, or a supervisor (`work.assign`)."""
+    item = _waiting(state, template, ctx, engine)
+    held = state.assignment
+    if held is None:
+        return []  # nobody holds it
+    if held.user_id != str(ctx.principal.user_id) and not supervises(ctx.principal, state):
+        raise assigned_to_another(state, "release")
+    return [_event(state, ctx, StepUnassignedData(held.user_id), step_id=item.step_id)]
 
 
 def _check(

@@ -39,6 +39,8 @@ class EventType(StrEnum):
     WORKFLOW_CANCELLED = "WORKFLOW_CANCELLED"
     GATE_FAILED = "GATE_FAILED"
     STEP_SLA_BREACHED = "STEP_SLA_BREACHED"
+    STEP_ASSIGNED = "STEP_ASSIGNED"
+    STEP_UNASSIGNED = "STEP_UNASSIGNED"
 
 
 # -- parts of payloads ----------------------------------------------------------------------
@@ -162,7 +164,8 @@ class WorkflowRolledBackData(JsonRecord):
 class WorkflowFailedData(JsonRecord):
     type: ClassVar[EventType] = EventType.WORKFLOW_FAILED
     reason: str
-    # a compensation that failed: its step, and the rollback that stays pending
+    # the step that failed (a system step's runner, a compensation), and the rollback
+    # that stays pending when a compensation failed
     step_id: str | None = None
     rollback: PendingRollback | None = None
 
@@ -196,6 +199,27 @@ class StepSlaBreachedData(JsonRecord):
     escalate_to: str | None = None  # the role the step is assigned to as well
 
 
+@dataclass(frozen=True)
+class StepAssignedData(JsonRecord):
+    """The work waiting on the workflow (its current step, its submission awaiting approval,
+    its failure) is assigned to one user; the event's step_id names the step (none: the
+    submission)."""
+
+    type: ClassVar[EventType] = EventType.STEP_ASSIGNED
+    assignee_id: str
+    previous_assignee_id: str | None = None  # the user it was assigned to until now
+
+    json_omit_none = frozenset({"previous_assignee_id"})
+
+
+@dataclass(frozen=True)
+class StepUnassignedData(JsonRecord):
+    """The work waiting on the workflow is no longer assigned to anyone: back to its roles."""
+
+    type: ClassVar[EventType] = EventType.STEP_UNASSIGNED
+    previous_assignee_id: str
+
+
 EventPayload = (
     WorkflowCreatedData
     | WorkflowStartedData
@@ -211,6 +235,8 @@ EventPayload = (
     | WorkflowCancelledData
     | GateFailedData
     | StepSlaBreachedData
+    | StepAssignedData
+    | StepUnassignedData
 )
 
 _PAYLOADS: dict[EventType, Callable[[Mapping[str, Any]], EventPayload]] = {
@@ -230,6 +256,8 @@ _PAYLOADS: dict[EventType, Callable[[Mapping[str, Any]], EventPayload]] = {
         WorkflowCancelledData,
         GateFailedData,
         StepSlaBreachedData,
+        StepAssignedData,
+        StepUnassignedData,
     )
 }
 

@@ -9,9 +9,11 @@ from wfm_engine.events import (
     Event,
     EventType,
     GateFailedData,
+    StepAssignedData,
     StepCompensatedData,
     StepCompletedData,
     StepSlaBreachedData,
+    StepUnassignedData,
     WorkflowApprovedData,
     WorkflowCancelledData,
     WorkflowCreatedData,
@@ -27,6 +29,7 @@ from wfm_engine.state import (
     RECENT_EVENTS,
     Activation,
     Approved,
+    Assignment,
     Cancelled,
     Failed,
     GateRefused,
@@ -55,6 +58,9 @@ def evolve(state: InstanceState | None, event: Event) -> InstanceState:
     if event.seq != state.version + 1:
         raise CorruptEventLog(f"{state.id}: expected seq {state.version + 1}, got {event.seq}")
     changed = _apply(state, event)
+    if changed.assignment is not None and event.type not in _KEEPS_ASSIGNMENT:
+        # the assigned work is done or left (a step completed, a submission decided...)
+        changed = replace(changed, assignment=None)
     if changed.current_step_id is not None and (
         changed.current_step_id != state.current_step_id or event.type in _ACTIVATING
     ):
@@ -138,6 +144,13 @@ def _apply(state: InstanceState, event: Event) -> InstanceState:
             return replace(state, last_gate_failure=refusal)
         case StepSlaBreachedData() as breached:
             return _sla_breached(state, event, breached)
+        case StepAssignedData() as assigned:
+            assignment = Assignment(
+                assigned.assignee_id, event.performed_by, event.occurred_at, event.step_id
+            )
+            return replace(state, assignment=assignment)
+        case StepUnassignedData():
+            return replace(state, assignment=None)
         case WorkflowCreatedData():
             raise CorruptEventLog(f"{state.id}: {event.type} cannot follow seq {state.version}")
 
@@ -218,10 +231,18 @@ def _sla_breached(
     assert event.step_id is not None
     breach = SlaBreached(event.performed_by, event.occurred_at, event.step_id, breached.escalate_to)
     assignments = dict(state.assignments)
+    assignment = state.assignment
     if breached.escalate_to:
-        # reassigned: the escalation role may now execute the step as well
+        # reassigned: the escalation role may now execute the step as well, and the person
+        # it was assigned to lets it go (it waits for the escalation role's people)
         assignments[event.step_id] = breached.escalate_to
-    return replace(state, sla_breaches=(*state.sla_breaches, breach), assignments=assignments)
+        assignment = None
+    return replace(
+        state,
+        sla_breaches=(*state.sla_breaches, breach),
+        assignments=assignments,
+        assignment=assignment,
+    )
 
 
 def _rejected(state: InstanceState, event: Event, rejected: WorkflowRejectedData) -> InstanceState:
@@ -271,5 +292,18 @@ _ACTIVATING = frozenset(
         EventType.STEP_COMPLETED,
         EventType.WORKFLOW_REJECTED,
         EventType.WORKFLOW_ROLLED_BACK,
+    }
+)
+
+# The events after which the assigned work is still the same work: the rest end it (a step
+# completed, a submission decided, a failure, a rollback...) and the assignment lapses.
+_KEEPS_ASSIGNMENT = frozenset(
+    {
+        EventType.WORKFLOW_PAUSED,
+        EventType.WORKFLOW_RESUMED,
+        EventType.GATE_FAILED,
+        EventType.STEP_SLA_BREACHED,  # an escalation lets it go: see `_sla_breached`
+        EventType.STEP_ASSIGNED,
+        EventType.STEP_UNASSIGNED,
     }
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from wfm_engine.commands import WorkflowAction
 from wfm_engine.options import step_enabled
 from wfm_engine.state import InstanceState
@@ -62,6 +65,55 @@ ACTION_PERMISSIONS: dict[WorkflowAction, Permission] = {
 
 # While a rollback is under way, only these may happen.
 DURING_ROLLBACK = frozenset({A.ROLLBACK, A.FAIL, A.CANCEL, A.VALIDATE})
+
+# The actions that do the work waiting on a workflow: while it is assigned to someone, only
+# that user and who may assign work (their supervisors) take them.
+DOING_THE_WORK = frozenset({A.EXECUTE_STEP, A.APPROVE, A.REJECT})
+
+
+class AssignedToAnother(Forbidden):
+    """The work is assigned to another user: only they, or a supervisor, may do it."""
+
+    def __init__(self, message: str, assignee_id: str) -> None:
+        super().__init__(message)
+        self.assignee_id = assignee_id
+
+    def extensions(self) -> dict[str, Any]:
+        return {"code": self.code, "assigneeId": self.assignee_id}
+
+
+def supervises(principal: Principal, state: InstanceState) -> bool:
+    """Whether `principal` may assign the workflow's work, and so act on it whoever holds it:
+    market operations, and the tenant's administrators (`work.assign`)."""
+    return permitted(principal, Permission.WORK_ASSIGN, tenant_id=uuid.UUID(state.tenant_id))
+
+
+def assignment_refusal(
+    action: WorkflowAction, state: InstanceState, principal: Principal
+) -> Forbidden | None:
+    """Why `principal` may not take `action` on work assigned to someone else, or None."""
+    assignment = state.assignment
+    if (
+        action not in DOING_THE_WORK
+        or assignment is None
+        or assignment.user_id == str(principal.user_id)
+        or supervises(principal, state)
+    ):
+        return None
+    return assigned_to_another(state, action.value.lower().replace("_", " "))
+
+
+def assigned_to_another(state: InstanceState, verb: str) -> AssignedToAnother:
+    """The refusal of one who may not `verb` the work, assigned to someone else."""
+    assignment = state.assignment
+    assert assignment is not None
+    work = f"step {assignment.step_id!r}" if assignment.step_id else "the submission"
+    supervisors = ", ".join(roles_with(Permission.WORK_ASSIGN))
+    return AssignedToAnother(
+        f"{work} is assigned to user {assignment.user_id}: only they, or {supervisors} "
+        f"({Permission.WORK_ASSIGN.value}), may {verb} it",
+        assignment.user_id,
+    )
 
 
 def can_see(principal: Principal, tenant_id: str) -> bool:
@@ -139,7 +191,7 @@ def refusal(
         assigned = state.assignments.get(target)
         if roles_for_step and principal.role not in (*roles_for_step, assigned):
             return Forbidden(f"step {target!r} may only be executed by {', '.join(roles_for_step)}")
-    return None
+    return assignment_refusal(action, state, principal)
 
 
 def allowed_actions(

@@ -38,7 +38,7 @@ class Registries:
     @property
     def engine(self) -> Engine:
         """What `decide` consults."""
-        return Engine(self.validators, self.handlers)
+        return Engine(self.validators, self.handlers, frozenset(self.runners.types()))
 
     def with_runners(self, runners: Iterable[SystemStepRunner]) -> Registries:
         """The same registries, with `runners` added to a copy of the runner registry."""

@@ -26,6 +26,7 @@ __all__ = [
     "RECENT_EVENTS",
     "Activation",
     "Approved",
+    "Assignment",
     "Cancelled",
     "Failed",
     "GateRefused",
@@ -112,7 +113,7 @@ class Failed(JsonRecord):
     by: str
     at: datetime
     reason: str
-    step_id: str | None  # the step whose compensation failed, if that is what failed
+    step_id: str | None  # the step that failed (its runner, its compensation), if one did
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,18 @@ class SlaBreached(JsonRecord):
     at: datetime
     step_id: str
     escalate_to: str | None
+
+
+@dataclass(frozen=True)
+class Assignment(JsonRecord):
+    """The work waiting on the workflow, assigned to one user (`user_id`) by `by`: the
+    current step, or the submission awaiting approval (`step_id` None), or the failure. It
+    lapses when that work is done or left (see `evolve`)."""
+
+    user_id: str
+    by: str
+    at: datetime
+    step_id: str | None
 
 
 @dataclass(frozen=True)
@@ -161,6 +174,8 @@ class InstanceState:
     activation: Activation | None = None
     # steps an SLA breach escalated: the role that may now execute them as well
     assignments: Mapping[str, str] = field(default_factory=dict)
+    # the user the waiting work is assigned to (claimed, or assigned by a supervisor)
+    assignment: Assignment | None = None
     sla_breaches: tuple[SlaBreached, ...] = ()
     pause: Paused | None = None  # while PAUSED
     resumed_at: datetime | None = None
@@ -257,6 +272,8 @@ class InstanceState:
         # kept once a breach escalated a step, empty when those steps are done
         if self.assignments or any(b.escalate_to for b in self.sla_breaches):
             value["assignments"] = dict(self.assignments)
+        if self.assignment is not None:
+            value["assignment"] = self.assignment.as_json()
         if self.last_gate_failure is not None:
             value["lastGateFailure"] = self.last_gate_failure.as_json()
         if self.submission is not None:
@@ -285,6 +302,7 @@ class InstanceState:
         activation, pause, rejection = part("activation"), part("pause"), part("lastRejection")
         rollback, last_rollback, failure = part("rollback"), part("lastRollback"), part("failure")
         cancellation, gate = part("cancellation"), part("lastGateFailure")
+        assignment = part("assignment")
         resumed = value.get("resumedAt")
         return replace(
             self,
@@ -294,6 +312,7 @@ class InstanceState:
             activation=Activation.from_json(activation) if activation else None,
             assignments={str(k): str(v) for k, v in (value.get("assignments") or {}).items()},
             sla_breaches=tuple(SlaBreached.from_json(b) for b in value.get("slaBreaches") or ()),
+            assignment=Assignment.from_json(assignment) if assignment else None,
             pause=Paused.from_json(pause) if pause else None,
             resumed_at=_at(resumed) if resumed else None,
             submission=Submitted.from_json(value) if "submittedBy" in value else None,

@@ -37,6 +37,9 @@ class Permission(StrEnum):
     WEBHOOKS_REPLAY = "webhooks.replay"
     TRIGGERS_MANAGE = "triggers.manage"
     OPERATIONS_MANAGE = "operations.manage"
+    API_CREDENTIALS_MANAGE = "api_credentials.manage"
+    WORK_ASSIGN = "work.assign"
+    AUDIT_READ = "audit.read"
 
 
 P = Permission
@@ -52,7 +55,7 @@ DESCRIPTIONS: dict[Permission, str] = {
     P.TEMPLATES_READ: "read templates",
     P.TEMPLATES_PUBLISH: "publish, import and deprecate templates",
     P.TENANTS_READ: "read tenants",
-    P.TENANTS_MANAGE: "create and suspend tenants",
+    P.TENANTS_MANAGE: "create, change, suspend and archive tenants and their market roles",
     P.USERS_MANAGE: "add, disable and change users",
     P.OPERATORS_MANAGE: "add market-operations users",
     P.TOKENS_ISSUE: "issue tokens for other users",
@@ -64,6 +67,9 @@ DESCRIPTIONS: dict[Permission, str] = {
     P.OPERATIONS_MANAGE: (
         "inspect and retry jobs, inspect webhook deliveries, record SLA breaches"
     ),
+    P.API_CREDENTIALS_MANAGE: "rotate API credentials and read a new one once",
+    P.WORK_ASSIGN: "assign work items to others, and act on work assigned to someone else",
+    P.AUDIT_READ: "read the audit trail",
 }
 
 _PARTICIPANT = frozenset(
@@ -81,6 +87,9 @@ _TENANT_ADMIN = _PARTICIPANT | {
     P.CONFIGURATION_MANAGE,
     P.WEBHOOKS_MANAGE,
     P.TRIGGERS_MANAGE,
+    P.API_CREDENTIALS_MANAGE,
+    P.WORK_ASSIGN,
+    P.AUDIT_READ,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {

@@ -79,8 +79,14 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     kong_admin_url: str | None = None
+    # where people reach the platform: the links of invitation and password-reset mails
+    public_url: str = "http://localhost:8000"
+    invitation_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     # market roles whose participants get API access (a Kong consumer) once onboarded
     kong_roles: list[str] = Field(default_factory=lambda: ["BRP", "BSP", "ACH", "CRM"])
+    # encrypts an API key while it waits to be read once (None: a key derived from
+    # WFM_JWT_SECRET; set it apart so that a new JWT secret leaves unread keys readable)
+    credential_secret: SecretStr | None = None
     # outgoing calls made for users (webhooks, api_call steps; wfm_shared.url_policy):
     # plain http allowed (None: everywhere but in production), and the host names
     # ("hooks.corp.example", "*.corp.example"), addresses and networks that may be called
@@ -105,6 +111,9 @@ class Settings(BaseSettings):
     login_failure_window_seconds: float = Field(default=15 * 60, gt=0)
     login_max_attempts_per_address: int = Field(default=20, ge=1)
     login_address_window_seconds: float = Field(default=60, gt=0)
+    # market-operations users must enrol a second factor (TOTP) before anything else
+    # (None: in production only)
+    mfa_required_for_market_ops: bool | None = None
     # peers (addresses or networks) whose X-Forwarded-For names the client
     trusted_proxies: list[str] = Field(default_factory=list)
     # The HTTP surface. Introspection (None: on outside production); without it, validation
@@ -140,6 +149,11 @@ class Settings(BaseSettings):
                 raise InsecureConfiguration(
                     "WFM_JWT_SECRET must be set to a secret of at least 32 characters in production"
                 )
+            credential = self.credential_secret
+            if credential is not None and len(credential.get_secret_value()) < 32:
+                raise InsecureConfiguration(
+                    "WFM_CREDENTIAL_SECRET must be at least 32 characters in production"
+                )
         return self
 
     @property
@@ -151,6 +165,12 @@ class Settings(BaseSettings):
     @property
     def graphiql_enabled(self) -> bool:
         return self.graphiql if self.graphiql is not None else self.env != "production"
+
+    @property
+    def market_ops_mfa_required(self) -> bool:
+        if self.mfa_required_for_market_ops is not None:
+            return self.mfa_required_for_market_ops
+        return self.env == "production"
 
     @property
     def introspection_enabled(self) -> bool:

@@ -20,6 +20,7 @@ from wfm_storage.repositories.tenants import TenantRepository
 from wfm_storage.repositories.throttle import ThrottleWindows
 from wfm_storage.repositories.timers import TimerRepository
 from wfm_storage.repositories.triggers import TriggerRepository
+from wfm_storage.repositories.user_tokens import UserTokens
 from wfm_storage.repositories.users import CredentialStore, UserRepository
 from wfm_storage.repositories.webhooks import WebhookRepository
 from wfm_storage.repositories.workflow_documents import InstanceDocuments
@@ -45,6 +46,7 @@ class Storage:
     events: EventLog
     documents: InstanceDocumentStore
     throttle: ThrottleWindows
+    user_tokens: UserTokens  # invitations and password resets
 
     @classmethod
     async def open(
@@ -88,6 +90,7 @@ class Storage:
             events=EventStore(mongo),
             documents=InstanceDocuments(mongo),
             throttle=ThrottleWindows(),
+            user_tokens=UserTokens(),
         )
 
     def with_registries(self, registries: Registries) -> Storage:

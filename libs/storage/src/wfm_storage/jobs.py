@@ -8,8 +8,11 @@ RUN_SYSTEM_STEP = "run_system_step"  # a system step with a runner became curren
 TIMER_FIRED = "timer_fired"  # an SLA, an approval deadline or a delay is due
 DELIVER_WEBHOOK = "deliver_webhook"
 PROVISION_API_ACCESS = "provision_api_access"
+# a market role or its tenant changed status: its API credential revoked or restored
+SYNC_API_ACCESS = "sync_api_access"
 START_TRIGGERED = "start_triggered_workflow"
 SEND_COMPENSATION = "send_compensation"  # the compensating request a rollback recorded
+JOB_HELD = "job_held"  # tell market operations (and a tenant's admins) of a job given up on
 
 
 def event_key(instance_id: str, seq: int) -> str:
@@ -38,6 +41,11 @@ def timer_key(timer_id: int) -> str:
 
 def firing_key(trigger_id: str, fire_key: str) -> str:
     return f"trigger:{trigger_id}:{fire_key}"
+
+
+def held_key(job_id: int, times_retried: int) -> str:
+    """One per holding of a job: retried by market operations and held again, a new one."""
+    return f"held:{job_id}:{times_retried}"
 
 
 def api_access_key(tenant_id: str, market_role: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,8 @@ class Tenant:
     config: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    status_reason: str | None = None  # why it was last suspended, reactivated or archived
+    deleted_at: datetime | None = None  # archived: hidden from lists and lookups, data kept
 
     def as_context(self) -> dict[str, Any]:
         """What conditions and validators may know of the tenant."""
@@ -41,6 +44,11 @@ class TenantMarketRole:
     contract_reference: str | None
     created_at: datetime
     updated_at: datetime
+    status_reason: str | None = None  # why it was last suspended, terminated or reactivated
+    # its API credential (migration 0010): None, provisioning, active or revoked; and
+    # whether a key waits to be read once
+    api_credential: str | None = None
+    key_awaiting_reveal: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,3 +110,13 @@ class InstanceIndexRow:
     created_at: datetime
     updated_at: datetime
     idempotency_key: str | None = None
+    # the work queue (migration 0013): what waits for a person, written by the projection
+    template_key: str | None = None
+    work_kind: str | None = None  # STEP, APPROVAL, SUBMISSION, FAILURE; None: nothing waits
+    work_step: str | None = None  # None: the submission
+    waiting_since: datetime | None = None
+    due_at: datetime | None = None
+    work_roles: Sequence[str] = ()
+    escalated_to: str | None = None
+    assignee_id: uuid.UUID | None = None
+    work_version: int = 0  # 0: not written yet (a row from before 0013: the reconciler does)

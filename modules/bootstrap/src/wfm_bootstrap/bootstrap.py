@@ -14,8 +14,12 @@ import httpx
 
 from wfm_bootstrap.services import Services
 from wfm_directory import TenantService, UserService
+from wfm_directory.audit import AuditService
+from wfm_directory.invitations import AccountMail
+from wfm_directory.market_roles import MarketRoleService
+from wfm_directory.mfa import MfaService
 from wfm_engine import InstanceCommand, Registries
-from wfm_integrations.api_access import ApiAccessService
+from wfm_integrations.api_access import ApiAccessService, KeyVault
 from wfm_integrations.kong import KongAdmin
 from wfm_integrations.mail import SmtpMailer
 from wfm_integrations.notifier import Notifier
@@ -27,6 +31,7 @@ from wfm_shared.security import TokenCodec
 from wfm_shared.settings import Settings
 from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage.bootstrap import Storage
+from wfm_storage.repositories.mfa import MfaRepository
 from wfm_workflows.automation import WorkflowAutomation
 from wfm_workflows.configuration import ConfigService
 from wfm_workflows.extensions import ExtensionError, load_catalog
@@ -37,6 +42,7 @@ from wfm_workflows.reconciler import Reconciler
 from wfm_workflows.service import Faults, WorkflowService
 from wfm_workflows.template_service import TemplateService
 from wfm_workflows.triggers import TriggerService
+from wfm_workflows.work_queue import WorkQueueService
 
 
 def mailer_for(settings: Settings) -> SmtpMailer | None:
@@ -123,6 +129,7 @@ async def bootstrap(
         tenants=s.tenants,
         audit=s.audit,
         system_steps=registries.runners,
+        handlers=registries.handlers,
     )
     reconciler = Reconciler(
         db,
@@ -163,9 +170,10 @@ async def bootstrap(
         db,
         tenants=s.tenants,
         jobs=s.jobs,
-        records=s.triggers,
+        audit=s.audit,
         kong=kong,
         kong_roles=settings.kong_roles,
+        vault=KeyVault.from_settings(settings),
     )
     automation = WorkflowAutomation(
         db,
@@ -184,6 +192,20 @@ async def bootstrap(
         conflict_delay=retry_base,
         on_command=on_platform_command,
     )
+    users = UserService(
+        db,
+        users=s.users,
+        tenants=s.tenants,
+        credentials=s.credentials,
+        tokens=s.user_tokens,
+        audit=s.audit,
+        throttle=s.throttle,
+        mail=AccountMail(notifier, settings.public_url),
+        clock=clock,
+        invitation_ttl=timedelta(seconds=settings.invitation_ttl_seconds),
+        bcrypt_rounds=settings.bcrypt_rounds,
+    )
+    closers.append(users.settle)  # reset mails still on their way
     return Services(
         settings=settings,
         clock=clock,
@@ -192,6 +214,9 @@ async def bootstrap(
         codec=TokenCodec.from_settings(settings),
         url_policy=url_policy,
         workflows=workflows,
+        work_queue=WorkQueueService(
+            db, index=s.index, users=s.users, workflows=workflows, clock=clock
+        ),
         templates=TemplateService(
             db,
             templates=s.templates,
@@ -204,15 +229,27 @@ async def bootstrap(
         reconciler=reconciler,
         automation=automation,
         tenants=TenantService(db, tenants=s.tenants, audit=s.audit, jobs=s.jobs),
-        users=UserService(
+        market_roles=MarketRoleService(db, tenants=s.tenants, audit=s.audit, jobs=s.jobs),
+        users=users,
+        mfa=MfaService(
             db,
+            factors=MfaRepository(),
             users=s.users,
-            tenants=s.tenants,
-            credentials=s.credentials,
             audit=s.audit,
-            bcrypt_rounds=settings.bcrypt_rounds,
+            clock=clock,
+            required_for_market_ops=settings.market_ops_mfa_required,
         ),
-        jobs=JobAdminService(db, audit=s.audit),
+        audit=AuditService(db, audit=s.audit),
+        jobs=JobAdminService(
+            db,
+            audit=s.audit,
+            jobs=s.jobs,
+            index=s.index,
+            tenants=s.tenants,
+            webhooks=s.webhooks,
+            triggers=s.triggers,
+            notifier=notifier,
+        ),
         notifications=NotificationService(db, notifications=s.notifications, clock=clock),
         triggers=triggers,
         webhooks=webhooks,

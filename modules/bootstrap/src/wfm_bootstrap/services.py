@@ -7,6 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from wfm_directory import TenantService, UserService
+from wfm_directory.audit import AuditService
+from wfm_directory.market_roles import MarketRoleService
+from wfm_directory.mfa import MfaService
 from wfm_engine import Registries
 from wfm_integrations.api_access import ApiAccessService
 from wfm_integrations.notifier import Notifier
@@ -25,6 +28,7 @@ from wfm_workflows.reconciler import Reconciler
 from wfm_workflows.service import WorkflowService
 from wfm_workflows.template_service import TemplateService
 from wfm_workflows.triggers import TriggerService
+from wfm_workflows.work_queue import WorkQueueService
 
 
 @dataclass
@@ -39,6 +43,7 @@ class Services:
     url_policy: OutgoingUrlPolicy
     # workflows
     workflows: WorkflowService
+    work_queue: WorkQueueService  # what waits for each person, and its assignment
     templates: TemplateService
     configuration: ConfigService
     projector: Projector
@@ -46,7 +51,10 @@ class Services:
     automation: WorkflowAutomation
     # directory
     tenants: TenantService
+    market_roles: MarketRoleService  # suspend, terminate, reactivate a tenant's market roles
     users: UserService
+    mfa: MfaService  # second factors (TOTP): enrolment, and the second step of a login
+    audit: AuditService  # the audit trail: search, export, refusals
     # operations
     jobs: JobAdminService
     notifications: NotificationService

@@ -1,32 +1,122 @@
-"""API access for market participants through Kong: when an onboarding that grants a market
-role in `WFM_KONG_ROLES` is approved, the tenant gets a Kong consumer (`<tenant slug>-<role>`)
-and a key-auth credential with a deterministic id, so a retry never rotates the key."""
+"""API access for market participants through Kong.
+
+A market role in `WFM_KONG_ROLES` that is active, in an active tenant, has a Kong consumer
+(`<tenant slug>-<role>`) and a key-auth credential whose key the platform generates. When
+the role is suspended or terminated, or its tenant suspended or archived, the credential is
+deleted (revoked); active again, the role gets a new credential with a new key (restored).
+
+The participant reads a key once. A key the worker created waits, encrypted (`KeyVault`),
+until `reveal` returns it and clears it; `rotate` gives the credential a new key and returns
+it without storing it. Neither is ever logged or audited.
+
+Every change of a role's or a tenant's status enqueues `sync_api_access` in its
+transaction (an approved onboarding enqueues `provision_api_access`, which does the same).
+`sync` brings Kong in line with what the database says now, so jobs that run late, twice
+or out of order end in the same place: a revoked credential id is never used again, and a
+credential created in Kong is confirmed only if it is still the role's (else it is deleted
+again)."""
 
 from __future__ import annotations
 
+import base64
+import secrets
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from wfm_engine import Event, EventType, InstanceState, WorkflowTemplate
 from wfm_integrations.kong import KongAdmin, KongError
-from wfm_shared.principal import system_principal
+from wfm_shared.authorization import Permission, authorize
+from wfm_shared.errors import Conflict, FieldError, NotFound, ServiceUnavailable, ValidationFailed
+from wfm_shared.principal import Principal, system_principal
 from wfm_shared.retries import TransientFailure
+from wfm_shared.settings import Settings
 from wfm_storage import jobs
-from wfm_storage.postgres import Database
+from wfm_storage.postgres import Database, Executor
 from wfm_storage.queue import JobQueue
-from wfm_storage.repositories.tenants import TenantRepository
-from wfm_storage.repositories.triggers import TriggerRepository
+from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.tenants import ApiAccess, TenantRepository
 
-API_ACCESS_NAMESPACE = uuid.UUID("3b1f6a1e-4f61-4c5e-9c1b-7a2d41f0c9e2")
+API_KEY_BYTES = 32  # of randomness in a key: 43 URL-safe characters
 
 
 def consumer_username(tenant_slug: str, market_role: str) -> str:
     return f"{tenant_slug}-{market_role.lower()}"
 
 
-def credential_id(tenant_id: uuid.UUID, market_role: str) -> uuid.UUID:
-    """The same for every attempt: the key is created once, never rotated by a retry."""
-    return uuid.uuid5(API_ACCESS_NAMESPACE, f"{tenant_id}:{market_role}")
+def new_api_key() -> str:
+    return secrets.token_urlsafe(API_KEY_BYTES)
+
+
+class KeyVault:
+    """Encrypts a key while it waits to be read: Fernet (AES-128-CBC and HMAC-SHA256),
+    under a key derived with HKDF-SHA256 from WFM_CREDENTIAL_SECRET (else WFM_JWT_SECRET)."""
+
+    def __init__(self, secret: str) -> None:
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"wfm api credential keys"
+        ).derive(secret.encode())
+        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KeyVault:
+        secret = settings.credential_secret or settings.jwt_secret
+        return cls(secret.get_secret_value())
+
+    def seal(self, key: str) -> str:
+        return self._fernet.encrypt(key.encode()).decode("ascii")
+
+    def open(self, sealed: str) -> str | None:
+        """None: sealed under another secret (the setting changed since)."""
+        try:
+            return self._fernet.decrypt(sealed.encode("ascii")).decode()
+        except InvalidToken:
+            return None
+
+
+@dataclass(frozen=True)
+class ApiCredential:
+    """A key as its holder sees it, the one time it is shown."""
+
+    tenant_id: uuid.UUID
+    market_role: str
+    consumer_username: str
+    key: str
+
+
+@dataclass(frozen=True)
+class _Provide:
+    """Create (or complete creating) this credential in Kong."""
+
+    username: str
+    credential_id: uuid.UUID
+    key: str
+
+
+@dataclass(frozen=True)
+class _Revoke:
+    username: str
+    credential_id: uuid.UUID
+
+
+def _tags(market_role: str) -> list[str]:
+    return ["wfm", f"role-{market_role.lower()}"]
+
+
+def _tenant_of(principal: Principal, tenant_id: uuid.UUID | None) -> uuid.UUID:
+    """The tenant named, else the caller's own (market operations must name one)."""
+    if tenant_id is not None:
+        return tenant_id
+    if principal.tenant_id is None:
+        raise ValidationFailed(
+            "market operations must say for which tenant",
+            [FieldError(("tenantId",), "is required for market operations")],
+        )
+    return principal.tenant_id
 
 
 class ApiAccessService:
@@ -34,18 +124,20 @@ class ApiAccessService:
         self,
         db: Database,
         *,
-        tenants: TenantRepository,
+        tenants: TenantRepository,  # keeps wfm.api_access too
         jobs: JobQueue,
-        records: TriggerRepository,  # keeps wfm.api_access
+        audit: AuditLog,
         kong: KongAdmin | None,
         kong_roles: Collection[str],
+        vault: KeyVault,
     ) -> None:
         self._db = db
         self._tenants = tenants
         self._jobs = jobs
-        self._records = records
+        self._audit = audit
         self._kong = kong  # None: no Kong Admin API configured
         self._kong_roles = kong_roles
+        self._vault = vault
         self._platform = system_principal()
 
     async def on_workflow_event(
@@ -64,32 +156,165 @@ class ApiAccessService:
                 key = jobs.api_access_key(state.tenant_id, state.market_role)
                 await self._jobs.enqueue(conn, jobs.PROVISION_API_ACCESS, job, dedupe_key=key)
 
-    async def provision(self, tenant_id: uuid.UUID, market_role: str) -> None:
-        """The tenant's consumer and key-auth credential for `market_role`, created if absent
-        and recorded; a Kong that is briefly away raises TransientFailure."""
+    # -- the worker ---------------------------------------------------------------------
+
+    async def sync(self, tenant_id: uuid.UUID, market_role: str) -> None:
+        """Bring the role's credential in Kong in line with the database: created (with a
+        new key, waiting to be read) when the role should have one and has none, deleted
+        when it should not. A Kong that is briefly away raises TransientFailure."""
         kong = self._kong
         if kong is None:
             return
         async with self._db.transaction(self._platform) as conn:
-            tenant = await self._tenants.get(conn, tenant_id)
-        if tenant is None:
-            return
-        username = consumer_username(tenant.slug, market_role)
-        credential = credential_id(tenant_id, market_role)
-        tags = ["wfm", f"role-{market_role.lower()}"]
+            access = await self._tenants.api_access(conn, tenant_id, market_role, lock=True)
+            wanted = market_role in self._kong_roles and (
+                await self._tenants.api_credential_wanted(conn, tenant_id, market_role)
+            )
+            step: _Provide | _Revoke | None
+            if wanted:
+                step = await self._provide_step(conn, tenant_id, market_role, access)
+            elif access is None:
+                step = None
+            else:
+                # deleted again even when already revoked: that attempt may have failed
+                step = _Revoke(access.consumer_username, access.credential_id)
+                if access.status != "revoked":
+                    await self._tenants.revoke_api_credential(conn, tenant_id, market_role)
+                    await self._audit.append(
+                        conn,
+                        principal=self._platform,
+                        tenant_id=tenant_id,
+                        action="API_CREDENTIAL_REVOKED",
+                        target_type="api_credential",
+                        target_id=str(access.credential_id),
+                        details={"marketRole": market_role, "consumer": access.consumer_username},
+                    )
         try:
-            consumer = await kong.ensure_consumer(username, f"{tenant_id}:{market_role}", tags)
-            await kong.ensure_key_auth(username, credential, tags)
+            if isinstance(step, _Provide):
+                await self._provide(kong, tenant_id, market_role, step)
+            elif isinstance(step, _Revoke):
+                await kong.delete_key_auth(step.username, step.credential_id)
         except KongError as error:
             if error.retryable:
                 raise TransientFailure(error.reason) from error
             raise
+
+    async def _provide_step(
+        self, conn: Executor, tenant_id: uuid.UUID, market_role: str, access: ApiAccess | None
+    ) -> _Provide | None:
+        """What creating the role's credential takes: nothing when Kong has it; the key of
+        an attempt that did not finish; else a new credential, recorded before Kong sees it."""
+        if access is not None and access.status == "active":
+            return None
+        if access is not None and access.status == "provisioning" and access.pending_key:
+            key = self._vault.open(access.pending_key)
+            if key is not None:
+                return _Provide(access.consumer_username, access.credential_id, key)
+        tenant = await self._tenants.get(conn, tenant_id)
+        if tenant is None:  # (a wanted credential's tenant is there; archived, it is not wanted)
+            return None
+        step = _Provide(consumer_username(tenant.slug, market_role), uuid.uuid4(), new_api_key())
+        await self._tenants.choose_api_credential(
+            conn,
+            tenant_id=tenant_id,
+            role=market_role,
+            username=step.username,
+            credential_id=step.credential_id,
+            sealed_key=self._vault.seal(step.key),
+        )
+        return step
+
+    async def _provide(
+        self, kong: KongAdmin, tenant_id: uuid.UUID, market_role: str, step: _Provide
+    ) -> None:
+        tags = _tags(market_role)
+        consumer = await kong.ensure_consumer(step.username, f"{tenant_id}:{market_role}", tags)
+        await kong.put_key_auth(step.username, step.credential_id, step.key, tags)
         async with self._db.transaction(self._platform) as conn:
-            await self._records.record_api_access(
+            confirmed = await self._tenants.confirm_api_credential(
                 conn,
                 tenant_id=tenant_id,
-                market_role=market_role,
-                username=username,
-                consumer_id=str(consumer.get("id")) if consumer.get("id") else None,
-                credential_id=credential,
+                role=market_role,
+                credential_id=step.credential_id,
+                consumer_id=str(consumer["id"]) if consumer.get("id") else None,
             )
+            if confirmed:
+                await self._audit.append(
+                    conn,
+                    principal=self._platform,
+                    tenant_id=tenant_id,
+                    action="API_CREDENTIAL_PROVISIONED",
+                    target_type="api_credential",
+                    target_id=str(step.credential_id),
+                    details={"marketRole": market_role, "consumer": step.username},
+                )
+        if not confirmed:
+            # revoked (or replaced) while Kong was creating it: take it back
+            await kong.delete_key_auth(step.username, step.credential_id)
+
+    # -- the participant (its tenant_admin) or market operations -------------------------
+
+    async def reveal(
+        self, principal: Principal, tenant_id: uuid.UUID | None, market_role: str
+    ) -> ApiCredential:
+        """The key the platform generated for the role's credential, once: read, it is
+        gone (a second reveal answers NotFound, as does a key not yet in Kong)."""
+        tenant_id = _tenant_of(principal, tenant_id)
+        authorize(principal, Permission.API_CREDENTIALS_MANAGE, tenant_id=tenant_id)
+        async with self._db.transaction(principal) as conn:
+            access = await self._tenants.api_access(conn, tenant_id, market_role, lock=True)
+            sealed = await self._tenants.take_pending_key(conn, tenant_id, market_role)
+            if access is None or sealed is None:
+                raise NotFound("API key waiting to be read for market role", market_role)
+            key = self._vault.open(sealed)
+            if key is None:
+                raise Conflict(
+                    f"the {market_role} API key was sealed under another WFM_CREDENTIAL_SECRET "
+                    "and cannot be read: rotate the credential"
+                )
+            await self._audit.append(
+                conn,
+                principal=principal,
+                tenant_id=tenant_id,
+                action="API_CREDENTIAL_REVEALED",
+                target_type="api_credential",
+                target_id=str(access.credential_id),
+                details={"marketRole": market_role},
+            )
+        return ApiCredential(tenant_id, market_role, access.consumer_username, key)
+
+    async def rotate(
+        self, principal: Principal, tenant_id: uuid.UUID | None, market_role: str
+    ) -> ApiCredential:
+        """A new key for the role's active credential, returned and never stored; the old
+        key stops working at once and a key waiting to be read is dropped. If the answer is
+        lost, rotating again gives another key."""
+        tenant_id = _tenant_of(principal, tenant_id)
+        authorize(principal, Permission.API_CREDENTIALS_MANAGE, tenant_id=tenant_id)
+        async with self._db.transaction(principal) as conn:
+            # locked while Kong takes the key: a revocation waits for it, then deletes it
+            access = await self._tenants.api_access(conn, tenant_id, market_role, lock=True)
+            if access is None or access.status != "active":
+                raise NotFound("active API credential for market role", market_role)
+            if self._kong is None:
+                raise ServiceUnavailable("API access (the Kong Admin API) is not configured")
+            key = new_api_key()
+            try:
+                await self._kong.put_key_auth(
+                    access.consumer_username, access.credential_id, key, _tags(market_role)
+                )
+            except KongError as error:
+                raise ServiceUnavailable(
+                    f"the API gateway did not take the new key: {error.reason}"
+                ) from None
+            await self._tenants.record_rotation(conn, tenant_id, market_role)
+            await self._audit.append(
+                conn,
+                principal=principal,
+                tenant_id=tenant_id,
+                action="API_CREDENTIAL_ROTATED",
+                target_type="api_credential",
+                target_id=str(access.credential_id),
+                details={"marketRole": market_role},
+            )
+        return ApiCredential(tenant_id, market_role, access.consumer_username, key)

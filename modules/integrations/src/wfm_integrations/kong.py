@@ -1,6 +1,6 @@
 """API access for market participants, provisioned in Kong through its Admin API: a
-consumer per tenant and key-auth credentials with ids chosen by the caller, so that every
-call can be repeated safely."""
+consumer per tenant and market role, and key-auth credentials whose ids and keys the caller
+chooses, so that every call can be repeated safely."""
 
 from __future__ import annotations
 
@@ -42,29 +42,28 @@ class KongAdmin:
             f"/consumers/{_segment(username)}", {"custom_id": custom_id, "tags": list(tags)}
         )
 
-    async def ensure_key_auth(
-        self, username: str, credential_id: uuid.UUID, tags: Sequence[str]
+    async def put_key_auth(
+        self, username: str, credential_id: uuid.UUID, key: str, tags: Sequence[str]
     ) -> dict[str, Any]:
-        """Make sure the consumer has the key-auth credential `credential_id` (choose it
-        deterministically, e.g. uuid5 of tenant and role) and return it, key included.
+        """Create the key-auth credential `credential_id` of the consumer with `key` (chosen
+        by the platform), or give the existing one that key: PUT upserts by id, so sending
+        the same key again changes nothing and a new key replaces the old one at once."""
+        try:
+            return await self._put(
+                f"/consumers/{_segment(username)}/key-auth/{credential_id}",
+                {"key": key, "tags": list(tags)},
+            )
+        except KongError as error:
+            # Kong quotes the offending value (a taken key) in its refusals: never the key
+            raise KongError(error.status, error.reason.replace(key, "[key]")) from None
 
-        Kong generates the key. A PUT without a key generates a NEW one even when the
-        credential exists (upsert replaces the whole entity), so the credential is read
-        first and an existing key is always sent back unchanged: a retry never rotates it.
-        (Two callers racing on the same new id could still both PUT: the worker runs one
-        job per step at a time.)
-        """
+    async def delete_key_auth(self, username: str, credential_id: uuid.UUID) -> None:
+        """Delete the credential: its key stops working. Already gone (or its consumer) is
+        done too."""
         path = f"/consumers/{_segment(username)}/key-auth/{credential_id}"
-        existing = await self._get(path)
-        if existing is None:
-            return await self._put(path, {"tags": list(tags)})
-        if sorted(existing.get("tags") or []) == sorted(tags):
-            return existing
-        return await self._put(path, {"key": existing["key"], "tags": list(tags)})
-
-    async def _get(self, path: str) -> dict[str, Any] | None:
-        response = await self._send("GET", path, None)
-        return None if response.status_code == 404 else _entity("GET", path, response)
+        response = await self._send("DELETE", path, None)
+        if response.status_code >= 400 and response.status_code != 404:
+            raise KongError(response.status_code, f"DELETE {path}: {_message(response)}")
 
     async def _put(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return _entity("PUT", path, await self._send("PUT", path, body))

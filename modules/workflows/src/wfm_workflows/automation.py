@@ -163,7 +163,8 @@ class WorkflowAutomation:
         outcome = await self._runners.get(step.type).run(run)
         if outcome.result is None:
             reason = outcome.failure or "the step's runner gave no result"
-            await self._command(loaded, FailWorkflow(f"step {step_id!r}: {reason}"), f"fail:{key}")
+            failed = FailWorkflow(f"step {step_id!r}: {reason}", step_id)
+            await self._command(loaded, failed, f"fail:{key}")
             return
         try:
             await self._command(loaded, ExecuteStep(step_id, outcome.result), key)
@@ -175,7 +176,7 @@ class WorkflowAutomation:
             )
             await self._command(
                 loaded,
-                FailWorkflow(f"step {step_id!r}: unexpected response: {problems}"),
+                FailWorkflow(f"step {step_id!r}: unexpected response: {problems}", step_id),
                 f"fail:{key}",
             )
 

@@ -1,6 +1,7 @@
-"""Postgres projections of the event log: the instance index, the market roles a tenant
-holds, the audit trail. Applied in one transaction, exactly once per event: the index row
-is advanced (and locked) first, and only events past its old version are projected."""
+"""Postgres projections of the event log: the instance index (with the work queue: what
+waits for a person), the market roles a tenant holds, the audit trail. Applied in one
+transaction, exactly once per event: the index row is advanced (and locked) first, and only
+events past its old version are projected."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from wfm_engine import (
     Event,
     EventType,
     InstanceState,
+    StepHandlerRegistry,
     SystemStepRunnerRegistry,
     WorkflowTemplate,
+    waiting_work,
 )
 from wfm_engine.events import StepCompensatedData, WorkflowApprovedData
 from wfm_engine.timers import timers_paused, wanted_timers
@@ -24,7 +27,7 @@ from wfm_storage.postgres import Executor
 from wfm_storage.protocols import EventLog
 from wfm_storage.queue import JobQueue
 from wfm_storage.repositories.audit import AuditLog
-from wfm_storage.repositories.instance_index import InstanceIndex
+from wfm_storage.repositories.instance_index import InstanceIndex, WorkColumns
 from wfm_storage.repositories.tenants import TenantRepository
 from wfm_storage.repositories.timers import TimerRepository, WantedTimer
 
@@ -42,6 +45,7 @@ class Projector:
         tenants: TenantRepository,
         audit: AuditLog,
         system_steps: SystemStepRunnerRegistry,
+        handlers: StepHandlerRegistry,
     ) -> None:
         self._index = index
         self._events = events
@@ -51,6 +55,8 @@ class Projector:
         self._audit = audit
         # the step types the worker runs when they become current (a `run_system_step` job)
         self._system_steps = system_steps
+        # which steps are system steps (those without a runner wait for a person)
+        self._handlers = handlers
 
     async def project(
         self,
@@ -79,7 +85,32 @@ class Projector:
         if due:
             await self._sync_timers(conn, state, template, tenant_id, at=due[-1].occurred_at)
             await self._enqueue_jobs(conn, state, due, template)
+            await self.write_work(conn, state, template)
         return due
+
+    async def write_work(
+        self, conn: Executor, state: InstanceState, template: WorkflowTemplate
+    ) -> None:
+        """Keep what waits for a person on the workflow in its index row (the work queue),
+        after its timers: the due date is theirs. The reconciler calls it for rows written
+        before the work queue existed. (An instance's settings change no step's roles: any
+        version of its template will do.)"""
+        item = waiting_work(state, template, self._handlers, self._system_steps)
+        work = (
+            WorkColumns(state.template_key)
+            if item is None
+            else WorkColumns(
+                template_key=state.template_key,
+                kind=item.kind.value,
+                step_id=item.step_id,
+                since=item.since,
+                activation_seq=item.activation_seq,
+                roles=item.roles,
+                escalated_to=item.escalated_to,
+                assignee_id=uuid.UUID(item.assignee_id) if item.assignee_id else None,
+            )
+        )
+        await self._index.write_work(conn, uuid.UUID(state.id), work)
 
     async def _sync_timers(
         self,

@@ -2,7 +2,8 @@
 
 The log is the truth. A crash in the command path leaves the document or the index
 behind it; walking the index, this folds the missing events into the document and
-projects them (exactly once, see Projector)."""
+projects them (exactly once, see Projector). It also writes the work-queue columns of rows
+written before they existed (or by older rules: `WORK_VERSION`), from each state."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from wfm_shared.principal import Principal, system_principal
 from wfm_storage.postgres import Database
 from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.records import InstanceIndexRow
-from wfm_storage.repositories.instance_index import InstanceIndex
+from wfm_storage.repositories.instance_index import WORK_VERSION, InstanceIndex
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_workflows.projections import Projector
 
@@ -25,6 +26,7 @@ class ReconcileReport:
     documents_repaired: int = 0
     index_repaired: int = 0
     events_projected: int = 0
+    work_written: int = 0  # rows whose work-queue columns were written for the first time
     repaired_ids: list[str] = field(default_factory=list)
 
 
@@ -63,11 +65,28 @@ class Reconciler:
         ids = [row.mongo_id for row in rows]
         latest = await self._events.latest_seqs(self._principal, ids)
         versions = await self._documents.versions(self._principal, ids)
+        unwritten = []
         for row in rows:
             report.checked += 1
             last = latest.get(row.mongo_id, 0)
             if last > versions.get(row.mongo_id, 0) or last > row.version:
                 await self.reconcile_instance(row, report)
+            elif row.work_version < WORK_VERSION and row.version > 0:
+                unwritten.append(row)
+        if unwritten:
+            await self._write_work(unwritten, report)
+
+    async def _write_work(self, rows: list[InstanceIndexRow], report: ReconcileReport) -> None:
+        """The work-queue columns of projected rows that lack them, from their states."""
+        states = await self._documents.by_ids(self._principal, [r.mongo_id for r in rows])
+        async with self._db.transaction(self._principal) as conn:
+            templates = await self._templates.by_ids(conn, list({r.template_id for r in rows}))
+            for row in rows:
+                state = states.get(row.mongo_id)
+                if state is None:
+                    continue
+                await self._projector.write_work(conn, state, templates[row.template_id].template)
+                report.work_written += 1
 
     async def reconcile_instance(
         self,
@@ -92,6 +111,9 @@ class Reconciler:
                 row.template_id
             ].template
             projected = await self._projector.project(conn, acting, state, events, template)
+            if not projected and row.work_version < WORK_VERSION:
+                await self._projector.write_work(conn, state, template)
+                report.work_written += 1
         if projected:
             report.index_repaired += 1
             report.events_projected += len(projected)

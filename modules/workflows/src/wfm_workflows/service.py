@@ -21,6 +21,7 @@ from typing import Any
 
 from wfm_engine import (
     ApproveWorkflow,
+    AssignWork,
     CancelWorkflow,
     CompensateStep,
     CompensationFailed,
@@ -41,6 +42,7 @@ from wfm_engine import (
     RecordSlaBreach,
     Registries,
     RejectWorkflow,
+    ReleaseWork,
     ResumeWorkflow,
     StartWorkflow,
     SubmitWorkflow,
@@ -90,6 +92,8 @@ COMMAND_EVENTS: dict[type, frozenset[EventType]] = {
     FailWorkflow: frozenset({EventType.WORKFLOW_FAILED}),
     CancelWorkflow: frozenset({EventType.WORKFLOW_CANCELLED}),
     RecordSlaBreach: frozenset({EventType.STEP_SLA_BREACHED}),
+    AssignWork: frozenset({EventType.STEP_ASSIGNED}),
+    ReleaseWork: frozenset({EventType.STEP_UNASSIGNED}),
 }
 ROLLBACK_EVENTS = frozenset(
     {EventType.STEP_COMPENSATED, EventType.WORKFLOW_ROLLED_BACK, EventType.WORKFLOW_FAILED}
@@ -498,6 +502,8 @@ class WorkflowService:
         ctx: DecisionContext,
     ) -> InstanceState:
         decision = decide(state, command, template, ctx, self._engine)
+        if not decision.events:
+            return state  # what was asked holds already (work assigned to whom it names)
         if decision.gates:
             failed = await self._failed_gates(principal, state, template, decision, ctx)
             if failed:

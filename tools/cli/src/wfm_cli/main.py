@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from wfm_cli import bench, devstate, templates, tenants, tokens, users
+from wfm_cli import audit, bench, devstate, templates, tenants, tokens, users
 from wfm_cli.runtime import (
     USAGE_ERROR,
     console,
@@ -57,6 +57,7 @@ app.add_typer(tenants.app, name="tenants")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="token")
 app.add_typer(bench.app, name="bench")
+app.add_typer(audit.app, name="audit")
 
 SCHEMA_PATH = Path("apps/api/schema.graphql")
 

@@ -102,20 +102,24 @@ def list_command(
     console.print(table)
 
 
-async def _suspend(settings: Settings, slug: str) -> TenantProfile:
+async def _suspend(settings: Settings, slug: str, reason: str) -> TenantProfile:
     async with opened_services(settings) as services:
-        return await services.tenants.suspend(system_principal(), slug)
+        tenant = await services.tenants.by_slug(system_principal(), slug)
+        return await services.tenants.suspend(system_principal(), tenant.id, reason=reason)
 
 
 @app.command("suspend")
 def suspend_command(
     slug: Annotated[str, typer.Option(help="Slug of the tenant")],
+    reason: Annotated[
+        str, typer.Option(help="Why (kept on the tenant and in the audit log)")
+    ] = "suspended with wfm tenants suspend",
     as_json: Annotated[bool, typer.Option("--json", help="Print the tenant as JSON")] = False,
 ) -> None:
     """Suspend a tenant: its users can no longer log in or refresh, and their access tokens
     stop working at once. Recorded in the audit log."""
     settings = platform_settings()
-    profile = run(_suspend(settings, slug))
+    profile = run(_suspend(settings, slug, reason))
     if as_json:
         print_json(profile_json(profile))
         return

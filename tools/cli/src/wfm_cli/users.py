@@ -87,7 +87,8 @@ def create_command(
 ) -> None:
     """Create a user.
 
-    The password (8 characters to 72 bytes) is read from stdin or asked for twice."""
+    The password (at least 12 characters and at most 72 bytes, not a common password, not
+    the e-mail address) is read from stdin or asked for twice."""
     settings = platform_settings()
     password = read_password(password_stdin)
     user = run(
@@ -144,7 +145,8 @@ def set_password_command(
     """Give a user a new password: every session it had ends at once (access and refresh
     tokens). Recorded in the audit log.
 
-    The password (8 characters to 72 bytes) is read from stdin or asked for twice."""
+    The password (at least 12 characters and at most 72 bytes, not a common password, not
+    the e-mail address) is read from stdin or asked for twice."""
     settings = platform_settings()
     password = read_password(password_stdin)
     user = run(_set_password(settings, email, password))

@@ -20,7 +20,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wfm_devkit.servers import _free_port
@@ -178,7 +178,7 @@ class FakeKongAdmin:
         }
         return JSONResponse(self.consumers[username])
 
-    async def key_auth(self, request: Request) -> JSONResponse:
+    async def key_auth(self, request: Request) -> Response:
         username, credential_id = request.path_params["username"], request.path_params["id"]
         self.requests.append(f"{request.method} key-auth {credential_id}")
         consumer = self.consumers.get(username)
@@ -187,6 +187,9 @@ class FakeKongAdmin:
         if request.method == "GET":
             credential = self.credentials.get(credential_id)
             return JSONResponse(credential) if credential else self._not_found()
+        if request.method == "DELETE":  # Kong answers 204, whether or not it existed
+            self.credentials.pop(credential_id, None)
+            return Response(status_code=204)
         body = await request.json()
         self.credentials[credential_id] = {
             "id": credential_id,
@@ -202,6 +205,10 @@ class FakeKongAdmin:
         return Starlette(
             routes=[
                 Route("/consumers/{username}", self.put_consumer, methods=["PUT"]),
-                Route("/consumers/{username}/key-auth/{id}", self.key_auth, methods=["GET", "PUT"]),
+                Route(
+                    "/consumers/{username}/key-auth/{id}",
+                    self.key_auth,
+                    methods=["GET", "PUT", "DELETE"],
+                ),
             ]
         )

@@ -20,14 +20,17 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from wfm_api.errors import RequestLifecycle
+from wfm_api.schema.audit import AuditQueries
 from wfm_api.schema.auth import AuthMutations, AuthQueries
 from wfm_api.schema.configuration import ConfigurationMutations, ConfigurationQueries
 from wfm_api.schema.jobs import JobMutations, JobQueries
 from wfm_api.schema.notifications import NotificationMutations, NotificationQueries
 from wfm_api.schema.templates import TemplateMutations, TemplateQueries
-from wfm_api.schema.tenants import TenantQueries
+from wfm_api.schema.tenants import TenantMutations, TenantQueries
 from wfm_api.schema.triggers import TriggerMutations, TriggerQueries
+from wfm_api.schema.users import UserMutations, UserQueries
 from wfm_api.schema.webhooks import WebhookMutations, WebhookQueries
+from wfm_api.schema.work_items import WorkItemMutations, WorkItemQueries
 from wfm_api.schema.workflows import WorkflowMutations, WorkflowQueries
 from wfm_shared.settings import Settings
 
@@ -35,21 +38,27 @@ Query = merge_types(
     "Query",
     (
         AuthQueries,
+        UserQueries,
         TenantQueries,
         TemplateQueries,
         ConfigurationQueries,
         WorkflowQueries,
+        WorkItemQueries,
         JobQueries,
         WebhookQueries,
         NotificationQueries,
         TriggerQueries,
+        AuditQueries,
     ),
 )
 Mutation = merge_types(
     "Mutation",
     (
         AuthMutations,
+        UserMutations,
+        TenantMutations,
         WorkflowMutations,
+        WorkItemMutations,
         TemplateMutations,
         ConfigurationMutations,
         JobMutations,

@@ -1,22 +1,71 @@
-"""Tenants (market participants) and the market roles they hold."""
+"""Tenants (market participants), the market roles they hold and those roles' API
+credentials. Market operations manage tenants and roles; a tenant's administrators rotate
+and read its API keys (each key shown once)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 
-from wfm_api.schema.common import Info, MarketRole, described_field, page_size, parse_id
+from wfm_api.schema.common import (
+    Info,
+    MarketRole,
+    PageInfo,
+    described_field,
+    described_mutation,
+    page_size,
+    parse_id,
+    tenant_argument,
+    to_id,
+)
+from wfm_directory import TenantProfile
+from wfm_integrations.api_access import ApiCredential as ApiCredentialValue
 from wfm_shared.errors import NotFound
 from wfm_storage.records import Tenant as TenantRecord
+from wfm_storage.records import TenantMarketRole as TenantMarketRoleRecord
+from wfm_storage.repositories.tenants import TenantCursor
+
+
+@strawberry.enum(description="A tenant's status (an archived tenant is no longer listed)")
+class TenantStatus(Enum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
 
 
 @strawberry.type
 class TenantMarketRole:
-    role: MarketRole
-    status: str
-    contract_reference: str | None
-    updated_at: datetime
+    record: strawberry.Private[TenantMarketRoleRecord]
+
+    @strawberry.field
+    def role(self) -> MarketRole:
+        return MarketRole(self.record.role)
+
+    @described_field("pending, active, suspended or terminated (final)")
+    def status(self) -> str:
+        return self.record.status
+
+    @described_field("Why it was last suspended, terminated or reactivated")
+    def status_reason(self) -> str | None:
+        return self.record.status_reason
+
+    @strawberry.field
+    def contract_reference(self) -> str | None:
+        return self.record.contract_reference
+
+    @strawberry.field
+    def updated_at(self) -> datetime:
+        return self.record.updated_at
+
+    @described_field("Its API credential (Kong): null (none), provisioning, active or revoked")
+    def api_credential(self) -> str | None:
+        return self.record.api_credential
+
+    @described_field("Whether a new API key waits to be read once (revealApiCredential)")
+    def api_key_awaiting_reveal(self) -> bool:
+        return self.record.key_awaiting_reveal
 
 
 @strawberry.type
@@ -39,26 +88,30 @@ class Tenant:
     def vat_number(self) -> str | None:
         return self.record.vat_number
 
-    @strawberry.field
+    @described_field("pending, active or suspended")
     def status(self) -> str:
         return self.record.status
+
+    @described_field("Why it was last suspended, reactivated or archived")
+    def status_reason(self) -> str | None:
+        return self.record.status_reason
 
     @strawberry.field
     def created_at(self) -> datetime:
         return self.record.created_at
 
     @strawberry.field
+    def updated_at(self) -> datetime:
+        return self.record.updated_at
+
+    @described_field("When it was archived (what a kept workflow shows); null: it is not")
+    def archived_at(self) -> datetime | None:
+        return self.record.deleted_at
+
+    @strawberry.field
     async def market_roles(self, info: Info) -> list[TenantMarketRole]:
         roles = await info.context.loaders.load_market_roles(self.record.id)
-        return [
-            TenantMarketRole(
-                role=MarketRole(r.role),
-                status=r.status,
-                contract_reference=r.contract_reference,
-                updated_at=r.updated_at,
-            )
-            for r in roles
-        ]
+        return [TenantMarketRole(record=r) for r in roles]
 
 
 async def load_tenant(info: Info, tenant_id: object) -> Tenant:
@@ -68,18 +121,239 @@ async def load_tenant(info: Info, tenant_id: object) -> Tenant:
     return Tenant(record=record)
 
 
+def _answer(info: Info, profile: TenantProfile) -> Tenant:
+    """The tenant a mutation changed, its market roles known already."""
+    info.context.loaders.market_roles.prime(profile.tenant.id, profile.market_roles)
+    return Tenant(record=profile.tenant)
+
+
 @strawberry.type
-class TenantQueries:
-    @described_field("Tenants you may see: your own, or all for market operations")
-    async def tenants(self, info: Info, first: int = 50) -> list[Tenant]:
-        records = await info.context.services.storage.tenants.list(
-            info.context.session, limit=page_size(info, first)
-        )
-        for record in records:
-            info.context.loaders.tenant.prime(record.id, record)
-        return [Tenant(record=r) for r in records]
+class TenantEdge:
+    cursor: str
+    node: Tenant
+
+
+@strawberry.type
+class TenantConnection:
+    edges: list[TenantEdge]
+    page_info: PageInfo
+    total_count: int
 
     @strawberry.field
+    def nodes(self) -> list[Tenant]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.input(description="Every criterion given must hold")
+class TenantFilter:
+    search: str | None = strawberry.field(
+        default=None,
+        description="Part of the company name, slug or VAT number, in any case",
+    )
+    status: TenantStatus | None = None
+
+
+@strawberry.input
+class CreateTenantInput:
+    company_name: str
+    vat_number: str = strawberry.field(
+        description="A Belgian VAT number, in any spelling (be 0123.456.749): stored as BE0123456749"
+    )
+    slug: str | None = strawberry.field(
+        default=None,
+        description="2 to 63 lowercase letters, digits or hyphens; else made from the name",
+    )
+    market_roles: list[MarketRole] = strawberry.field(
+        default_factory=list, description="Applied for: pending until an onboarding is approved"
+    )
+
+
+@strawberry.input(description="What changes; a field left out stays as it is")
+class UpdateTenantInput:
+    company_name: str | None = None
+    vat_number: str | None = None
+
+
+@strawberry.type(description="An API key, shown this once")
+class ApiCredential:
+    value: strawberry.Private[ApiCredentialValue]
+
+    @strawberry.field
+    def tenant_id(self) -> strawberry.ID:
+        return to_id(self.value.tenant_id)
+
+    @strawberry.field
+    def market_role(self) -> MarketRole:
+        return MarketRole(self.value.market_role)
+
+    @described_field("The Kong consumer the key belongs to")
+    def consumer_username(self) -> str:
+        return self.value.consumer_username
+
+    @described_field("Send it as the `apikey` header; it is not shown again")
+    def key(self) -> str:
+        return self.value.key
+
+
+@strawberry.type
+class TenantQueries:
+    @described_field(
+        "Tenants you may see (your own, or all for market operations; archived ones never), "
+        "by company name, as a Relay-style connection"
+    )
+    async def tenants(
+        self,
+        info: Info,
+        filter: TenantFilter | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> TenantConnection:
+        principal = info.context.authenticate()
+        page = await info.context.services.tenants.page(
+            principal,
+            search=filter.search if filter else None,
+            status=filter.status.value if filter and filter.status else None,
+            first=page_size(info, first),
+            after=TenantCursor.decode(after) if after else None,
+        )
+        edges = []
+        for record in page.tenants:
+            info.context.loaders.tenant.prime(record.id, record)
+            edges.append(
+                TenantEdge(cursor=TenantCursor.of(record).encode(), node=Tenant(record=record))
+            )
+        return TenantConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            total_count=page.total_count,
+        )
+
+    @described_field("A tenant you may see; an archived one is not found")
     async def tenant(self, info: Info, id: strawberry.ID) -> Tenant:
-        info.context.authenticate()
-        return await load_tenant(info, parse_id(id))
+        principal = info.context.authenticate()
+        record = await info.context.services.tenants.get(principal, parse_id(id))
+        return Tenant(record=record)
+
+
+@strawberry.type
+class TenantMutations:
+    @described_mutation("Market operations: a new active tenant (VAT number checked, normalised)")
+    async def create_tenant(self, info: Info, input: CreateTenantInput) -> Tenant:
+        profile = await info.context.services.tenants.create(
+            info.context.authenticate(),
+            company_name=input.company_name,
+            vat_number=input.vat_number,
+            slug=input.slug,
+            market_roles=[role.value for role in input.market_roles],
+        )
+        return _answer(info, profile)
+
+    @described_mutation("Market operations: a tenant's company name or VAT number")
+    async def update_tenant(
+        self, info: Info, id: strawberry.ID, input: UpdateTenantInput
+    ) -> Tenant:
+        profile = await info.context.services.tenants.update(
+            info.context.authenticate(),
+            parse_id(id),
+            company_name=input.company_name,
+            vat_number=input.vat_number,
+        )
+        return _answer(info, profile)
+
+    @described_mutation(
+        "Market operations: its users' sessions end and logins are refused; its API "
+        "credentials are revoked"
+    )
+    async def suspend_tenant(self, info: Info, id: strawberry.ID, reason: str) -> Tenant:
+        profile = await info.context.services.tenants.suspend(
+            info.context.authenticate(), parse_id(id), reason=reason
+        )
+        return _answer(info, profile)
+
+    @described_mutation(
+        "Market operations: a suspended tenant active again; its active market roles get "
+        "new API keys"
+    )
+    async def reactivate_tenant(
+        self, info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> Tenant:
+        profile = await info.context.services.tenants.reactivate(
+            info.context.authenticate(), parse_id(id), reason=reason
+        )
+        return _answer(info, profile)
+
+    @described_mutation(
+        "Market operations: archive a tenant (a soft delete: hidden, data kept, logins "
+        "refused, API credentials revoked)"
+    )
+    async def archive_tenant(self, info: Info, id: strawberry.ID, reason: str) -> Tenant:
+        profile = await info.context.services.tenants.archive(
+            info.context.authenticate(), parse_id(id), reason=reason
+        )
+        return _answer(info, profile)
+
+    @described_mutation("Market operations: an active market role suspended; its API key revoked")
+    async def suspend_market_role(
+        self, info: Info, tenant_id: strawberry.ID, market_role: MarketRole, reason: str
+    ) -> TenantMarketRole:
+        record = await info.context.services.market_roles.suspend(
+            info.context.authenticate(),
+            parse_id(tenant_id, "tenantId"),
+            market_role.value,
+            reason=reason,
+        )
+        return TenantMarketRole(record=record)
+
+    @described_mutation(
+        "Market operations: a market role ended for good (final); its API key revoked"
+    )
+    async def terminate_market_role(
+        self, info: Info, tenant_id: strawberry.ID, market_role: MarketRole, reason: str
+    ) -> TenantMarketRole:
+        record = await info.context.services.market_roles.terminate(
+            info.context.authenticate(),
+            parse_id(tenant_id, "tenantId"),
+            market_role.value,
+            reason=reason,
+        )
+        return TenantMarketRole(record=record)
+
+    @described_mutation(
+        "Market operations: a suspended market role active again, with a new API key to read once"
+    )
+    async def reactivate_market_role(
+        self, info: Info, tenant_id: strawberry.ID, market_role: MarketRole, reason: str
+    ) -> TenantMarketRole:
+        record = await info.context.services.market_roles.reactivate(
+            info.context.authenticate(),
+            parse_id(tenant_id, "tenantId"),
+            market_role.value,
+            reason=reason,
+        )
+        return TenantMarketRole(record=record)
+
+    @described_mutation(
+        "A new key for a market role's API credential, returned this once and never "
+        "stored; the old key stops working (tenantId: market operations only)"
+    )
+    async def rotate_api_credential(
+        self, info: Info, market_role: MarketRole, tenant_id: strawberry.ID | None = None
+    ) -> ApiCredential:
+        value = await info.context.services.api_access.rotate(
+            info.context.authenticate(), tenant_argument(tenant_id), market_role.value
+        )
+        return ApiCredential(value=value)
+
+    @described_mutation(
+        "The key the platform generated for a market role's API credential, once: a second "
+        "call answers NOT_FOUND (tenantId: market operations only)"
+    )
+    async def reveal_api_credential(
+        self, info: Info, market_role: MarketRole, tenant_id: strawberry.ID | None = None
+    ) -> ApiCredential:
+        value = await info.context.services.api_access.reveal(
+            info.context.authenticate(), tenant_argument(tenant_id), market_role.value
+        )
+        return ApiCredential(value=value)

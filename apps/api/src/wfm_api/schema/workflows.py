@@ -29,6 +29,7 @@ from wfm_api.schema.common import (
     page_size,
     parse_id,
 )
+from wfm_api.schema.people import Actor, load_actor
 from wfm_api.schema.templates import Template, load_template
 from wfm_api.schema.tenants import Tenant, load_tenant
 from wfm_engine import (
@@ -94,17 +95,49 @@ class WorkflowStep:
         return self.step_state.completed_at
 
     @strawberry.field
-    def completed_by(self) -> strawberry.ID | None:
+    def completed_by_id(self) -> strawberry.ID | None:
         by = self.step_state.completed_by
         return strawberry.ID(by) if by else None
+
+    @strawberry.field
+    async def completed_by(self, info: Info) -> Actor | None:
+        by = self.step_state.completed_by
+        return await load_actor(info, by) if by else None
 
 
 @strawberry.type
 class Rejection:
     reason: str
-    rejected_by: strawberry.ID
+    rejected_by_id: strawberry.ID
     rejected_at: datetime
     to_step_id: str
+
+    @strawberry.field
+    async def rejected_by(self, info: Info) -> Actor:
+        return await load_actor(info, self.rejected_by_id)
+
+
+@strawberry.type(description="The approval of a submitted workflow")
+class Approval:
+    approved_by_id: strawberry.ID
+    approved_at: datetime
+    comment: str | None
+    contract_reference: str | None
+
+    @strawberry.field
+    async def approved_by(self, info: Info) -> Actor:
+        return await load_actor(info, self.approved_by_id)
+
+
+@strawberry.type(description="Why and by whom a workflow is paused")
+class Pause:
+    paused_by_id: strawberry.ID
+    paused_at: datetime
+    reason: str | None
+
+    @strawberry.field
+    async def paused_by(self, info: Info) -> Actor:
+        return await load_actor(info, self.paused_by_id)
 
 
 @strawberry.type
@@ -113,10 +146,12 @@ class WorkflowState:
     variables: JSON
     metadata: JSON
     last_rejection: Rejection | None
+    approval: Approval | None = None
+    pause: Pause | None = None  # while PAUSED
 
 
 def state_view(state: InstanceState, template: WorkflowTemplate) -> WorkflowState:
-    rejection = state.last_rejection
+    rejection, approval, pause = state.last_rejection, state.approval, state.pause
     shown = shown_step_statuses(state, template)
     return WorkflowState(
         steps=[
@@ -133,11 +168,22 @@ def state_view(state: InstanceState, template: WorkflowTemplate) -> WorkflowStat
         metadata=JSON(state.metadata_json()),
         last_rejection=Rejection(
             reason=rejection.reason,
-            rejected_by=strawberry.ID(rejection.by),
+            rejected_by_id=strawberry.ID(rejection.by),
             rejected_at=rejection.at,
             to_step_id=rejection.to_step_id,
         )
         if rejection
+        else None,
+        approval=Approval(
+            approved_by_id=strawberry.ID(approval.by),
+            approved_at=approval.at,
+            comment=approval.comment,
+            contract_reference=approval.contract_reference,
+        )
+        if approval
+        else None,
+        pause=Pause(paused_by_id=strawberry.ID(pause.by), paused_at=pause.at, reason=pause.reason)
+        if pause
         else None,
     )
 
@@ -218,9 +264,13 @@ class WorkflowEvent:
     def data(self) -> JSON:
         return JSON(dict(self.event.data))
 
-    @strawberry.field
-    def performed_by(self) -> strawberry.ID:
+    @described_field("The id the log holds: a user's, or the platform's")
+    def performed_by_id(self) -> strawberry.ID:
         return strawberry.ID(self.event.performed_by)
+
+    @strawberry.field
+    async def performed_by(self, info: Info) -> Actor:
+        return await load_actor(info, self.event.performed_by)
 
     @strawberry.field
     def occurred_at(self) -> datetime:
@@ -391,8 +441,12 @@ class Workflow:
         return self.indexed.updated_at
 
     @strawberry.field
-    def created_by(self) -> strawberry.ID:
+    def created_by_id(self) -> strawberry.ID:
         return strawberry.ID(self.indexed.created_by)
+
+    @strawberry.field
+    async def created_by(self, info: Info) -> Actor:
+        return await load_actor(info, self.indexed.created_by)
 
     @strawberry.field
     async def tenant(self, info: Info) -> Tenant:
@@ -464,17 +518,77 @@ class WorkflowEdge:
 class WorkflowConnection:
     edges: list[WorkflowEdge]
     page_info: PageInfo
+    where: strawberry.Private[InstanceFilter]
 
     @strawberry.field
     def nodes(self) -> list[Workflow]:
         return [edge.node for edge in self.edges]
 
+    @described_field("How many workflows the filter lists, every page together")
+    async def total_count(self, info: Info) -> int:
+        return await info.context.services.storage.index.count(info.context.session, self.where)
 
-@strawberry.input
+
+# the longest tenant name a search may name (a company name has at most 200 characters)
+MAX_TENANT_NAME_SEARCH = 200
+
+
+@strawberry.input(description="Narrows the list; every field given must hold")
 class WorkflowFilter:
     status: WorkflowStatus | None = None
     market_role: MarketRole | None = None
     tenant_id: strawberry.ID | None = None
+    template_key: str | None = None
+    current_step_id: str | None = None
+    assignee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The user the waiting work is assigned to"
+    )
+    created_from: datetime | None = strawberry.field(
+        default=None, description="createdFrom <= createdAt < createdTo"
+    )
+    created_to: datetime | None = None
+    updated_from: datetime | None = strawberry.field(
+        default=None, description="updatedFrom <= updatedAt < updatedTo"
+    )
+    updated_to: datetime | None = None
+    overdue: bool | None = strawberry.field(
+        default=None,
+        description="Work waits on it past its due date (false: no work, or not overdue)",
+    )
+    tenant_name: str | None = strawberry.field(
+        default=None, description="A part of the tenant's company name, in any case"
+    )
+
+
+def instance_filter(given: WorkflowFilter | None, now: datetime) -> InstanceFilter:
+    """The index's filter for `given`, as of `now` (what is overdue)."""
+    if given is None:
+        return InstanceFilter()
+    name = given.tenant_name.strip() if given.tenant_name is not None else None
+    if name is not None and not 1 <= len(name) <= MAX_TENANT_NAME_SEARCH:
+        raise ValidationFailed(
+            "invalid tenant name search",
+            [
+                DomainFieldError(
+                    ("filter", "tenantName"), f"must be 1 to {MAX_TENANT_NAME_SEARCH} characters"
+                )
+            ],
+        )
+    return InstanceFilter(
+        status=given.status.value if given.status else None,
+        market_role=given.market_role.value if given.market_role else None,
+        tenant_id=parse_id(given.tenant_id, "tenantId") if given.tenant_id else None,
+        template_key=given.template_key,
+        current_step=given.current_step_id,
+        assignee_id=parse_id(given.assignee_id, "assigneeId") if given.assignee_id else None,
+        created_from=given.created_from,
+        created_to=given.created_to,
+        updated_from=given.updated_from,
+        updated_to=given.updated_to,
+        overdue=given.overdue,
+        now=now,
+        tenant_name=name,
+    )
 
 
 @strawberry.type
@@ -488,13 +602,7 @@ class WorkflowQueries:
         after: str | None = None,
     ) -> WorkflowConnection:
         info.context.authenticate()
-        where = InstanceFilter(
-            status=filter.status.value if filter and filter.status else None,
-            market_role=filter.market_role.value if filter and filter.market_role else None,
-            tenant_id=parse_id(filter.tenant_id, "tenantId")
-            if filter and filter.tenant_id
-            else None,
-        )
+        where = instance_filter(filter, info.context.services.clock.now())
         page = await info.context.services.storage.index.page(
             info.context.session,
             where,
@@ -512,6 +620,7 @@ class WorkflowQueries:
             page_info=PageInfo(
                 has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
             ),
+            where=where,
         )
 
     @strawberry.field

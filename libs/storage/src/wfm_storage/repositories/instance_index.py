@@ -1,4 +1,5 @@
-"""The Postgres index of workflow instances: the fast, RLS-filtered way to find and list them."""
+"""The Postgres index of workflow instances: the fast, RLS-filtered way to find and list them,
+and the work queue (what waits for a person on each), kept on the same rows."""
 
 from __future__ import annotations
 
@@ -16,10 +17,20 @@ from wfm_storage.records import InstanceIndexRow
 
 _COLUMNS = (
     "id, tenant_id, template_id, market_role, mongo_id, status, current_step, version, "
-    "projected_version, created_by, created_at, updated_at, idempotency_key"
+    "projected_version, created_by, created_at, updated_at, idempotency_key, template_key, "
+    "work_kind, work_step, waiting_since, due_at, work_roles, escalated_to, assignee_id, "
+    "work_version"
 )
 
 _PREFIXED = ", ".join(f"i.{column.strip()}" for column in _COLUMNS.split(","))
+
+
+# The version of the rules the work columns are written by (`WorkColumns`): a row written by
+# an older one (0: before migration 0013) is written again by the reconciler.
+WORK_VERSION = 1
+MARKET_OPS = "market_ops"
+# The queue's order puts the work without a due date last.
+_DUE = "coalesce(due_at, 'infinity'::timestamptz)"
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,58 @@ class InstanceFilter:
     status: str | None = None
     market_role: str | None = None
     tenant_id: uuid.UUID | None = None
+    template_key: str | None = None
+    current_step: str | None = None
+    assignee_id: uuid.UUID | None = None
+    created_from: datetime | None = None  # created_from <= created_at < created_to
+    created_to: datetime | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    # what waits for a person past its due date as of `now` (False: the rest)
+    overdue: bool | None = None
+    now: datetime | None = None
+    tenant_name: str | None = None  # a part of the tenant's company name, any case
+
+
+@dataclass(frozen=True)
+class WorkColumns:
+    """What waits for a person on a workflow, as its index row keeps it (all None: nothing)."""
+
+    template_key: str
+    kind: str | None = None
+    step_id: str | None = None
+    since: datetime | None = None
+    # the seq its timers count from: its due date is their earliest (None: no due date)
+    activation_seq: int | None = None
+    roles: Sequence[str] = ()
+    escalated_to: str | None = None
+    assignee_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class WorkFilter:
+    """Which waiting work a caller lists: what waits for `role` or is assigned to `user_id`
+    (every role's: `any_role`), narrowed by the other fields."""
+
+    user_id: uuid.UUID
+    role: str
+    any_role: bool = False
+    tenant_id: uuid.UUID | None = None
+    kind: str | None = None
+    template_key: str | None = None
+    market_role: str | None = None
+    step_id: str | None = None
+    overdue: bool | None = None
+    now: datetime | None = None
+    escalated: bool | None = None
+    assigned_to_me: bool | None = None
+    unassigned: bool | None = None
+
+
+def like_pattern(text: str) -> str:
+    """`text` as a substring pattern for ILIKE, its own wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 @dataclass(frozen=True)
@@ -57,6 +120,54 @@ class Page:
     has_next: bool
 
 
+@dataclass(frozen=True)
+class WorkCursor:
+    """Keyset position in the queue's order (due date, none last; waiting since; id)."""
+
+    due_at: datetime | None
+    since: datetime
+    id: uuid.UUID
+
+    @classmethod
+    def of(cls, row: InstanceIndexRow) -> WorkCursor:
+        assert row.waiting_since is not None, "a row with no waiting work is not in the queue"
+        return cls(row.due_at, row.waiting_since, row.id)
+
+    def encode(self) -> str:
+        due = self.due_at.isoformat() if self.due_at is not None else ""
+        raw = f"work|{due}|{self.since.isoformat()}|{self.id}".encode()
+        return base64.urlsafe_b64encode(raw).decode("ascii")
+
+    @classmethod
+    def decode(cls, value: str) -> WorkCursor:
+        try:
+            kind, due, since, ident = (
+                base64.urlsafe_b64decode(value.encode("ascii")).decode().split("|")
+            )
+            if kind != "work":
+                raise ValueError(kind)
+            return cls(
+                datetime.fromisoformat(due) if due else None,
+                datetime.fromisoformat(since),
+                uuid.UUID(ident),
+            )
+        except (ValueError, UnicodeError, binascii.Error):
+            raise ValidationFailed(
+                "invalid cursor", [FieldError(("after",), "is not a cursor")]
+            ) from None
+
+
+class _Arguments:
+    """Positional arguments of a statement, numbered as they are added."""
+
+    def __init__(self) -> None:
+        self.values: list[object] = []
+
+    def __call__(self, value: object) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
 class InstanceIndex:
     async def register(
         self,
@@ -76,8 +187,9 @@ class InstanceIndex:
             f"""
             INSERT INTO wfm.workflow_instances_index
                    (id, tenant_id, template_id, market_role, mongo_id, status, version,
-                    created_by, created_at, updated_at, idempotency_key)
-            VALUES ($1, $2, $3, $4, $5, 'DRAFT', 0, $6, $7, $7, $8)
+                    created_by, created_at, updated_at, idempotency_key, template_key)
+            VALUES ($1, $2, $3, $4, $5, 'DRAFT', 0, $6, $7, $7, $8,
+                    (SELECT key FROM wfm.workflow_templates WHERE id = $3))
             ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING {_COLUMNS}
             """,
@@ -175,6 +287,33 @@ class InstanceIndex:
         )
         return previous
 
+    async def write_work(self, ex: Executor, instance_id: uuid.UUID, work: WorkColumns) -> None:
+        """Keep what waits for a person on the workflow; its due date is the earliest of the
+        timers (SLA, approval deadline) of its activation, as they stand (a pause moves them)."""
+        await ex.execute(
+            """
+            UPDATE wfm.workflow_instances_index
+               SET template_key = $2, work_kind = $3, work_step = $4, waiting_since = $5,
+                   work_roles = $6, escalated_to = $7, assignee_id = $8, work_version = $9,
+                   due_at = CASE WHEN $3::text IS NULL THEN NULL ELSE (
+                       SELECT min(due_at) FROM wfm.workflow_timers
+                        WHERE instance_id = $1 AND activation_seq = $10::integer
+                          AND kind IN ('sla', 'approval_deadline') AND status <> 'cancelled'
+                   ) END
+             WHERE id = $1
+            """,
+            instance_id,
+            work.template_key,
+            work.kind,
+            work.step_id,
+            work.since,
+            list(work.roles),
+            work.escalated_to,
+            work.assignee_id,
+            WORK_VERSION,
+            work.activation_seq,
+        )
+
     async def scan(
         self, ex: Executor, *, after: uuid.UUID | None, limit: int
     ) -> list[InstanceIndexRow]:
@@ -202,26 +341,132 @@ class InstanceIndex:
     async def page(
         self, ex: Executor, where: InstanceFilter, *, first: int, after: Cursor | None
     ) -> Page:
-        # Only the filters given become SQL, so that the planner can use the matching index.
-        conditions = ["version > 0"]  # a reserved row whose first event never landed is not listed
-        args: list[object] = []
-
-        def arg(value: object) -> str:
-            args.append(value)
-            return f"${len(args)}"
-
-        if where.status is not None:
-            conditions.append(f"status = {arg(where.status)}")
-        if where.market_role is not None:
-            conditions.append(f"market_role = {arg(where.market_role)}")
-        if where.tenant_id is not None:
-            conditions.append(f"tenant_id = {arg(where.tenant_id)}")
+        arg = _Arguments()
+        conditions = _instance_conditions(where, arg)
         if after is not None:
             conditions.append(f"(created_at, id) < ({arg(after.created_at)}, {arg(after.id)})")
         rows = await ex.fetch(
             f"SELECT {_COLUMNS} FROM wfm.workflow_instances_index WHERE {' AND '.join(conditions)} "
             f"ORDER BY created_at DESC, id DESC LIMIT {arg(first + 1)}",
-            *args,
+            *arg.values,
         )
         found = [InstanceIndexRow(**dict(row)) for row in rows]
         return Page(rows=found[:first], has_next=len(found) > first)
+
+    async def count(self, ex: Executor, where: InstanceFilter) -> int:
+        """How many workflows `where` lists, every page together."""
+        arg = _Arguments()
+        conditions = _instance_conditions(where, arg)
+        total: int = await ex.fetchval(
+            f"SELECT count(*) FROM wfm.workflow_instances_index WHERE {' AND '.join(conditions)}",
+            *arg.values,
+        )
+        return total
+
+    # -- the work queue -------------------------------------------------------------------
+
+    async def work_page(
+        self, ex: Executor, where: WorkFilter, *, first: int, after: WorkCursor | None
+    ) -> Page:
+        """What waits for a person, by due date (none last), then since when."""
+        arg = _Arguments()
+        conditions = _work_conditions(where, arg)
+        if after is not None:
+            conditions.append(
+                f"({_DUE}, waiting_since, id) > (coalesce({arg(after.due_at)}::timestamptz, "
+                f"'infinity'::timestamptz), {arg(after.since)}, {arg(after.id)})"
+            )
+        rows = await ex.fetch(
+            f"SELECT {_COLUMNS} FROM wfm.workflow_instances_index WHERE {' AND '.join(conditions)} "
+            f"ORDER BY {_DUE}, waiting_since, id LIMIT {arg(first + 1)}",
+            *arg.values,
+        )
+        found = [InstanceIndexRow(**dict(row)) for row in rows]
+        return Page(rows=found[:first], has_next=len(found) > first)
+
+    async def work_count(self, ex: Executor, where: WorkFilter) -> int:
+        arg = _Arguments()
+        conditions = _work_conditions(where, arg)
+        total: int = await ex.fetchval(
+            f"SELECT count(*) FROM wfm.workflow_instances_index WHERE {' AND '.join(conditions)}",
+            *arg.values,
+        )
+        return total
+
+
+# Only the filters given become SQL, so that the planner can use the matching index.
+
+
+def _overdue(overdue: bool, now: str) -> str:
+    """Work past its due date at `now` (only waiting work has one: migration 0013's check),
+    or (False) the rest."""
+    if overdue:
+        return f"due_at < {now}::timestamptz"
+    return f"(due_at IS NULL OR due_at >= {now}::timestamptz)"
+
+
+def _instance_conditions(where: InstanceFilter, arg: _Arguments) -> list[str]:
+    conditions = ["version > 0"]  # a reserved row whose first event never landed is not listed
+    equal = {
+        "status": where.status,
+        "market_role": where.market_role,
+        "tenant_id": where.tenant_id,
+        "template_key": where.template_key,
+        "current_step": where.current_step,
+        "assignee_id": where.assignee_id,
+    }
+    conditions += [
+        f"{column} = {arg(value)}" for column, value in equal.items() if value is not None
+    ]
+    if where.created_from is not None:
+        conditions.append(f"created_at >= {arg(where.created_from)}")
+    if where.created_to is not None:
+        conditions.append(f"created_at < {arg(where.created_to)}")
+    if where.updated_from is not None:
+        conditions.append(f"updated_at >= {arg(where.updated_from)}")
+    if where.updated_to is not None:
+        conditions.append(f"updated_at < {arg(where.updated_to)}")
+    if where.overdue is not None:
+        conditions.append(_overdue(where.overdue, arg(where.now)))
+    if where.tenant_name is not None:
+        # the tenants' trigram index (migration 0010) finds the names; archived ones are hidden
+        conditions.append(
+            "tenant_id IN (SELECT id FROM wfm.tenants WHERE deleted_at IS NULL "
+            f"AND company_name ILIKE {arg(like_pattern(where.tenant_name))})"
+        )
+    return conditions
+
+
+def _work_conditions(where: WorkFilter, arg: _Arguments) -> list[str]:
+    conditions = ["work_kind IS NOT NULL"]
+    if not where.any_role:
+        user = arg(where.user_id)
+        # market operations' queue spans every tenant: its column has an index (0013)
+        waits = (
+            "for_market_ops"
+            if where.role == MARKET_OPS
+            else f"work_roles @> ARRAY[{arg(where.role)}]::text[]"
+        )
+        conditions.append(f"({waits} OR assignee_id = {user})")
+    equal = {
+        "tenant_id": where.tenant_id,
+        "work_kind": where.kind,
+        "template_key": where.template_key,
+        "market_role": where.market_role,
+        "work_step": where.step_id,
+    }
+    conditions += [
+        f"{column} = {arg(value)}" for column, value in equal.items() if value is not None
+    ]
+    if where.overdue is not None:
+        conditions.append(_overdue(where.overdue, arg(where.now)))
+    if where.escalated is not None:
+        conditions.append("escalated_to IS NOT NULL" if where.escalated else "escalated_to IS NULL")
+    if where.assigned_to_me is not None:
+        mine = f"assignee_id = {arg(where.user_id)}"
+        conditions.append(
+            mine if where.assigned_to_me else f"assignee_id IS DISTINCT FROM {arg(where.user_id)}"
+        )
+    if where.unassigned is not None:
+        conditions.append("assignee_id IS NULL" if where.unassigned else "assignee_id IS NOT NULL")
+    return conditions

@@ -110,3 +110,13 @@ async def lock_status(ex: Executor, job_id: int) -> str | None:
 async def requeue(conn: asyncpg.Connection, job_id: int) -> None:
     """A held failed job back to queued, with a fresh attempt budget (pgqueuer's own query)."""
     await queue_queries(conn).requeue_jobs([JobId(job_id)])
+
+
+async def times_retried(ex: Executor, job_id: int) -> int:
+    """How often market operations queued the job again (each audited as JOB_RETRIED)."""
+    count: int = await ex.fetchval(
+        "SELECT count(*) FROM wfm.audit_log "
+        "WHERE target_type = 'job' AND target_id = $1 AND action = 'JOB_RETRIED'",
+        str(job_id),
+    )
+    return count

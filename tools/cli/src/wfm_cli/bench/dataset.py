@@ -277,6 +277,9 @@ def clone_into(
         created_at=row["created_at"] + shift,
         updated_at=row["updated_at"] + shift,
     )
+    for moment in ("waiting_since", "due_at"):  # the work queue's times (migration 0013)
+        if row.get(moment) is not None:
+            row[moment] += shift
     if "idempotency_key" in row:
         row["idempotency_key"] = None
     return Clone(
@@ -329,7 +332,15 @@ async def load(
         made = sum(a.size for a in archetypes)
         remaining = size.instances - len(archetypes)
         plan = mix(archetypes, remaining, max(size.events - made, remaining))
-        columns = list(archetypes[0].index_row)
+        # the columns Postgres computes itself (the work queue's) take no value
+        generated = {
+            r["column_name"]
+            for r in await owner.fetch(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'wfm' "
+                "AND table_name = 'workflow_instances_index' AND is_generated = 'ALWAYS'"
+            )
+        }
+        columns = [c for c in archetypes[0].index_row if c not in generated]
         start = datetime.now(UTC) - timedelta(days=365)
         step = timedelta(days=365) / max(remaining, 1)
         loaded = made
@@ -355,8 +366,9 @@ async def load(
                 await storage.mongo.events.insert_many(list(part), ordered=False)
             loaded += len(events)
             progress("instances", len(clones))
-        # statistics for the planners now, not whenever autovacuum gets there
-        await owner.execute("ANALYZE wfm.workflow_instances_index")
+        # statistics for the planners, and the visibility map for index-only scans (counts),
+        # now, not whenever autovacuum gets there
+        await owner.execute("VACUUM ANALYZE wfm.workflow_instances_index")
         if storage.mongo.single_key_reads and settings.ferretdb_postgresql_url:
             await analyze_ferretdb(settings.ferretdb_postgresql_url, settings.mongodb_database)
         seconds = round(time.perf_counter() - started, 1)
@@ -417,6 +429,11 @@ async def reopen(settings: Settings, size: Size) -> Dataset | None:
             size.instances,
         ):
             return None
+        if await owner.fetchval(
+            "SELECT 1 FROM wfm.workflow_instances_index WHERE work_version = 0 AND version > 0 "
+            "LIMIT 1"
+        ):
+            return None  # loaded before the work queue: its rows hold no work, load it again
         users = await storage.users.by_ids(
             owner, [uuid.UUID(manifest["ops"]), *map(uuid.UUID, manifest["admins"].values())]
         )

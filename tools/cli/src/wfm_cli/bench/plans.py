@@ -7,7 +7,12 @@ its PostgreSQL backend's plan (`queryPlanner.Plan`), MongoDB with its plan's sta
 
 A sequential scan (MongoDB: COLLSCAN) of a table of more than LARGE_TABLE_ROWS rows is a
 full scan, and fails the scenario whose plans show it; tiny tables (tenants, templates)
-may be scanned."""
+may be scanned.
+
+The work queue (`workItems`: a page and its totalCount, as market operations, a supervisor
+and a tenant see it, and its filters) and the `workflows` filters are explained too, with
+values the dataset holds. A count is explained where its filter leaves a part of the
+workflows: counting (nearly) all of them reads them all, whatever the index."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -28,7 +34,10 @@ from wfm_storage.documents import document_to_event, document_to_state, event_id
 from wfm_storage.mongo_indexes import EVENTS, INSTANCES
 from wfm_storage.repositories.instance_index import InstanceFilter
 from wfm_workflows.projections import Projector
+from wfm_workflows.work_queue import WorkItemFilter, WorkQueueService
 
+# The template of every workflow of the datasets (wfm_cli.bench.dataset.TEMPLATE_KEY).
+TEMPLATE_KEY = "contract-onboarding"
 # Tables estimated at more rows than this must not be read by a sequential scan.
 LARGE_TABLE_ROWS = 10_000
 PAGE = 100
@@ -198,6 +207,7 @@ def command_reads(mongo_id: str, version: int, single_key: bool) -> dict[str, Re
 class Explainer:
     storage: Storage
     projector: Projector
+    work_queue: WorkQueueService
     postgres_sizes: TableSizes
     mongo_sizes: TableSizes | None  # FerretDB's tables; None on MongoDB
 
@@ -220,6 +230,53 @@ class Explainer:
                 explaining, list({r.template_id for r in rows}) or [uuid.uuid4()]
             )
         return explaining.plans, [r.mongo_id for r in rows]
+
+    async def work_items(self, ops: Principal, admin: Principal) -> list[Plan]:
+        """`workItems` pages and their totalCount: market operations' queue, with its
+        filters; a supervisor's view of every role's work; a tenant administrator's."""
+        now = datetime.now(UTC)
+        asked = [
+            (ops, WorkItemFilter(), True),
+            (ops, WorkItemFilter(assigned_to_me=True), True),
+            (ops, WorkItemFilter(overdue=True), True),
+            (ops, WorkItemFilter(kind="SUBMISSION", template_key=TEMPLATE_KEY), False),
+            (ops, WorkItemFilter(any_role=True, step_id="contacts"), True),
+            (ops, WorkItemFilter(any_role=True), False),
+            (admin, WorkItemFilter(), True),
+            (admin, WorkItemFilter(any_role=True, unassigned=True), True),
+        ]
+        async with self.storage.db.transaction(ops) as conn:
+            explaining = Explaining(conn, self.postgres_sizes)
+            for principal, where, counted in asked:
+                query = self.work_queue.query_for(principal, where, now)
+                await self.storage.index.work_page(explaining, query, first=PAGE, after=None)
+                if counted:
+                    await self.storage.index.work_count(explaining, query)
+        return explaining.plans
+
+    async def workflow_filters(self, principal: Principal, tenant_name: str) -> list[Plan]:
+        """`workflows` pages under each new filter, and the totalCount of those that leave a
+        part of the workflows (`tenant_name`: a part of a tenant's name)."""
+        now = datetime.now(UTC)
+        month = timedelta(days=30)
+        asked = [
+            (InstanceFilter(template_key=TEMPLATE_KEY), False),  # every workflow's template
+            (InstanceFilter(template_key="portfolio-management"), True),
+            (InstanceFilter(current_step="contacts"), True),
+            (InstanceFilter(template_key=TEMPLATE_KEY, current_step="contacts"), True),
+            (InstanceFilter(assignee_id=uuid.uuid4()), True),
+            (InstanceFilter(created_from=now - 3 * month, created_to=now - 2 * month), True),
+            (InstanceFilter(updated_from=now - 3 * month, updated_to=now - 2 * month), True),
+            (InstanceFilter(overdue=True, now=now), True),
+            (InstanceFilter(tenant_name=tenant_name), True),
+        ]
+        async with self.storage.db.transaction(principal) as conn:
+            explaining = Explaining(conn, self.postgres_sizes)
+            for where, counted in asked:
+                await self.storage.index.page(explaining, where, first=PAGE, after=None)
+                if counted:
+                    await self.storage.index.count(explaining, where)
+        return explaining.plans
 
     async def history(self, principal: Principal, instance_id: uuid.UUID) -> list[Plan]:
         async with self.storage.db.transaction(principal) as conn:
@@ -319,6 +376,7 @@ async def explainer(settings: Settings) -> AsyncIterator[Explainer]:
         yield Explainer(
             storage,
             services.projector,
+            services.work_queue,
             TableSizes(owner, "wfm"),
             TableSizes(ferretdb, settings.mongodb_database)
             if storage.mongo.single_key_reads

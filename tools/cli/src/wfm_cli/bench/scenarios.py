@@ -54,6 +54,25 @@ POSTGRES_PAGE = """query($first: Int!) { workflows(first: $first) {
   pageInfo { hasNextPage endCursor }
 } }"""
 
+# What waits for market operations (the submissions to decide), as a queue screen shows it.
+WORK_ITEMS = """query($first: Int!) { workItems(first: $first) {
+  totalCount
+  edges { node {
+    id kind stepId stepTitle since dueAt breached roles templateKey
+    tenant { id companyName } assignee { id }
+  } }
+  pageInfo { hasNextPage endCursor }
+} }"""
+
+# The `workflows` list under the new filters, with its totalCount.
+FILTERED_WORKFLOWS = """query($first: Int!, $step: String!) {
+  workflows(first: $first, filter: {templateKey: "contract-onboarding", currentStepId: $step}) {
+    totalCount
+    edges { node { id status currentStepId version tenant { companyName } } }
+    pageInfo { hasNextPage endCursor }
+  } }"""
+FILTERED_STEP = "contacts"
+
 HISTORY = """query($id: ID!) { workflow(id: $id) { id version
   events(first: 50) { totalCount edges { node { seq type stepId occurredAt data } } }
 } }"""
@@ -191,6 +210,58 @@ class Raw:
             for r in rows
         ]
 
+    async def work_items(self, first: int) -> dict[str, Any]:
+        """A page of market operations' queue and its count, with the tenants' names and the
+        templates (the steps' titles): the same index reads the API makes, as the owner."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT id, tenant_id, template_id, work_kind, work_step, waiting_since, due_at, "
+                "work_roles, assignee_id FROM wfm.workflow_instances_index "
+                "WHERE work_kind IS NOT NULL "
+                "AND (for_market_ops OR assignee_id = $1) "
+                "ORDER BY coalesce(due_at, 'infinity'::timestamptz), waiting_since, id LIMIT $2",
+                uuid.uuid4(),
+                first + 1,
+            )
+            total = await conn.fetchval(
+                "SELECT count(*) FROM wfm.workflow_instances_index WHERE work_kind IS NOT NULL "
+                "AND (for_market_ops OR assignee_id = $1)",
+                uuid.uuid4(),
+            )
+            tenants = await conn.fetch(
+                "SELECT id, company_name FROM wfm.tenants WHERE id = ANY($1::uuid[])",
+                list({r["tenant_id"] for r in rows}),
+            )
+            templates = await conn.fetch(
+                "SELECT id, key, definition FROM wfm.workflow_templates WHERE id = ANY($1::uuid[])",
+                list({r["template_id"] for r in rows}),
+            )
+        return {"rows": rows[:first], "total": total, "tenants": tenants, "templates": templates}
+
+    async def filtered_workflows(self, first: int, step: str) -> dict[str, Any]:
+        """A page of the `workflows` list under a template and a step, and its count."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT id, tenant_id, status, current_step, version "
+                "FROM wfm.workflow_instances_index "
+                "WHERE version > 0 AND template_key = $1 AND current_step = $2 "
+                "ORDER BY created_at DESC, id DESC LIMIT $3",
+                "contract-onboarding",
+                step,
+                first + 1,
+            )
+            total = await conn.fetchval(
+                "SELECT count(*) FROM wfm.workflow_instances_index "
+                "WHERE version > 0 AND template_key = $1 AND current_step = $2",
+                "contract-onboarding",
+                step,
+            )
+            tenants = await conn.fetch(
+                "SELECT id, company_name FROM wfm.tenants WHERE id = ANY($1::uuid[])",
+                list({r["tenant_id"] for r in rows}),
+            )
+        return {"rows": rows[:first], "total": total, "tenants": tenants}
+
     async def history(self, instance_id: str) -> list[Mapping[str, Any]]:
         """A workflow's first 50 events: by the indexed instance key, in seq order (sorted
         here on FerretDB, which would otherwise read the whole collection to sort)."""
@@ -262,6 +333,41 @@ async def dashboard_read(
         "mongo_reads_allowed": {
             "page_5": mongo_reads_allowed(5, raw.single_key_reads),
             f"page_{first}": mongo_reads_allowed(first, raw.single_key_reads),
+        },
+    }
+
+
+async def work_queue_read(
+    client: Client, raw: Raw, *, samples: int, first: int = 100
+) -> dict[str, Any]:
+    """Market operations' work queue (a page and its totalCount) and the `workflows` list
+    under the new filters (a page and its totalCount), each beside the raw reads of the same
+    rows; their round trips (Postgres only: no MongoDB read)."""
+    variables = {"first": first, "step": FILTERED_STEP}
+    queue = _pair(
+        percentiles(await timed(lambda: client.ok(WORK_ITEMS, {"first": first}), samples)),
+        percentiles(await timed(lambda: raw.work_items(first), samples)),
+    )
+    filtered = _pair(
+        percentiles(await timed(lambda: client.ok(FILTERED_WORKFLOWS, variables), samples)),
+        percentiles(await timed(lambda: raw.filtered_workflows(first, FILTERED_STEP), samples)),
+    )
+    queue_answer = await client.ok(WORK_ITEMS, {"first": first})
+    filtered_answer = await client.ok(FILTERED_WORKFLOWS, variables)
+    items = queue_answer.data["workItems"]
+    listed = filtered_answer.data["workflows"]
+    return {
+        "work_items": {
+            **queue,
+            "round_trips": queue_answer.round_trips,
+            "page": len(items["edges"]),
+            "total_count": items["totalCount"],
+        },
+        "filtered_workflows": {
+            **filtered,
+            "round_trips": filtered_answer.round_trips,
+            "page": len(listed["edges"]),
+            "total_count": listed["totalCount"],
         },
     }
 

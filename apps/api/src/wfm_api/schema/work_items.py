@@ -1,0 +1,281 @@
+"""The work queue: what waits for the asking user (their role's, or assigned to them), and
+claiming, assigning and releasing it. A work item's id is its workflow's: a workflow has at
+most one waiting item at a time (its current step, its submission, or the step it failed
+at). Everything here is answered from the Postgres index."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypeAlias
+
+import strawberry
+from strawberry.types.nodes import SelectedField
+
+from wfm_api.schema.common import (
+    Info,
+    Locale,
+    MarketRole,
+    PageInfo,
+    described_field,
+    described_mutation,
+    page_size,
+    parse_id,
+)
+from wfm_api.schema.people import Actor, load_actor
+from wfm_api.schema.templates import Template, load_template
+from wfm_api.schema.tenants import Tenant, load_tenant
+from wfm_api.schema.workflows import Workflow
+from wfm_engine import WorkKind as EngineWorkKind
+from wfm_storage.records import InstanceIndexRow
+from wfm_storage.repositories.instance_index import WorkCursor
+from wfm_workflows.work_queue import Reading, WorkItemRecord
+from wfm_workflows.work_queue import WorkItemFilter as QueueFilter
+
+# What the work of a submission is called: it is no step of the template.
+SUBMISSION_TITLE = {"en": "Submission", "fr": "Soumission", "nl": "Indiening"}
+
+
+# registered on the engine's class, as wfm_api.schema.common does for the engine's enums
+strawberry.enum(
+    EngineWorkKind, name="WorkItemKind", description="Why a workflow waits for a person"
+)
+WorkItemKind: TypeAlias = EngineWorkKind
+
+
+@strawberry.type(
+    description=(
+        "What waits for a person on a workflow: its current step (a form, an approval), its "
+        "submission awaiting a decision, or the step it failed at. Its id is the workflow's"
+    )
+)
+class WorkItem:
+    row: strawberry.Private[InstanceIndexRow]
+    reading: strawberry.Private[Reading]
+
+    @strawberry.field
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(str(self.row.id))
+
+    @strawberry.field
+    def kind(self) -> WorkItemKind:
+        assert self.row.work_kind is not None, "a row with no waiting work is not an item"
+        return WorkItemKind(self.row.work_kind)
+
+    @described_field("The step that waits; null: the submission")
+    def step_id(self) -> str | None:
+        return self.row.work_step
+
+    @described_field(
+        "The step's title (a submission: \"Submission\"), in `locale`, else the user's language"
+    )
+    async def step_title(self, info: Info, locale: Locale | None = None) -> str:
+        language = locale.value if locale is not None else self.reading.locale
+        step_id = self.row.work_step
+        if step_id is None:
+            return SUBMISSION_TITLE.get(language, SUBMISSION_TITLE["en"])
+        template = (await load_template(info, self.row.template_id)).record.template
+        return template.step(step_id).title.get(language) if template.has_step(step_id) else step_id
+
+    @described_field("Since when it waits: the step's activation, the submission, the failure")
+    def since(self) -> datetime:
+        assert self.row.waiting_since is not None
+        return self.row.waiting_since
+
+    @described_field("Its SLA or approval deadline, if it has one")
+    def due_at(self) -> datetime | None:
+        return self.row.due_at
+
+    @described_field("Whether its due date has passed (the SLA is breached)")
+    def breached(self) -> bool:
+        return self.row.due_at is not None and self.row.due_at <= self.reading.now
+
+    @described_field("The role an SLA breach escalated the step to, if one did")
+    def escalated_to(self) -> str | None:
+        return self.row.escalated_to
+
+    @described_field("The roles it waits for (besides its assignee)")
+    def roles(self) -> list[str]:
+        return list(self.row.work_roles)
+
+    @described_field("Who it is assigned to; null: its roles' people, whoever takes it")
+    async def assignee(self, info: Info) -> Actor | None:
+        assignee = self.row.assignee_id
+        return await load_actor(info, str(assignee)) if assignee is not None else None
+
+    @strawberry.field
+    def template_key(self) -> str:
+        return self.row.template_key or ""
+
+    @strawberry.field
+    def market_role(self) -> MarketRole:
+        return MarketRole(self.row.market_role)
+
+    @strawberry.field
+    async def tenant(self, info: Info) -> Tenant:
+        return await load_tenant(info, self.row.tenant_id)
+
+    @strawberry.field
+    async def template(self, info: Info) -> Template:
+        return await load_template(info, self.row.template_id)
+
+    @strawberry.field
+    def workflow(self) -> Workflow:
+        return Workflow.from_row(self.row)
+
+
+@strawberry.type
+class WorkItemEdge:
+    cursor: str
+    node: WorkItem
+
+
+@strawberry.type
+class WorkItemConnection:
+    edges: list[WorkItemEdge]
+    page_info: PageInfo
+    where: strawberry.Private[QueueFilter]
+    total: strawberry.Private[int | None]  # counted with the page when the query asked
+
+    @strawberry.field
+    def nodes(self) -> list[WorkItem]:
+        return [edge.node for edge in self.edges]
+
+    @described_field("How many items the filter lists, every page together")
+    async def total_count(self, info: Info) -> int:
+        if self.total is not None:
+            return self.total
+        return await info.context.services.work_queue.count(info.context.principal, self.where)
+
+
+@strawberry.input(description="Narrows the work queue; every field given must hold")
+class WorkItemFilter:
+    kind: WorkItemKind | None = None
+    tenant_id: strawberry.ID | None = None
+    template_key: str | None = None
+    market_role: MarketRole | None = None
+    step_id: str | None = None
+    overdue: bool | None = strawberry.field(
+        default=None, description="Its due date has passed (false: it has not, or has none)"
+    )
+    escalated: bool | None = strawberry.field(
+        default=None, description="An SLA breach escalated it"
+    )
+    assigned_to_me: bool | None = None
+    unassigned: bool | None = None
+    any_role: bool = strawberry.field(
+        default=False,
+        description=(
+            "Every item of the tenants you see, whatever role it waits for (who may assign "
+            "work: tenant_admin, market_ops)"
+        ),
+    )
+
+
+def _filter(given: WorkItemFilter | None) -> QueueFilter:
+    if given is None:
+        return QueueFilter()
+    return QueueFilter(
+        kind=given.kind.value if given.kind else None,
+        tenant_id=parse_id(given.tenant_id, "tenantId") if given.tenant_id else None,
+        template_key=given.template_key,
+        market_role=given.market_role.value if given.market_role else None,
+        step_id=given.step_id,
+        overdue=given.overdue,
+        escalated=given.escalated,
+        assigned_to_me=given.assigned_to_me,
+        unassigned=given.unassigned,
+        any_role=given.any_role,
+    )
+
+
+def _selects(info: Info, name: str) -> bool:
+    """Whether the query selects `name` on this field's answer (in a fragment: it is asked
+    for separately, when resolved)."""
+    return any(
+        isinstance(selection, SelectedField) and selection.name == name
+        for field in info.selected_fields
+        for selection in field.selections
+    )
+
+
+def _item(record: WorkItemRecord) -> WorkItem:
+    return WorkItem(row=record.row, reading=record.reading)
+
+
+@strawberry.type
+class WorkItemQueries:
+    @described_field(
+        "What waits for you now: the work your role may do (or assigned to you), by due date "
+        "(none last), then since when it waits"
+    )
+    async def work_items(
+        self,
+        info: Info,
+        filter: WorkItemFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> WorkItemConnection:
+        principal = info.context.authenticate()
+        where = _filter(filter)
+        page = await info.context.services.work_queue.items(
+            principal,
+            where,
+            first=page_size(info, first),
+            after=after,
+            counted=_selects(info, "totalCount"),
+        )
+        edges = [
+            WorkItemEdge(
+                cursor=WorkCursor.of(row).encode(), node=WorkItem(row=row, reading=page.reading)
+            )
+            for row in page.rows
+        ]
+        return WorkItemConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
+            ),
+            where=where,
+            total=page.total,
+        )
+
+
+@strawberry.type
+class WorkItemMutations:
+    @described_mutation(
+        "Take the work waiting on a workflow: you must be able to do it, and nobody else may "
+        "hold it (unless you may assign work)"
+    )
+    async def claim_work_item(self, info: Info, workflow_id: strawberry.ID) -> WorkItem:
+        principal = info.context.authenticate()
+        record = await info.context.services.work_queue.claim(
+            principal, parse_id(workflow_id, "workflowId"), correlation_id=info.context.request_id
+        )
+        return _item(record)
+
+    @described_mutation(
+        "Assign the work waiting on a workflow to a user who may do it (work.assign: the "
+        "tenant's administrators, market operations)"
+    )
+    async def assign_work_item(
+        self, info: Info, workflow_id: strawberry.ID, user_id: strawberry.ID
+    ) -> WorkItem:
+        principal = info.context.authenticate()
+        record = await info.context.services.work_queue.assign(
+            principal,
+            parse_id(workflow_id, "workflowId"),
+            parse_id(user_id, "userId"),
+            correlation_id=info.context.request_id,
+        )
+        return _item(record)
+
+    @described_mutation(
+        "Let the work waiting on a workflow go back to its roles (its assignee, or who may "
+        "assign work)"
+    )
+    async def release_work_item(self, info: Info, workflow_id: strawberry.ID) -> WorkItem:
+        principal = info.context.authenticate()
+        record = await info.context.services.work_queue.release(
+            principal, parse_id(workflow_id, "workflowId"), correlation_id=info.context.request_id
+        )
+        return _item(record)
