@@ -7,19 +7,63 @@ on `wfm.audit_log` keeps the rest out of sight whatever the filter says)."""
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 
 from wfm_shared.authorization import PLATFORM_ROLES, Permission, authorize
 from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_shared.principal import Principal
-from wfm_storage.postgres import Database
+from wfm_storage.postgres import Database, Executor
+from wfm_storage.records import User
 from wfm_storage.repositories.audit import AuditCursor, AuditEntry, AuditFilter, AuditLog, AuditPage
+from wfm_storage.repositories.user_tokens import ResetAddressee
 
 # Refusals recorded for one request at most: a list whose every item is refused would
 # otherwise write as many entries as the page has items.
 MAX_REFUSALS_PER_REQUEST = 10
 EXPORT_BATCH_SIZE = 1000
+
+
+async def audit_user(
+    log: AuditLog,
+    conn: Executor,
+    principal: Principal | None,
+    user: User | ResetAddressee,
+    action: str,
+    **details: object,
+) -> None:
+    """An entry about `user`, under its tenant and naming its e-mail address, in the caller's
+    transaction (the directory's and sign-in's changes to a user)."""
+    await log.append(
+        conn,
+        principal=principal,
+        tenant_id=user.tenant_id,
+        action=action,
+        target_type="user",
+        target_id=str(user.id),
+        details={"email": user.email, **details},
+    )
+
+
+async def audit_tenant(
+    log: AuditLog,
+    conn: Executor,
+    principal: Principal,
+    tenant_id: uuid.UUID,
+    action: str,
+    **details: object,
+) -> None:
+    """An entry about a tenant, under that tenant, in the caller's transaction."""
+    await log.append(
+        conn,
+        principal=principal,
+        tenant_id=tenant_id,
+        action=action,
+        target_type="tenant",
+        target_id=str(tenant_id),
+        details=details,
+    )
 
 
 @dataclass(frozen=True)

@@ -67,30 +67,32 @@ class MarketRoleService:
         self, principal: Principal, tenant_id: uuid.UUID, market_role: str, *, reason: str
     ) -> TenantMarketRole:
         """An active role suspended: its API credential is revoked. Again: no change."""
-        return await self._change(principal, tenant_id, market_role, reason, SUSPEND)
+        return await self.change(principal, tenant_id, market_role, SUSPEND, reason=reason)
 
     async def terminate(
         self, principal: Principal, tenant_id: uuid.UUID, market_role: str, *, reason: str
     ) -> TenantMarketRole:
         """A role ended for good (an application withdrawn, a contract ended): its API
         credential is revoked and it can never be reactivated."""
-        return await self._change(principal, tenant_id, market_role, reason, TERMINATE)
+        return await self.change(principal, tenant_id, market_role, TERMINATE, reason=reason)
 
     async def reactivate(
         self, principal: Principal, tenant_id: uuid.UUID, market_role: str, *, reason: str
     ) -> TenantMarketRole:
         """A suspended role active again, with a new API credential (its key is read once).
         A pending role is activated by its onboarding's approval, a terminated one never."""
-        return await self._change(principal, tenant_id, market_role, reason, REACTIVATE)
+        return await self.change(principal, tenant_id, market_role, REACTIVATE, reason=reason)
 
-    async def _change(
+    async def change(
         self,
         principal: Principal,
         tenant_id: uuid.UUID,
         market_role: str,
-        reason: str,
         change: RoleChange,
+        *,
+        reason: str,
     ) -> TenantMarketRole:
+        """A role moved to `change.status` if it may be (suspend, terminate, reactivate)."""
         authorize(principal, Permission.TENANTS_MANAGE, tenant_id=tenant_id)
         role = market_role_given(market_role)
         why = reason_given(reason)

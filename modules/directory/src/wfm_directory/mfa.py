@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 import pyotp
 
+from wfm_directory.audit import audit_user
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
 from wfm_shared.errors import (
@@ -145,7 +146,7 @@ class MfaService:
                     "multi-factor sign-in is on already: turn it off (disableMfa) to enrol "
                     "another authenticator"
                 )
-            await self._audit(conn, principal, user, "MFA_ENROLMENT_STARTED")
+            await audit_user(self._audit_log, conn, principal, user, "MFA_ENROLMENT_STARTED")
         uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
         return MfaEnrolment(provisioning_uri=uri, secret=secret)
 
@@ -174,7 +175,7 @@ class MfaService:
             )
             if not enabled:  # confirmed concurrently by another request
                 raise Conflict("multi-factor sign-in is on already")
-            await self._audit(conn, principal, user, "MFA_ENABLED")
+            await audit_user(self._audit_log, conn, principal, user, "MFA_ENABLED")
         return codes
 
     async def account_of(self, principal: Principal) -> str:
@@ -194,7 +195,7 @@ class MfaService:
             if not await self._proven(conn, factor, code, now):
                 raise wrong_code()
             await self._factors.remove(conn, user.id)
-            await self._audit(conn, principal, user, "MFA_DISABLED")
+            await audit_user(self._audit_log, conn, principal, user, "MFA_DISABLED")
 
     async def _proven(self, conn: Executor, factor: MfaFactor, code: str, now: datetime) -> bool:
         """A current code (its step then used up) or an unused recovery code (then used)."""
@@ -226,7 +227,7 @@ class MfaService:
             else:
                 authorize(principal, Permission.USERS_MANAGE, tenant_id=user.tenant_id)
             removed = await self._factors.remove(conn, user.id)
-            await self._audit(conn, principal, user, "MFA_RESET", hadFactor=removed)
+            await audit_user(self._audit_log, conn, principal, user, "MFA_RESET", hadFactor=removed)
         return user
 
     # --- a login, before anyone is signed in (no principal: the SECURITY DEFINER functions)
@@ -276,16 +277,3 @@ class MfaService:
         if user is None:  # a session's user is always visible to itself
             raise NotFound("user", principal.user_id)
         return user
-
-    async def _audit(
-        self, conn: Executor, principal: Principal, user: User, action: str, **details: object
-    ) -> None:
-        await self._audit_log.append(
-            conn,
-            principal=principal,
-            tenant_id=user.tenant_id,
-            action=action,
-            target_type="user",
-            target_id=str(user.id),
-            details={"email": user.email, **details},
-        )

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from wfm_directory.audit import audit_tenant
 from wfm_engine import MARKET_ROLES
 from wfm_engine.checks import is_belgian_vat_number, normalize_belgian_vat
 from wfm_shared.authorization import Permission, authorize
@@ -189,19 +190,16 @@ class TenantService:
             )
             for role in roles:
                 await self._tenants.apply_for_market_role(conn, tenant.id, role)
-            await self._audit.append(
+            await audit_tenant(
+                self._audit,
                 conn,
-                principal=principal,
-                tenant_id=tenant.id,
-                action="TENANT_CREATED",
-                target_type="tenant",
-                target_id=str(tenant.id),
-                details={
-                    "slug": chosen,
-                    "companyName": company_name,
-                    "vatNumber": vat,
-                    "marketRoles": roles,
-                },
+                principal,
+                tenant.id,
+                "TENANT_CREATED",
+                slug=chosen,
+                companyName=company_name,
+                vatNumber=vat,
+                marketRoles=roles,
             )
             # in the same transaction: the triggers waiting for a new tenant will run
             await self._jobs.enqueue(
@@ -252,14 +250,14 @@ class TenantService:
                 )
                 assert updated is not None  # locked above
                 tenant = updated
-                await self._audit.append(
+                await audit_tenant(
+                    self._audit,
                     conn,
-                    principal=principal,
-                    tenant_id=tenant.id,
-                    action="TENANT_UPDATED",
-                    target_type="tenant",
-                    target_id=str(tenant.id),
-                    details={"slug": tenant.slug, "changes": changes},
+                    principal,
+                    tenant.id,
+                    "TENANT_UPDATED",
+                    slug=tenant.slug,
+                    changes=changes,
                 )
             held = await self._tenants.market_roles(conn, [tenant.id])
         return TenantProfile(tenant, held[tenant.id])
@@ -344,14 +342,15 @@ class TenantService:
             held = (await self._tenants.market_roles(conn, [tenant.id]))[tenant.id]
             archived = await self._tenants.archive(conn, tenant.id, why)
             assert archived is not None  # locked above
-            await self._audit.append(
+            await audit_tenant(
+                self._audit,
                 conn,
-                principal=principal,
-                tenant_id=tenant.id,
-                action="TENANT_ARCHIVED",
-                target_type="tenant",
-                target_id=str(tenant.id),
-                details={"slug": tenant.slug, "previousStatus": tenant.status, "reason": why},
+                principal,
+                tenant.id,
+                "TENANT_ARCHIVED",
+                slug=tenant.slug,
+                previousStatus=tenant.status,
+                reason=why,
             )
             await self._sync_api_access(conn, tenant.id, held)
         return TenantProfile(archived, held)
@@ -383,15 +382,7 @@ class TenantService:
             details: dict[str, str | None] = {"slug": tenant.slug, "previousStatus": tenant.status}
             if reason is not None:
                 details["reason"] = reason
-            await self._audit.append(
-                conn,
-                principal=principal,
-                tenant_id=tenant.id,
-                action=action,
-                target_type="tenant",
-                target_id=str(tenant.id),
-                details=details,
-            )
+            await audit_tenant(self._audit, conn, principal, tenant.id, action, **details)
             await self._sync_api_access(conn, tenant.id, held)
         return TenantProfile(changed, held)
 

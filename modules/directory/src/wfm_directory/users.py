@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from wfm_directory.audit import audit_user
 from wfm_directory.invitations import (
     PASSWORD_RESET_TTL,
     AccountMail,
@@ -275,6 +276,31 @@ class UserService:
             )
             assert again is not None
             return again, "USER_REINVITED"
+        user = await self._new_user(
+            conn,
+            email=email,
+            password_hash=password_hash,
+            role=role,
+            tenant_id=tenant_id,
+            display_name=display_name,
+            locale=locale,
+            status="invited",
+        )
+        return user, "USER_INVITED"
+
+    async def _new_user(
+        self,
+        conn: Executor,
+        *,
+        email: str,
+        password_hash: str,
+        role: str,
+        tenant_id: uuid.UUID | None,
+        display_name: str | None,
+        locale: str,
+        status: str,
+    ) -> User:
+        """A user inserted; one that has this address already is a conflict."""
         user_id = uuid.uuid4()
         user = await self._users.create(
             conn,
@@ -285,11 +311,11 @@ class UserService:
             role=role,
             display_name=display_name,
             locale=locale,
-            status="invited",
+            status=status,
         )
         if user.id != user_id:  # created concurrently: the insert returned the other one
             raise Conflict(f"a user with email {email} exists")
-        return user, "USER_INVITED"
+        return user
 
     async def update(
         self,
@@ -338,7 +364,9 @@ class UserService:
                 role=role or user.role,
             )
             assert updated is not None
-            await self._audit(conn, principal, user, "USER_UPDATED", changed=changes)
+            await audit_user(
+                self._audit_log, conn, principal, user, "USER_UPDATED", changed=changes
+            )
         return updated
 
     async def disable_user(self, principal: Principal, user_id: uuid.UUID) -> User:
@@ -364,7 +392,7 @@ class UserService:
                 return user
             enabled = await self._users.set_status(conn, user.id, "active")
             assert enabled is not None
-            await self._audit(conn, principal, user, "USER_ENABLED")
+            await audit_user(self._audit_log, conn, principal, user, "USER_ENABLED")
         return enabled
 
     async def _managed(self, conn: Executor, principal: Principal, user_id: uuid.UUID) -> User:
@@ -384,7 +412,7 @@ class UserService:
         disabled = await self._users.set_status(conn, user.id, "disabled")
         assert disabled is not None
         await self._tokens.void(conn, user.id, self._clock.now())
-        await self._audit(conn, principal, user, "USER_DISABLED")
+        await audit_user(self._audit_log, conn, principal, user, "USER_DISABLED")
         return disabled
 
     # -- the user's own password -------------------------------------------------------
@@ -415,7 +443,7 @@ class UserService:
         async with self._db.transaction(principal) as conn:
             changed = await self._users.set_password_hash(conn, me.id, password_hash)
             assert changed is not None
-            await self._audit(conn, principal, me, "USER_PASSWORD_CHANGED")
+            await audit_user(self._audit_log, conn, principal, me, "USER_PASSWORD_CHANGED")
         return changed
 
     # -- before anyone is signed in: invitations and resets ------------------------------
@@ -481,7 +509,7 @@ class UserService:
             )
             if user is None:  # used or voided meanwhile
                 raise unusable_link()
-            await self._audit(conn, holder_principal, user, action)
+            await audit_user(self._audit_log, conn, holder_principal, user, action)
         return user
 
     async def request_password_reset(self, email: str) -> None:
@@ -517,15 +545,7 @@ class UserService:
         try:
             async with self._db.transaction(system_principal()) as conn:
                 # nobody is signed in: the entry names no actor
-                await self._audit_log.append(
-                    conn,
-                    principal=None,
-                    tenant_id=addressee.tenant_id,
-                    action="PASSWORD_RESET_REQUESTED",
-                    target_type="user",
-                    target_id=str(addressee.id),
-                    details={"email": addressee.email},
-                )
+                await audit_user(self._audit_log, conn, None, addressee, "PASSWORD_RESET_REQUESTED")
             await self._mail.password_reset(
                 LinkRecipient(addressee.email, addressee.locale, addressee.display_name),
                 token_id=token_id,
@@ -579,34 +599,23 @@ class UserService:
             raise ValidationFailed("the user is invalid", problems)
         # bcrypt takes a few hundred milliseconds of CPU: keep it off the event loop.
         password_hash = await asyncio.to_thread(hash_password, password, self._rounds)
-        user_id = uuid.uuid4()
         async with self._db.transaction(principal) as conn:
             if tenant_id is not None and await self._tenants.get(conn, tenant_id) is None:
                 raise NotFound("tenant", tenant_id)
             # Emails are unique across tenants: the SECURITY DEFINER lookup sees them all.
             if await self._credentials.find_login(conn, email) is not None:
                 raise Conflict(f"a user with email {email} exists")
-            user = await self._users.create(
+            user = await self._new_user(
                 conn,
-                user_id=user_id,
-                tenant_id=tenant_id,
                 email=email,
                 password_hash=password_hash,
                 role=role,
+                tenant_id=tenant_id,
                 display_name=display_name,
                 locale=locale,
+                status="active",
             )
-            if user.id != user_id:  # created concurrently: the insert returned the other one
-                raise Conflict(f"a user with email {email} exists")
-            await self._audit_log.append(
-                conn,
-                principal=principal,
-                tenant_id=tenant_id,
-                action="USER_CREATED",
-                target_type="user",
-                target_id=str(user.id),
-                details={"email": email, "role": role},
-            )
+            await audit_user(self._audit_log, conn, principal, user, "USER_CREATED", role=role)
         return user
 
     async def disable(self, principal: Principal, email: str) -> User:
@@ -628,21 +637,8 @@ class UserService:
             user = await self._manageable(conn, principal, email)
             changed = await self._users.set_password_hash(conn, user.id, password_hash)
             assert changed is not None
-            await self._audit(conn, principal, user, "USER_PASSWORD_SET")
+            await audit_user(self._audit_log, conn, principal, user, "USER_PASSWORD_SET")
         return changed
-
-    async def _audit(
-        self, conn: Executor, principal: Principal, user: User, action: str, **details: Any
-    ) -> None:
-        await self._audit_log.append(
-            conn,
-            principal=principal,
-            tenant_id=user.tenant_id,
-            action=action,
-            target_type="user",
-            target_id=str(user.id),
-            details={"email": user.email, **details},
-        )
 
     async def _manageable(self, conn: Executor, principal: Principal, email: str) -> User:
         """The user with `email`, if `principal` manages it: market operations manage every

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import Enum
 
@@ -11,13 +12,13 @@ import strawberry
 from wfm_api.schema.common import (
     JSON,
     Info,
-    PageInfo,
     described_field,
     page_size,
     parse_id,
     tenant_argument,
     to_id,
 )
+from wfm_api.schema.connections import Connection, Edge
 from wfm_api.schema.people import Actor, load_actor
 from wfm_api.schema.tenants import Tenant
 from wfm_storage.repositories.audit import AuditCursor, AuditEntry, AuditFilter, Outcome
@@ -103,21 +104,15 @@ class AuditLogEntry:
         return JSON(dict(self.entry.details))
 
 
+# named for the log, not its entries (strawberry would say AuditLogEntryEdge)
 @strawberry.type
-class AuditLogEdge:
-    cursor: str
-    node: AuditLogEntry
+class AuditLogEdge(Edge[AuditLogEntry]):
+    pass
 
 
 @strawberry.type
-class AuditLogConnection:
-    edges: list[AuditLogEdge]
-    page_info: PageInfo
-    total_count: int
-
-    @strawberry.field
-    def nodes(self) -> list[AuditLogEntry]:
-        return [edge.node for edge in self.edges]
+class AuditLogConnection(Connection[AuditLogEntry]):
+    edges: Sequence[AuditLogEdge]
 
 
 @strawberry.input(description="Every criterion given must hold")
@@ -178,10 +173,4 @@ class AuditQueries:
             AuditLogEdge(cursor=AuditCursor.of(entry).encode(), node=AuditLogEntry(entry=entry))
             for entry in page.entries
         ]
-        return AuditLogConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
-            total_count=page.total_count,
-        )
+        return AuditLogConnection.of(edges, has_next=page.has_next, total=page.total_count)

@@ -12,7 +12,6 @@ import strawberry
 from wfm_api.schema.common import (
     Info,
     MarketRole,
-    PageInfo,
     described_field,
     described_mutation,
     page_size,
@@ -20,7 +19,9 @@ from wfm_api.schema.common import (
     tenant_argument,
     to_id,
 )
+from wfm_api.schema.connections import Connection, Edge
 from wfm_directory import TenantProfile
+from wfm_directory.market_roles import REACTIVATE, SUSPEND, TERMINATE, RoleChange
 from wfm_integrations.api_access import ApiCredential as ApiCredentialValue
 from wfm_shared.errors import NotFound
 from wfm_storage.records import Tenant as TenantRecord
@@ -127,21 +128,17 @@ def _answer(info: Info, profile: TenantProfile) -> Tenant:
     return Tenant(record=profile.tenant)
 
 
-@strawberry.type
-class TenantEdge:
-    cursor: str
-    node: Tenant
-
-
-@strawberry.type
-class TenantConnection:
-    edges: list[TenantEdge]
-    page_info: PageInfo
-    total_count: int
-
-    @strawberry.field
-    def nodes(self) -> list[Tenant]:
-        return [edge.node for edge in self.edges]
+async def _change_market_role(
+    info: Info, tenant_id: strawberry.ID, market_role: MarketRole, change: RoleChange, reason: str
+) -> TenantMarketRole:
+    record = await info.context.services.market_roles.change(
+        info.context.authenticate(),
+        parse_id(tenant_id, "tenantId"),
+        market_role.value,
+        change,
+        reason=reason,
+    )
+    return TenantMarketRole(record=record)
 
 
 @strawberry.input(description="Every criterion given must hold")
@@ -207,7 +204,7 @@ class TenantQueries:
         filter: TenantFilter | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> TenantConnection:
+    ) -> Connection[Tenant]:
         principal = info.context.authenticate()
         page = await info.context.services.tenants.page(
             principal,
@@ -219,16 +216,8 @@ class TenantQueries:
         edges = []
         for record in page.tenants:
             info.context.loaders.tenant.prime(record.id, record)
-            edges.append(
-                TenantEdge(cursor=TenantCursor.of(record).encode(), node=Tenant(record=record))
-            )
-        return TenantConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
-            total_count=page.total_count,
-        )
+            edges.append(Edge(cursor=TenantCursor.of(record).encode(), node=Tenant(record=record)))
+        return Connection.of(edges, has_next=page.has_next, total=page.total_count)
 
     @described_field("A tenant you may see; an archived one is not found")
     async def tenant(self, info: Info, id: strawberry.ID) -> Tenant:
@@ -298,13 +287,7 @@ class TenantMutations:
     async def suspend_market_role(
         self, info: Info, tenant_id: strawberry.ID, market_role: MarketRole, reason: str
     ) -> TenantMarketRole:
-        record = await info.context.services.market_roles.suspend(
-            info.context.authenticate(),
-            parse_id(tenant_id, "tenantId"),
-            market_role.value,
-            reason=reason,
-        )
-        return TenantMarketRole(record=record)
+        return await _change_market_role(info, tenant_id, market_role, SUSPEND, reason)
 
     @described_mutation(
         "Market operations: a market role ended for good (final); its API key revoked"
@@ -312,13 +295,7 @@ class TenantMutations:
     async def terminate_market_role(
         self, info: Info, tenant_id: strawberry.ID, market_role: MarketRole, reason: str
     ) -> TenantMarketRole:
-        record = await info.context.services.market_roles.terminate(
-            info.context.authenticate(),
-            parse_id(tenant_id, "tenantId"),
-            market_role.value,
-            reason=reason,
-        )
-        return TenantMarketRole(record=record)
+        return await _change_market_role(info, tenant_id, market_role, TERMINATE, reason)
 
     @described_mutation(
         "Market operations: a suspended market role active again, with a new API key to read once"
@@ -326,13 +303,7 @@ class TenantMutations:
     async def reactivate_market_role(
         self, info: Info, tenant_id: strawberry.ID, market_role: MarketRole, reason: str
     ) -> TenantMarketRole:
-        record = await info.context.services.market_roles.reactivate(
-            info.context.authenticate(),
-            parse_id(tenant_id, "tenantId"),
-            market_role.value,
-            reason=reason,
-        )
-        return TenantMarketRole(record=record)
+        return await _change_market_role(info, tenant_id, market_role, REACTIVATE, reason)
 
     @described_mutation(
         "A new key for a market role's API credential, returned this once and never "

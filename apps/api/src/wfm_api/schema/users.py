@@ -10,13 +10,13 @@ from wfm_api.schema.auth import AuthPayload, User
 from wfm_api.schema.common import (
     Info,
     Locale,
-    PageInfo,
     described_field,
     described_mutation,
     page_size,
     parse_id,
     tenant_argument,
 )
+from wfm_api.schema.connections import Connection, Edge
 from wfm_shared.principal import PERMISSIONS_BY_ROLE, principal_for
 from wfm_storage.records import User as UserRecord
 from wfm_storage.repositories.users import UserCursor
@@ -28,23 +28,6 @@ ROLE_NAMES = "market_ops, tenant_admin or tenant_user"
 def user_view(record: UserRecord) -> User:
     """A user as GraphQL shows it, with the permissions of its own role."""
     return User(record=record, granted=frozenset(PERMISSIONS_BY_ROLE[record.role]))
-
-
-@strawberry.type
-class UserEdge:
-    cursor: str
-    node: User
-
-
-@strawberry.type
-class UserConnection:
-    edges: list[UserEdge]
-    page_info: PageInfo
-    total_count: int
-
-    @strawberry.field
-    def nodes(self) -> list[User]:
-        return [edge.node for edge in self.edges]
 
 
 @strawberry.input(description="Every criterion given must hold")
@@ -93,7 +76,7 @@ class UserQueries:
         filter: UserFilter | None = None,
         first: int = 20,
         after: str | None = None,
-    ) -> UserConnection:
+    ) -> Connection[User]:
         principal = info.context.authenticate()
         where = UserCriteria(
             search=(filter.search.strip() or None) if filter and filter.search else None,
@@ -108,16 +91,9 @@ class UserQueries:
             after=UserCursor.decode(after) if after else None,
         )
         edges = [
-            UserEdge(cursor=UserCursor.of(user).encode(), node=user_view(user))
-            for user in page.users
+            Edge(cursor=UserCursor.of(user).encode(), node=user_view(user)) for user in page.users
         ]
-        return UserConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
-            total_count=page.total_count,
-        )
+        return Connection.of(edges, has_next=page.has_next, total=page.total_count)
 
     @described_field("A user you manage")
     async def user(self, info: Info, id: strawberry.ID) -> User:

@@ -21,6 +21,7 @@ from wfm_api.schema.common import (
     page_size,
     parse_id,
 )
+from wfm_api.schema.connections import Edge, page_info_of
 from wfm_api.schema.people import Actor, load_actor
 from wfm_api.schema.templates import Template, load_template
 from wfm_api.schema.tenants import Tenant, load_tenant
@@ -123,15 +124,10 @@ class WorkItem:
         return Workflow.from_row(self.row)
 
 
-@strawberry.type
-class WorkItemEdge:
-    cursor: str
-    node: WorkItem
-
-
+# not a Connection[WorkItem]: its total is counted only when asked for, and listed last
 @strawberry.type
 class WorkItemConnection:
-    edges: list[WorkItemEdge]
+    edges: list[Edge[WorkItem]]
     page_info: PageInfo
     where: strawberry.Private[QueueFilter]
     total: strawberry.Private[int | None]  # counted with the page when the query asked
@@ -225,18 +221,11 @@ class WorkItemQueries:
             counted=_selects(info, "totalCount"),
         )
         edges = [
-            WorkItemEdge(
-                cursor=WorkCursor.of(row).encode(), node=WorkItem(row=row, reading=page.reading)
-            )
+            Edge(cursor=WorkCursor.of(row).encode(), node=WorkItem(row=row, reading=page.reading))
             for row in page.rows
         ]
         return WorkItemConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
-            where=where,
-            total=page.total,
+            edges=edges, page_info=page_info_of(edges, page.has_next), where=where, total=page.total
         )
 
 

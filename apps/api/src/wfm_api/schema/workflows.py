@@ -29,6 +29,7 @@ from wfm_api.schema.common import (
     page_size,
     parse_id,
 )
+from wfm_api.schema.connections import Edge, page_info_of
 from wfm_api.schema.people import Actor, load_actor
 from wfm_api.schema.templates import Template, load_template
 from wfm_api.schema.tenants import Tenant, load_tenant
@@ -281,15 +282,10 @@ class WorkflowEvent:
         return self.event.correlation_id
 
 
-@strawberry.type
-class WorkflowEventEdge:
-    cursor: str
-    node: WorkflowEvent
-
-
+# not a Connection[WorkflowEvent]: it has no `nodes`
 @strawberry.type
 class WorkflowEventConnection:
-    edges: list[WorkflowEventEdge]
+    edges: list[Edge[WorkflowEvent]]
     page_info: PageInfo
     total_count: int
 
@@ -297,14 +293,9 @@ class WorkflowEventConnection:
 def _event_connection(
     page: Sequence[Event], *, has_next_page: bool, total: int
 ) -> WorkflowEventConnection:
+    edges = [Edge(cursor=_seq_cursor(e.seq), node=WorkflowEvent(event=e)) for e in page]
     return WorkflowEventConnection(
-        edges=[
-            WorkflowEventEdge(cursor=_seq_cursor(e.seq), node=WorkflowEvent(event=e)) for e in page
-        ],
-        page_info=PageInfo(
-            has_next_page=has_next_page, end_cursor=_seq_cursor(page[-1].seq) if page else None
-        ),
-        total_count=total,
+        edges=edges, page_info=page_info_of(edges, has_next_page), total_count=total
     )
 
 
@@ -508,15 +499,10 @@ class Workflow:
         return [WorkflowAction(a) for a in actions]
 
 
-@strawberry.type
-class WorkflowEdge:
-    cursor: str
-    node: Workflow
-
-
+# not a Connection[Workflow]: its total is counted only when asked for, and listed last
 @strawberry.type
 class WorkflowConnection:
-    edges: list[WorkflowEdge]
+    edges: list[Edge[Workflow]]
     page_info: PageInfo
     where: strawberry.Private[InstanceFilter]
 
@@ -610,17 +596,11 @@ class WorkflowQueries:
             after=Cursor.decode(after) if after else None,
         )
         edges = [
-            WorkflowEdge(
-                cursor=Cursor(row.created_at, row.id).encode(), node=Workflow.from_row(row)
-            )
+            Edge(cursor=Cursor(row.created_at, row.id).encode(), node=Workflow.from_row(row))
             for row in page.rows
         ]
         return WorkflowConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None
-            ),
-            where=where,
+            edges=edges, page_info=page_info_of(edges, page.has_next), where=where
         )
 
     @strawberry.field

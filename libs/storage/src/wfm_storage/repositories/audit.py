@@ -7,8 +7,6 @@ by row-level security (market operations see every entry, a tenant role its tena
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
@@ -17,9 +15,9 @@ from typing import Any, Literal
 
 import asyncpg
 
-from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_shared.principal import Principal
 from wfm_shared.request_origin import current_client_address
+from wfm_storage.paging import Arguments, Key, Listing, decode_cursor, encode_cursor, equal_to
 from wfm_storage.postgres import Executor
 
 Outcome = Literal["ok", "refused", "failed"]
@@ -72,22 +70,17 @@ class AuditCursor:
     id: int
 
     def encode(self) -> str:
-        raw = f"audit|{self.occurred_at.isoformat()}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode("ascii")
+        return encode_cursor(f"audit|{self.occurred_at.isoformat()}|{self.id}")
 
     @classmethod
     def decode(cls, value: str) -> AuditCursor:
-        try:
-            kind, occurred, ident = (
-                base64.urlsafe_b64decode(value.encode("ascii")).decode().split("|")
-            )
+        def parse(position: str) -> AuditCursor:
+            kind, occurred, ident = position.split("|")
             if kind != "audit":
                 raise ValueError(kind)
             return cls(datetime.fromisoformat(occurred), int(ident))
-        except (ValueError, UnicodeError, binascii.Error):
-            raise ValidationFailed(
-                "invalid cursor", [FieldError(("after",), "is not a cursor")]
-            ) from None
+
+        return decode_cursor(value, parse)
 
     @classmethod
     def of(cls, entry: AuditEntry) -> AuditCursor:
@@ -105,31 +98,28 @@ def _entry(row: asyncpg.Record) -> AuditEntry:
     return AuditEntry(**dict(row))
 
 
-def _where(where: AuditFilter, args: list[Any]) -> str:
-    """The filter as SQL conditions, its values appended to `args`."""
-    conditions = ["true"]
+# newest first, the order of the log's page indexes (migration 0014)
+_NEWEST_FIRST = Listing(
+    "wfm.audit_log", _COLUMNS, (Key("occurred_at"), Key("id")), _entry, descending=True
+)
 
-    def holds(condition: str, value: object) -> None:
-        args.append(value)
-        conditions.append(condition.format(f"${len(args)}"))
 
-    if where.actor_id is not None:
-        holds("actor_id = {}", where.actor_id)
-    if where.tenant_id is not None:
-        holds("tenant_id = {}", where.tenant_id)
-    if where.target_type is not None:
-        holds("target_type = {}", where.target_type)
-    if where.target_id is not None:
-        holds("target_id = {}", where.target_id)
-    if where.action is not None:
-        holds("action = {}", where.action)
-    if where.outcome is not None:
-        holds("outcome = {}", where.outcome)
+def _where(where: AuditFilter, arg: Arguments) -> list[str]:
+    """The filter as SQL conditions, its values numbered in `arg`."""
+    equal = {
+        "actor_id": where.actor_id,
+        "tenant_id": where.tenant_id,
+        "target_type": where.target_type,
+        "target_id": where.target_id,
+        "action": where.action,
+        "outcome": where.outcome,
+    }
+    conditions = ["true", *equal_to(arg, equal)]
     if where.since is not None:
-        holds("occurred_at >= {}", where.since)
+        conditions.append(f"occurred_at >= {arg(where.since)}")
     if where.until is not None:
-        holds("occurred_at < {}", where.until)
-    return " AND ".join(conditions)
+        conditions.append(f"occurred_at < {arg(where.until)}")
+    return conditions
 
 
 class AuditLog:
@@ -189,22 +179,16 @@ class AuditLog:
         self, ex: Executor, where: AuditFilter, *, first: int, after: AuditCursor | None
     ) -> AuditPage:
         """Newest first, `first` entries after the cursor, and how many match in all."""
-        args: list[Any] = []
-        conditions = _where(where, args)
-        total: int = await ex.fetchval(
-            f"SELECT count(*) FROM wfm.audit_log WHERE {conditions}", *args
+        arg = Arguments()
+        conditions = _where(where, arg)
+        entries, has_next, total = await _NEWEST_FIRST.counted_page(
+            ex,
+            conditions,
+            arg,
+            first=first,
+            after=None if after is None else (after.occurred_at, after.id),
         )
-        if after is not None:
-            args += [after.occurred_at, after.id]
-            conditions += f" AND (occurred_at, id) < (${len(args) - 1}, ${len(args)})"
-        args.append(first + 1)
-        rows = await ex.fetch(
-            f"SELECT {_COLUMNS} FROM wfm.audit_log WHERE {conditions} "
-            f"ORDER BY occurred_at DESC, id DESC LIMIT ${len(args)}",
-            *args,
-        )
-        entries = [_entry(row) for row in rows]
-        return AuditPage(entries[:first], len(entries) > first, total)
+        return AuditPage(entries, has_next, total)
 
     async def stream(
         self, conn: asyncpg.Connection, where: AuditFilter, *, batch_size: int
@@ -212,12 +196,12 @@ class AuditLog:
         """Every matching entry, newest first, read through a server-side cursor
         `batch_size` rows at a time (never the whole result in memory). Inside a
         transaction, as cursors must be."""
-        args: list[Any] = []
-        conditions = _where(where, args)
+        arg = Arguments()
+        conditions = " AND ".join(_where(where, arg))
         cursor = conn.cursor(
             f"SELECT {_COLUMNS} FROM wfm.audit_log WHERE {conditions} "
             "ORDER BY occurred_at DESC, id DESC",
-            *args,
+            *arg.values,
             prefetch=batch_size,
         )
         async for row in cursor:

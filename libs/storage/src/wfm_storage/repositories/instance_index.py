@@ -3,15 +3,23 @@ and the work queue (what waits for a person on each), kept on the same rows."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
+
 from wfm_engine import InstanceState
-from wfm_shared.errors import FieldError, ValidationFailed
+from wfm_storage.paging import (
+    Arguments,
+    Key,
+    Listing,
+    decode_cursor,
+    encode_cursor,
+    equal_to,
+    like_pattern,
+)
 from wfm_storage.postgres import Executor
 from wfm_storage.records import InstanceIndexRow
 
@@ -86,12 +94,6 @@ class WorkFilter:
     unassigned: bool | None = None
 
 
-def like_pattern(text: str) -> str:
-    """`text` as a substring pattern for ILIKE, its own wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 @dataclass(frozen=True)
 class Cursor:
     """Keyset position in the newest-first order: opaque to clients."""
@@ -100,18 +102,15 @@ class Cursor:
     id: uuid.UUID
 
     def encode(self) -> str:
-        raw = f"{self.created_at.isoformat()}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode("ascii")
+        return encode_cursor(f"{self.created_at.isoformat()}|{self.id}")
 
     @classmethod
     def decode(cls, value: str) -> Cursor:
-        try:
-            created, ident = base64.urlsafe_b64decode(value.encode("ascii")).decode().split("|")
+        def parse(position: str) -> Cursor:
+            created, ident = position.split("|")
             return cls(datetime.fromisoformat(created), uuid.UUID(ident))
-        except (ValueError, UnicodeError, binascii.Error):
-            raise ValidationFailed(
-                "invalid cursor", [FieldError(("after",), "is not a cursor")]
-            ) from None
+
+        return decode_cursor(value, parse)
 
 
 @dataclass(frozen=True)
@@ -135,15 +134,12 @@ class WorkCursor:
 
     def encode(self) -> str:
         due = self.due_at.isoformat() if self.due_at is not None else ""
-        raw = f"work|{due}|{self.since.isoformat()}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode("ascii")
+        return encode_cursor(f"work|{due}|{self.since.isoformat()}|{self.id}")
 
     @classmethod
     def decode(cls, value: str) -> WorkCursor:
-        try:
-            kind, due, since, ident = (
-                base64.urlsafe_b64decode(value.encode("ascii")).decode().split("|")
-            )
+        def parse(position: str) -> WorkCursor:
+            kind, due, since, ident = position.split("|")
             if kind != "work":
                 raise ValueError(kind)
             return cls(
@@ -151,21 +147,33 @@ class WorkCursor:
                 datetime.fromisoformat(since),
                 uuid.UUID(ident),
             )
-        except (ValueError, UnicodeError, binascii.Error):
-            raise ValidationFailed(
-                "invalid cursor", [FieldError(("after",), "is not a cursor")]
-            ) from None
+
+        return decode_cursor(value, parse)
 
 
-class _Arguments:
-    """Positional arguments of a statement, numbered as they are added."""
+def _index_row(row: asyncpg.Record) -> InstanceIndexRow:
+    return InstanceIndexRow(**dict(row))
 
-    def __init__(self) -> None:
-        self.values: list[object] = []
 
-    def __call__(self, value: object) -> str:
-        self.values.append(value)
-        return f"${len(self.values)}"
+# the workflows list: newest first
+_NEWEST_FIRST = Listing(
+    "wfm.workflow_instances_index",
+    _COLUMNS,
+    (Key("created_at"), Key("id")),
+    _index_row,
+    descending=True,
+)
+# the work queue: by due date (none last, as the cursor's too), then since when
+_QUEUE = Listing(
+    "wfm.workflow_instances_index",
+    _COLUMNS,
+    (
+        Key(_DUE, "coalesce({}::timestamptz, 'infinity'::timestamptz)"),
+        Key("waiting_since"),
+        Key("id"),
+    ),
+    _index_row,
+)
 
 
 class InstanceIndex:
@@ -341,27 +349,20 @@ class InstanceIndex:
     async def page(
         self, ex: Executor, where: InstanceFilter, *, first: int, after: Cursor | None
     ) -> Page:
-        arg = _Arguments()
-        conditions = _instance_conditions(where, arg)
-        if after is not None:
-            conditions.append(f"(created_at, id) < ({arg(after.created_at)}, {arg(after.id)})")
-        rows = await ex.fetch(
-            f"SELECT {_COLUMNS} FROM wfm.workflow_instances_index WHERE {' AND '.join(conditions)} "
-            f"ORDER BY created_at DESC, id DESC LIMIT {arg(first + 1)}",
-            *arg.values,
+        arg = Arguments()
+        found, has_next = await _NEWEST_FIRST.page(
+            ex,
+            _instance_conditions(where, arg),
+            arg,
+            first=first,
+            after=None if after is None else (after.created_at, after.id),
         )
-        found = [InstanceIndexRow(**dict(row)) for row in rows]
-        return Page(rows=found[:first], has_next=len(found) > first)
+        return Page(rows=found, has_next=has_next)
 
     async def count(self, ex: Executor, where: InstanceFilter) -> int:
         """How many workflows `where` lists, every page together."""
-        arg = _Arguments()
-        conditions = _instance_conditions(where, arg)
-        total: int = await ex.fetchval(
-            f"SELECT count(*) FROM wfm.workflow_instances_index WHERE {' AND '.join(conditions)}",
-            *arg.values,
-        )
-        return total
+        arg = Arguments()
+        return await _NEWEST_FIRST.count(ex, _instance_conditions(where, arg), arg)
 
     # -- the work queue -------------------------------------------------------------------
 
@@ -369,29 +370,19 @@ class InstanceIndex:
         self, ex: Executor, where: WorkFilter, *, first: int, after: WorkCursor | None
     ) -> Page:
         """What waits for a person, by due date (none last), then since when."""
-        arg = _Arguments()
-        conditions = _work_conditions(where, arg)
-        if after is not None:
-            conditions.append(
-                f"({_DUE}, waiting_since, id) > (coalesce({arg(after.due_at)}::timestamptz, "
-                f"'infinity'::timestamptz), {arg(after.since)}, {arg(after.id)})"
-            )
-        rows = await ex.fetch(
-            f"SELECT {_COLUMNS} FROM wfm.workflow_instances_index WHERE {' AND '.join(conditions)} "
-            f"ORDER BY {_DUE}, waiting_since, id LIMIT {arg(first + 1)}",
-            *arg.values,
+        arg = Arguments()
+        found, has_next = await _QUEUE.page(
+            ex,
+            _work_conditions(where, arg),
+            arg,
+            first=first,
+            after=None if after is None else (after.due_at, after.since, after.id),
         )
-        found = [InstanceIndexRow(**dict(row)) for row in rows]
-        return Page(rows=found[:first], has_next=len(found) > first)
+        return Page(rows=found, has_next=has_next)
 
     async def work_count(self, ex: Executor, where: WorkFilter) -> int:
-        arg = _Arguments()
-        conditions = _work_conditions(where, arg)
-        total: int = await ex.fetchval(
-            f"SELECT count(*) FROM wfm.workflow_instances_index WHERE {' AND '.join(conditions)}",
-            *arg.values,
-        )
-        return total
+        arg = Arguments()
+        return await _QUEUE.count(ex, _work_conditions(where, arg), arg)
 
 
 # Only the filters given become SQL, so that the planner can use the matching index.
@@ -405,7 +396,7 @@ def _overdue(overdue: bool, now: str) -> str:
     return f"(due_at IS NULL OR due_at >= {now}::timestamptz)"
 
 
-def _instance_conditions(where: InstanceFilter, arg: _Arguments) -> list[str]:
+def _instance_conditions(where: InstanceFilter, arg: Arguments) -> list[str]:
     conditions = ["version > 0"]  # a reserved row whose first event never landed is not listed
     equal = {
         "status": where.status,
@@ -415,9 +406,7 @@ def _instance_conditions(where: InstanceFilter, arg: _Arguments) -> list[str]:
         "current_step": where.current_step,
         "assignee_id": where.assignee_id,
     }
-    conditions += [
-        f"{column} = {arg(value)}" for column, value in equal.items() if value is not None
-    ]
+    conditions += equal_to(arg, equal)
     if where.created_from is not None:
         conditions.append(f"created_at >= {arg(where.created_from)}")
     if where.created_to is not None:
@@ -437,7 +426,7 @@ def _instance_conditions(where: InstanceFilter, arg: _Arguments) -> list[str]:
     return conditions
 
 
-def _work_conditions(where: WorkFilter, arg: _Arguments) -> list[str]:
+def _work_conditions(where: WorkFilter, arg: Arguments) -> list[str]:
     conditions = ["work_kind IS NOT NULL"]
     if not where.any_role:
         user = arg(where.user_id)
@@ -455,9 +444,7 @@ def _work_conditions(where: WorkFilter, arg: _Arguments) -> list[str]:
         "market_role": where.market_role,
         "work_step": where.step_id,
     }
-    conditions += [
-        f"{column} = {arg(value)}" for column, value in equal.items() if value is not None
-    ]
+    conditions += equal_to(arg, equal)
     if where.overdue is not None:
         conditions.append(_overdue(where.overdue, arg(where.now)))
     if where.escalated is not None:

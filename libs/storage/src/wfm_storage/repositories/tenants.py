@@ -4,19 +4,17 @@ them out unless it says otherwise."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import builtins
 import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
-from wfm_shared.errors import Conflict, FieldError, ValidationFailed
+from wfm_shared.errors import Conflict
+from wfm_storage.paging import Arguments, Key, Listing, decode_cursor, encode_cursor, like_pattern
 from wfm_storage.postgres import Executor
 from wfm_storage.records import Tenant, TenantMarketRole
 
@@ -35,10 +33,8 @@ def _tenant(row: asyncpg.Record) -> Tenant:
     return Tenant(**dict(row))
 
 
-def _like_pattern(text: str) -> str:
-    """`text` anywhere, its LIKE wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+# by company name, the order of the tenants' page index (migration 0010)
+_BY_NAME = Listing("wfm.tenants", _TENANT_COLUMNS, (Key("company_name"), Key("id")), _tenant)
 
 
 @dataclass(frozen=True)
@@ -59,20 +55,17 @@ class TenantCursor:
     id: uuid.UUID
 
     def encode(self) -> str:
-        raw = json.dumps(["tenant", self.company_name, str(self.id)]).encode()
-        return base64.urlsafe_b64encode(raw).decode("ascii")
+        return encode_cursor(json.dumps(["tenant", self.company_name, str(self.id)]))
 
     @classmethod
     def decode(cls, value: str) -> TenantCursor:
-        try:
-            kind, name, ident = json.loads(base64.urlsafe_b64decode(value.encode("ascii")))
+        def parse(position: str) -> TenantCursor:
+            kind, name, ident = json.loads(position)
             if kind != "tenant" or not isinstance(name, str):
                 raise ValueError(kind)
             return cls(name, uuid.UUID(ident))
-        except (ValueError, TypeError, UnicodeError, binascii.Error):
-            raise ValidationFailed(
-                "invalid cursor", [FieldError(("after",), "is not a cursor")]
-            ) from None
+
+        return decode_cursor(value, parse)
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantCursor:
@@ -103,20 +96,18 @@ class ApiAccess:
     revoked_at: datetime | None
 
 
-def _where(where: TenantFilter, args: list[Any]) -> str:
-    """The filter as SQL conditions on non-archived tenants, its values appended to `args`."""
+def _where(where: TenantFilter, arg: Arguments) -> list[str]:
+    """The filter as SQL conditions on non-archived tenants, its values numbered in `arg`."""
     conditions = ["deleted_at IS NULL"]
     if where.status is not None:
-        args.append(where.status)
-        conditions.append(f"status = ${len(args)}")
+        conditions.append(f"status = {arg(where.status)}")
     if where.search:
-        args.append(_like_pattern(where.search))
-        matches = [f"company_name ILIKE ${len(args)}", f"slug ILIKE ${len(args)}"]
+        pattern = arg(like_pattern(where.search))
+        matches = [f"company_name ILIKE {pattern}", f"slug ILIKE {pattern}"]
         if where.vat_search:
-            args.append(_like_pattern(where.vat_search))
-            matches.append(f"vat_number LIKE ${len(args)}")
+            matches.append(f"vat_number LIKE {arg(like_pattern(where.vat_search))}")
         conditions.append(f"({' OR '.join(matches)})")
-    return " AND ".join(conditions)
+    return conditions
 
 
 class TenantRepository:
@@ -183,22 +174,16 @@ class TenantRepository:
         self, ex: Executor, where: TenantFilter, *, first: int, after: TenantCursor | None
     ) -> TenantPage:
         """By company name, `first` tenants after the cursor, and how many match in all."""
-        args: builtins.list[Any] = []
-        conditions = _where(where, args)
-        total: int = await ex.fetchval(
-            f"SELECT count(*) FROM wfm.tenants WHERE {conditions}", *args
+        arg = Arguments()
+        conditions = _where(where, arg)
+        tenants, has_next, total = await _BY_NAME.counted_page(
+            ex,
+            conditions,
+            arg,
+            first=first,
+            after=None if after is None else (after.company_name, after.id),
         )
-        if after is not None:
-            args += [after.company_name, after.id]
-            conditions += f" AND (company_name, id) > (${len(args) - 1}, ${len(args)})"
-        args.append(first + 1)
-        rows = await ex.fetch(
-            f"SELECT {_TENANT_COLUMNS} FROM wfm.tenants WHERE {conditions} "
-            f"ORDER BY company_name, id LIMIT ${len(args)}",
-            *args,
-        )
-        tenants = [_tenant(row) for row in rows]
-        return TenantPage(tenants[:first], len(tenants) > first, total)
+        return TenantPage(tenants, has_next, total)
 
     async def create(
         self,

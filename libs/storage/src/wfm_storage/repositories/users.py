@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from wfm_shared.errors import FieldError, ValidationFailed
+import asyncpg
+
+from wfm_storage.paging import (
+    Arguments,
+    Key,
+    Listing,
+    decode_cursor,
+    encode_cursor,
+    equal_to,
+    like_pattern,
+)
 from wfm_storage.postgres import Executor
 from wfm_storage.records import LoginRecord, User
 
@@ -18,12 +26,22 @@ _USER_COLUMNS = (
 )
 
 
+def _user(row: asyncpg.Record) -> User:
+    return User(**dict(row))
+
+
+# by e-mail address, any case: the order of the unique index on lower(email) (migration 0001)
+_BY_EMAIL = Listing(
+    "wfm.users", _USER_COLUMNS, (Key("lower(email)", "lower({})"), Key("id")), _user
+)
+
+
 class UserRepository:
     async def by_ids(self, ex: Executor, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, User]:
         rows = await ex.fetch(
             f"SELECT {_USER_COLUMNS} FROM wfm.users WHERE id = ANY($1::uuid[])", list(ids)
         )
-        return {row["id"]: User(**dict(row)) for row in rows}
+        return {row["id"]: _user(row) for row in rows}
 
     async def create(
         self,
@@ -58,7 +76,7 @@ class UserRepository:
             status,
         )
         assert row is not None
-        return User(**dict(row))
+        return _user(row)
 
     async def set_status(self, ex: Executor, user_id: uuid.UUID, status: str) -> User | None:
         """Another status ends every session of the user (trigger of migration 0008)."""
@@ -68,7 +86,7 @@ class UserRepository:
             user_id,
             status,
         )
-        return User(**dict(row)) if row else None
+        return _user(row) if row else None
 
     async def set_password_hash(
         self, ex: Executor, user_id: uuid.UUID, password_hash: str
@@ -80,7 +98,7 @@ class UserRepository:
             user_id,
             password_hash,
         )
-        return User(**dict(row)) if row else None
+        return _user(row) if row else None
 
     async def update_profile(
         self,
@@ -100,44 +118,29 @@ class UserRepository:
             locale,
             role,
         )
-        return User(**dict(row)) if row else None
+        return _user(row) if row else None
 
     async def page(
         self, ex: Executor, where: UserFilter, *, first: int, after: UserCursor | None
     ) -> UserPage:
         """The users row-level security shows, by e-mail address, `first` after the cursor,
         and how many match in all."""
-        args: list[object] = []
-
-        def arg(value: object) -> str:
-            args.append(value)
-            return f"${len(args)}"
-
+        arg = Arguments()
         conditions = ["true"]
         if where.search:
-            pattern = arg(f"%{_escape_like(where.search)}%")
+            pattern = arg(like_pattern(where.search))
             conditions.append(f"(email ILIKE {pattern} OR display_name ILIKE {pattern})")
-        if where.role is not None:
-            conditions.append(f"role = {arg(where.role)}")
-        if where.status is not None:
-            conditions.append(f"status = {arg(where.status)}")
-        if where.tenant_id is not None:
-            conditions.append(f"tenant_id = {arg(where.tenant_id)}")
-        matching = " AND ".join(conditions)
-        total: int = await ex.fetchval(f"SELECT count(*) FROM wfm.users WHERE {matching}", *args)
-        if after is not None:
-            matching += f" AND (lower(email), id) > (lower({arg(after.email)}), {arg(after.id)})"
-        rows = await ex.fetch(
-            f"SELECT {_USER_COLUMNS} FROM wfm.users WHERE {matching} "
-            f"ORDER BY lower(email), id LIMIT {arg(first + 1)}",
-            *args,
+        conditions += equal_to(
+            arg, {"role": where.role, "status": where.status, "tenant_id": where.tenant_id}
         )
-        found = [User(**dict(row)) for row in rows]
-        return UserPage(users=found[:first], has_next=len(found) > first, total_count=total)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        found, has_next, total = await _BY_EMAIL.counted_page(
+            ex,
+            conditions,
+            arg,
+            first=first,
+            after=None if after is None else (after.email, after.id),
+        )
+        return UserPage(users=found, has_next=has_next, total_count=total)
 
 
 @dataclass(frozen=True)
@@ -162,22 +165,18 @@ class UserCursor:
         return cls(user.email, user.id)
 
     def encode(self) -> str:
-        raw = f"user|{self.email}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode("ascii")
+        return encode_cursor(f"user|{self.email}|{self.id}")
 
     @classmethod
     def decode(cls, value: str) -> UserCursor:
-        try:
-            raw = base64.urlsafe_b64decode(value.encode("ascii")).decode()
-            kind, _, rest = raw.partition("|")
+        def parse(position: str) -> UserCursor:
+            kind, _, rest = position.partition("|")
             email, _, ident = rest.rpartition("|")  # an address may hold a "|" itself
             if kind != "user" or not email:
                 raise ValueError(kind)
             return cls(email, uuid.UUID(ident))
-        except (ValueError, UnicodeError, binascii.Error):
-            raise ValidationFailed(
-                "invalid cursor", [FieldError(("after",), "is not a cursor")]
-            ) from None
+
+        return decode_cursor(value, parse)
 
 
 @dataclass(frozen=True)
