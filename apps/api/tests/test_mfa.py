@@ -150,6 +150,11 @@ async def test_enrolment_answers_a_provisioning_uri_then_ten_recovery_codes_once
     )
     assert len(stored) == 10
     assert not {c.replace("-", "") for c in codes} & {row["code_hash"] for row in stored}
+    # nor is the secret: a copy of the database alone does not give the codes
+    sealed = await owner_conn.fetchval(
+        "SELECT secret FROM wfm.user_mfa WHERE user_id = $1", account.user.id
+    )
+    assert begun["secret"] not in sealed
     actions = await owner_conn.fetch(
         "SELECT action FROM wfm.audit_log WHERE target_id = $1 ORDER BY id",
         str(account.user.id),

@@ -19,7 +19,7 @@ from wfm_directory.invitations import AccountMail
 from wfm_directory.market_roles import MarketRoleService
 from wfm_directory.mfa import MfaService
 from wfm_engine import InstanceCommand, Registries
-from wfm_integrations.api_access import ApiAccessService, KeyVault
+from wfm_integrations.api_access import MFA_SECRETS, ApiAccessService, KeyVault
 from wfm_integrations.kong import KongAdmin
 from wfm_integrations.mail import SmtpMailer
 from wfm_integrations.notifier import Notifier
@@ -237,6 +237,7 @@ async def bootstrap(
             users=s.users,
             audit=s.audit,
             clock=clock,
+            vault=KeyVault.from_settings(settings, purpose=MFA_SECRETS),
             required_for_market_ops=settings.market_ops_mfa_required,
         ),
         audit=AuditService(db, audit=s.audit),

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 import pyotp
 
 from wfm_directory.audit import audit_user
+from wfm_integrations.api_access import KeyVault
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
 from wfm_shared.errors import (
@@ -93,10 +94,11 @@ def new_recovery_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
-def matching_step(secret: str, code: str, at: datetime) -> int | None:
-    """The time step (around `at`, within the drift) whose code `code` is, or None."""
+def matching_step(secret: str | None, code: str, at: datetime) -> int | None:
+    """The time step (around `at`, within the drift) whose code `code` is, or None (also for
+    a secret sealed under another WFM_CREDENTIAL_SECRET: `secret` None)."""
     code = normalized_code(code)
-    if not TOTP_CODE.match(code):
+    if secret is None or not TOTP_CODE.match(code):
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(at)
@@ -121,9 +123,11 @@ class MfaService:
         users: UserRepository,
         audit: AuditLog,
         clock: Clock,
+        vault: KeyVault,
         required_for_market_ops: bool = False,
     ) -> None:
         self._db = db
+        self._vault = vault  # the secrets are stored sealed
         self._factors = factors
         self._users = users
         self._audit_log = audit
@@ -141,7 +145,8 @@ class MfaService:
         secret = pyotp.random_base32()
         async with self._db.transaction(principal) as conn:
             user = await self._own_user(conn, principal)
-            if not await self._factors.start(conn, user.id, secret, self._clock.now()):
+            sealed = self._vault.seal(secret)
+            if not await self._factors.start(conn, user.id, sealed, self._clock.now()):
                 raise Conflict(
                     "multi-factor sign-in is on already: turn it off (disableMfa) to enrol "
                     "another authenticator"
@@ -163,7 +168,7 @@ class MfaService:
                     if factor is None
                     else "multi-factor sign-in is on already"
                 )
-            step = matching_step(factor.secret, code, now)
+            step = matching_step(self._vault.open(factor.secret), code, now)
             if step is None:
                 raise wrong_code()
             enabled = await self._factors.enable(
@@ -204,7 +209,7 @@ class MfaService:
             return await self._factors.use_recovery_code(
                 conn, factor.user_id, recovery_code_hash(factor.user_id, normalized), now
             )
-        step = matching_step(factor.secret, normalized, now)
+        step = matching_step(self._vault.open(factor.secret), normalized, now)
         return step is not None and await self._factors.accept_step(conn, factor.user_id, step, now)
 
     # --- someone else's second factor
@@ -258,7 +263,7 @@ class MfaService:
         if RECOVERY_CODE.match(normalized):
             recovery = recovery_code_hash(login.user_id, normalized)
         else:
-            step = matching_step(login.secret, normalized, now)
+            step = matching_step(self._vault.open(login.secret), normalized, now)
             if step is None:
                 raise Unauthenticated(WRONG_CODE)
         async with self._db.connection() as conn:

@@ -52,20 +52,26 @@ def new_api_key() -> str:
     return secrets.token_urlsafe(API_KEY_BYTES)
 
 
+# what a KeyVault seals: its key is derived for one purpose
+API_KEYS = b"wfm api credential keys"
+MFA_SECRETS = b"wfm mfa secrets"
+
+
 class KeyVault:
     """Encrypts a key while it waits to be read: Fernet (AES-128-CBC and HMAC-SHA256),
     under a key derived with HKDF-SHA256 from WFM_CREDENTIAL_SECRET (else WFM_JWT_SECRET)."""
 
-    def __init__(self, secret: str) -> None:
-        derived = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"wfm api credential keys"
-        ).derive(secret.encode())
+    def __init__(self, secret: str, *, purpose: bytes = API_KEYS) -> None:
+        # one key per purpose, so that what one seals no other opens
+        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
+            secret.encode()
+        )
         self._fernet = Fernet(base64.urlsafe_b64encode(derived))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> KeyVault:
+    def from_settings(cls, settings: Settings, *, purpose: bytes = API_KEYS) -> KeyVault:
         secret = settings.credential_secret or settings.jwt_secret
-        return cls(secret.get_secret_value())
+        return cls(secret.get_secret_value(), purpose=purpose)
 
     def seal(self, key: str) -> str:
         return self._fernet.encrypt(key.encode()).decode("ascii")

@@ -1,7 +1,9 @@
 -- Multi-factor sign-in (TOTP, RFC 6238). A user has at most one second factor: its secret
 -- is pending until a first code confirms it, and is never shown again once confirmed. The
--- last time step accepted is kept, so that a code is accepted once. Recovery codes and
--- login challenges are kept only as SHA-256 hashes.
+-- last time step accepted is kept, so that a code is accepted once. The secret is stored
+-- sealed (Fernet, under a key derived from WFM_CREDENTIAL_SECRET): a copy of the database
+-- alone does not give the codes. Recovery codes and login challenges are kept only as
+-- SHA-256 hashes.
 --
 -- The signed-in steps (enrol, confirm, disable, reset) run under the tenant policies below;
 -- the steps of a login, before any tenant is known, only through the narrow SECURITY
@@ -10,7 +12,7 @@
 CREATE TABLE wfm.user_mfa (
     user_id        uuid PRIMARY KEY REFERENCES wfm.users (id) ON DELETE CASCADE,
     tenant_id      uuid REFERENCES wfm.tenants (id),  -- the user's (NULL: market operations)
-    secret         text NOT NULL CHECK (secret ~ '^[A-Z2-7]{32}$'),
+    secret         text NOT NULL CHECK (length(secret) BETWEEN 32 AND 400),  -- sealed
     enabled_at     timestamptz,                       -- NULL: pending its first code
     last_used_step bigint,                            -- the TOTP time step last accepted
     created_at     timestamptz NOT NULL,
