@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from wfm_api.app import create_app
-from wfm_integrations.api_access import ApiAccessService, KeyVault
+from wfm_integrations.api_access import ApiAccessService
 from wfm_integrations.kong import KongAdmin
+from wfm_integrations.vault import KeyVault
 from wfm_shared.principal import system_principal
 from wfm_storage import jobs
 from wfm_storage.repositories.tenants import TenantRepository

@@ -19,13 +19,14 @@ from wfm_directory.invitations import AccountMail
 from wfm_directory.market_roles import MarketRoleService
 from wfm_directory.mfa import MfaService
 from wfm_engine import InstanceCommand, Registries
-from wfm_integrations.api_access import MFA_SECRETS, ApiAccessService, KeyVault
+from wfm_integrations.api_access import ApiAccessService
 from wfm_integrations.kong import KongAdmin
 from wfm_integrations.mail import SmtpMailer
 from wfm_integrations.notifier import Notifier
 from wfm_integrations.outgoing import outgoing_client
 from wfm_integrations.subscriptions import WebhookService
 from wfm_integrations.system_steps import StepCaller, builtin_runners
+from wfm_integrations.vault import MFA_SECRETS, KeyVault
 from wfm_shared.clock import Clock, SystemClock
 from wfm_shared.security import TokenCodec
 from wfm_shared.settings import Settings

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 import pyotp
 
 from wfm_directory.audit import audit_user
-from wfm_integrations.api_access import KeyVault
+from wfm_integrations.vault import KeyVault
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
 from wfm_shared.errors import (

@@ -18,23 +18,19 @@ again)."""
 
 from __future__ import annotations
 
-import base64
 import secrets
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from typing import Any
 
 from wfm_engine import Event, EventType, InstanceState, WorkflowTemplate
 from wfm_integrations.kong import KongAdmin, KongError
+from wfm_integrations.vault import KeyVault
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.errors import Conflict, FieldError, NotFound, ServiceUnavailable, ValidationFailed
 from wfm_shared.principal import Principal, system_principal
 from wfm_shared.retries import TransientFailure
-from wfm_shared.settings import Settings
 from wfm_storage import jobs
 from wfm_storage.postgres import Database, Executor
 from wfm_storage.queue import JobQueue
@@ -50,38 +46,6 @@ def consumer_username(tenant_slug: str, market_role: str) -> str:
 
 def new_api_key() -> str:
     return secrets.token_urlsafe(API_KEY_BYTES)
-
-
-# what a KeyVault seals: its key is derived for one purpose
-API_KEYS = b"wfm api credential keys"
-MFA_SECRETS = b"wfm mfa secrets"
-
-
-class KeyVault:
-    """Encrypts a key while it waits to be read: Fernet (AES-128-CBC and HMAC-SHA256),
-    under a key derived with HKDF-SHA256 from WFM_CREDENTIAL_SECRET (else WFM_JWT_SECRET)."""
-
-    def __init__(self, secret: str, *, purpose: bytes = API_KEYS) -> None:
-        # one key per purpose, so that what one seals no other opens
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
-            secret.encode()
-        )
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
-
-    @classmethod
-    def from_settings(cls, settings: Settings, *, purpose: bytes = API_KEYS) -> KeyVault:
-        secret = settings.credential_secret or settings.jwt_secret
-        return cls(secret.get_secret_value(), purpose=purpose)
-
-    def seal(self, key: str) -> str:
-        return self._fernet.encrypt(key.encode()).decode("ascii")
-
-    def open(self, sealed: str) -> str | None:
-        """None: sealed under another secret (the setting changed since)."""
-        try:
-            return self._fernet.decrypt(sealed.encode("ascii")).decode()
-        except InvalidToken:
-            return None
 
 
 @dataclass(frozen=True)
@@ -146,6 +110,26 @@ class ApiAccessService:
         self._vault = vault
         self._platform = system_principal()
 
+    async def _audit_credential(
+        self,
+        conn: Executor,
+        principal: Principal,
+        tenant_id: uuid.UUID,
+        action: str,
+        credential_id: uuid.UUID,
+        details: dict[str, Any],
+    ) -> None:
+        """An entry about a tenant's API credential (never its key)."""
+        await self._audit.append(
+            conn,
+            principal=principal,
+            tenant_id=tenant_id,
+            action=action,
+            target_type="api_credential",
+            target_id=str(credential_id),
+            details=details,
+        )
+
     async def on_workflow_event(
         self, state: InstanceState, template: WorkflowTemplate, event: Event
     ) -> None:
@@ -186,14 +170,13 @@ class ApiAccessService:
                 step = _Revoke(access.consumer_username, access.credential_id)
                 if access.status != "revoked":
                     await self._tenants.revoke_api_credential(conn, tenant_id, market_role)
-                    await self._audit.append(
+                    await self._audit_credential(
                         conn,
-                        principal=self._platform,
-                        tenant_id=tenant_id,
-                        action="API_CREDENTIAL_REVOKED",
-                        target_type="api_credential",
-                        target_id=str(access.credential_id),
-                        details={"marketRole": market_role, "consumer": access.consumer_username},
+                        self._platform,
+                        tenant_id,
+                        "API_CREDENTIAL_REVOKED",
+                        access.credential_id,
+                        {"marketRole": market_role, "consumer": access.consumer_username},
                     )
         try:
             if isinstance(step, _Provide):
@@ -245,14 +228,13 @@ class ApiAccessService:
                 consumer_id=str(consumer["id"]) if consumer.get("id") else None,
             )
             if confirmed:
-                await self._audit.append(
+                await self._audit_credential(
                     conn,
-                    principal=self._platform,
-                    tenant_id=tenant_id,
-                    action="API_CREDENTIAL_PROVISIONED",
-                    target_type="api_credential",
-                    target_id=str(step.credential_id),
-                    details={"marketRole": market_role, "consumer": step.username},
+                    self._platform,
+                    tenant_id,
+                    "API_CREDENTIAL_PROVISIONED",
+                    step.credential_id,
+                    {"marketRole": market_role, "consumer": step.username},
                 )
         if not confirmed:
             # revoked (or replaced) while Kong was creating it: take it back
@@ -278,14 +260,13 @@ class ApiAccessService:
                     f"the {market_role} API key was sealed under another WFM_CREDENTIAL_SECRET "
                     "and cannot be read: rotate the credential"
                 )
-            await self._audit.append(
+            await self._audit_credential(
                 conn,
-                principal=principal,
-                tenant_id=tenant_id,
-                action="API_CREDENTIAL_REVEALED",
-                target_type="api_credential",
-                target_id=str(access.credential_id),
-                details={"marketRole": market_role},
+                principal,
+                tenant_id,
+                "API_CREDENTIAL_REVEALED",
+                access.credential_id,
+                {"marketRole": market_role},
             )
         return ApiCredential(tenant_id, market_role, access.consumer_username, key)
 
@@ -314,13 +295,12 @@ class ApiAccessService:
                     f"the API gateway did not take the new key: {error.reason}"
                 ) from None
             await self._tenants.record_rotation(conn, tenant_id, market_role)
-            await self._audit.append(
+            await self._audit_credential(
                 conn,
-                principal=principal,
-                tenant_id=tenant_id,
-                action="API_CREDENTIAL_ROTATED",
-                target_type="api_credential",
-                target_id=str(access.credential_id),
-                details={"marketRole": market_role},
+                principal,
+                tenant_id,
+                "API_CREDENTIAL_ROTATED",
+                access.credential_id,
+                {"marketRole": market_role},
             )
         return ApiCredential(tenant_id, market_role, access.consumer_username, key)

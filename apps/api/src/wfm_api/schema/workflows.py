@@ -3,8 +3,6 @@ mutations call the workflow service."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import uuid
 from collections.abc import Sequence
@@ -56,6 +54,7 @@ from wfm_engine import StepState as EngineStepState
 from wfm_engine import StepStatus as EngineStepStatus
 from wfm_shared.errors import FieldError as DomainFieldError
 from wfm_shared.errors import NotFound, ValidationFailed
+from wfm_storage.paging import decode_cursor, encode_cursor
 from wfm_storage.records import InstanceIndexRow
 from wfm_storage.repositories.instance_index import Cursor, InstanceFilter
 
@@ -300,21 +299,18 @@ def _event_connection(
 
 
 def _seq_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode("ascii")
+    return encode_cursor(f"seq:{seq}")
+
+
+def _seq_of(position: str) -> int:
+    kind, _, value = position.partition(":")
+    if kind != "seq":
+        raise ValueError(kind)
+    return int(value)
 
 
 def _after_seq(after: str | None) -> int:
-    if after is None:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(after.encode("ascii")).decode().partition(":")
-        if kind != "seq":
-            raise ValueError(kind)
-        return int(value)
-    except (ValueError, UnicodeError, binascii.Error):
-        raise ValidationFailed(
-            "invalid cursor", [DomainFieldError(("after",), "is not a cursor")]
-        ) from None
+    return 0 if after is None else decode_cursor(after, _seq_of)
 
 
 @dataclass(frozen=True)
