@@ -70,7 +70,9 @@ class AuditLogEntry:
     def tenant_id(self) -> strawberry.ID | None:
         return to_id(self.entry.tenant_id) if self.entry.tenant_id else None
 
-    @described_field("Null: outside any tenant, or a tenant archived since")
+    @described_field(
+        "Null: outside any tenant (an archived tenant is still shown, with archivedAt)"
+    )
     async def tenant(self, info: Info) -> Tenant | None:
         if self.entry.tenant_id is None:
             return None

@@ -95,26 +95,3 @@ class TriggerRepository:
             "SELECT max(fired_at) FROM wfm.trigger_firings WHERE trigger_id = $1", trigger_id
         )
         return value
-
-    async def record_api_access(
-        self,
-        ex: Executor,
-        *,
-        tenant_id: uuid.UUID,
-        market_role: str,
-        username: str,
-        consumer_id: str | None,
-        credential_id: uuid.UUID,
-    ) -> None:
-        await ex.execute(
-            """
-            INSERT INTO wfm.api_access (tenant_id, market_role, consumer_username, consumer_id, credential_id)
-            VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (tenant_id, market_role) DO UPDATE SET consumer_id = EXCLUDED.consumer_id
-            """,
-            tenant_id,
-            market_role,
-            username,
-            consumer_id,
-            credential_id,
-        )
