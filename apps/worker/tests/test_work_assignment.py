@@ -89,6 +89,6 @@ async def test_a_system_step_whose_runner_fails_waits_for_who_may_roll_it_back(
         page = await services.work_queue.items(
             person.principal, WorkItemFilter(template_key=key), first=10
         )
-        assert [(r.id, r.work_kind, r.work_step) for r in page.rows] == [
+        assert [(r.id, r.work_kind, r.work_step) for r in (item.row for item in page.items)] == [
             (workflow_id, "FAILURE", "register")
         ]

@@ -216,7 +216,12 @@ async def bootstrap(
         url_policy=url_policy,
         workflows=workflows,
         work_queue=WorkQueueService(
-            db, index=s.index, users=s.users, workflows=workflows, clock=clock
+            db,
+            index=s.index,
+            users=s.users,
+            templates=s.templates,
+            workflows=workflows,
+            clock=clock,
         ),
         templates=TemplateService(
             db,

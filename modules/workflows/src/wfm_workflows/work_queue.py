@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from wfm_engine import AssignWork, InstanceCommand, ReleaseWork
+from wfm_engine.definitions import Localized
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
 from wfm_shared.errors import FieldError, NotFound, ValidationFailed
@@ -28,10 +29,13 @@ from wfm_storage.repositories.instance_index import (
     WorkCursor,
     WorkFilter,
 )
+from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.users import UserRepository
 from wfm_workflows.service import WorkflowService
 
 DEFAULT_LOCALE = "en"
+# What the work of a submission is called: it is no step of the template.
+SUBMISSION_TITLE = Localized(en="Submission", fr="Soumission", nl="Indiening")
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,22 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class WaitingWork:
+    """One workflow's waiting work, with the title of what waits in every language (None: a
+    step its template version does not have, named by its id)."""
+
+    row: InstanceIndexRow
+    title: Localized | None
+
+    def title_in(self, locale: str) -> str:
+        if self.title is None:
+            return self.row.work_step or ""
+        return self.title.get(locale)
+
+
+@dataclass(frozen=True)
 class WorkPage:
-    rows: list[InstanceIndexRow]
+    items: list[WaitingWork]
     has_next: bool
     reading: Reading
     total: int | None = None  # every page together, when asked for
@@ -71,7 +89,7 @@ class WorkPage:
 class WorkItemRecord:
     """One workflow's waiting work, as a mutation leaves it."""
 
-    row: InstanceIndexRow
+    item: WaitingWork
     reading: Reading
 
 
@@ -82,12 +100,14 @@ class WorkQueueService:
         *,
         index: InstanceIndex,
         users: UserRepository,
+        templates: TemplateRepository,
         workflows: WorkflowService,
         clock: Clock,
     ) -> None:
         self._db = db
         self._index = index
         self._users = users
+        self._templates = templates
         self._workflows = workflows
         self._clock = clock
 
@@ -135,7 +155,8 @@ class WorkQueueService:
             page: Page = await self._index.work_page(conn, query, first=first, after=cursor)
             total = await self._index.work_count(conn, query) if counted else None
             locale = await self._locale(conn, principal)
-        return WorkPage(page.rows, page.has_next, Reading(locale, now), total)
+            items = await self._titled(conn, page.rows)
+        return WorkPage(items, page.has_next, Reading(locale, now), total)
 
     async def count(self, principal: Principal, where: WorkItemFilter) -> int:
         """How many items `items` lists, every page together."""
@@ -147,6 +168,21 @@ class WorkQueueService:
         users = await self._users.by_ids(conn, [principal.user_id])
         user = users.get(principal.user_id)
         return user.locale if user is not None else DEFAULT_LOCALE
+
+    async def _titled(self, conn: Executor, rows: list[InstanceIndexRow]) -> list[WaitingWork]:
+        """`rows` with the titles of what waits on them (their templates in one read; a
+        stored version never changes, so the repository keeps them parsed)."""
+        templates = await self._templates.by_ids(conn, list({row.template_id for row in rows}))
+
+        def title(row: InstanceIndexRow) -> Localized | None:
+            if row.work_step is None:
+                return SUBMISSION_TITLE
+            record = templates.get(row.template_id)
+            if record is None or not record.template.has_step(row.work_step):
+                return None
+            return record.template.step(row.work_step).title
+
+        return [WaitingWork(row, title(row)) for row in rows]
 
     # -- assigning --------------------------------------------------------------------------
 
@@ -201,7 +237,8 @@ class WorkQueueService:
         )
         async with self._db.transaction(principal) as conn:
             row = await self._index.get(conn, workflow_id)
+            if row is None:
+                raise NotFound("workflow", workflow_id)
             locale = await self._locale(conn, principal)
-        if row is None:
-            raise NotFound("workflow", workflow_id)
-        return WorkItemRecord(row, Reading(locale, self._clock.now()))
+            [item] = await self._titled(conn, [row])
+        return WorkItemRecord(item, Reading(locale, self._clock.now()))

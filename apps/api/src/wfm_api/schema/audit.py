@@ -77,7 +77,7 @@ class AuditLogEntry:
         if self.entry.tenant_id is None:
             return None
         record = await info.context.loaders.load_tenant(self.entry.tenant_id)
-        return Tenant(record=record) if record is not None else None
+        return Tenant.of(record) if record is not None else None
 
     @described_field("The id the entry holds; null: nobody was signed in (a refused login)")
     def actor_id(self) -> strawberry.ID | None:

@@ -27,14 +27,9 @@ from wfm_api.schema.templates import Template, load_template
 from wfm_api.schema.tenants import Tenant, load_tenant
 from wfm_api.schema.workflows import Workflow
 from wfm_engine import WorkKind as EngineWorkKind
-from wfm_storage.records import InstanceIndexRow
 from wfm_storage.repositories.instance_index import WorkCursor
-from wfm_workflows.work_queue import Reading, WorkItemRecord
+from wfm_workflows.work_queue import Reading, WaitingWork, WorkItemRecord
 from wfm_workflows.work_queue import WorkItemFilter as QueueFilter
-
-# What the work of a submission is called: it is no step of the template.
-SUBMISSION_TITLE = {"en": "Submission", "fr": "Soumission", "nl": "Indiening"}
-
 
 # registered on the engine's class, as wfm_api.schema.common does for the engine's enums
 strawberry.enum(
@@ -50,78 +45,72 @@ WorkItemKind: TypeAlias = EngineWorkKind
     )
 )
 class WorkItem:
-    row: strawberry.Private[InstanceIndexRow]
+    # Plain values, set when the item is made: a queue page resolves a dozen fields on each
+    # of its items, and a field without a resolver of its own costs the least to answer.
+    id: strawberry.ID
+    kind: WorkItemKind
+    step_id: str | None = strawberry.field(description="The step that waits; null: the submission")
+    since: datetime = strawberry.field(
+        description="Since when it waits: the step's activation, the submission, the failure"
+    )
+    due_at: datetime | None = strawberry.field(
+        description="Its SLA or approval deadline, if it has one"
+    )
+    breached: bool = strawberry.field(
+        description="Whether its due date has passed (the SLA is breached)"
+    )
+    escalated_to: str | None = strawberry.field(
+        description="The role an SLA breach escalated the step to, if one did"
+    )
+    roles: list[str] = strawberry.field(description="The roles it waits for (besides its assignee)")
+    template_key: str
+    market_role: MarketRole
+    waiting: strawberry.Private[WaitingWork]
     reading: strawberry.Private[Reading]
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(str(self.row.id))
-
-    @strawberry.field
-    def kind(self) -> WorkItemKind:
-        assert self.row.work_kind is not None, "a row with no waiting work is not an item"
-        return WorkItemKind(self.row.work_kind)
-
-    @described_field("The step that waits; null: the submission")
-    def step_id(self) -> str | None:
-        return self.row.work_step
+    @classmethod
+    def of(cls, waiting: WaitingWork, reading: Reading) -> WorkItem:
+        row = waiting.row
+        # a row with no waiting work is not an item
+        assert row.work_kind is not None
+        assert row.waiting_since is not None
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            kind=WorkItemKind(row.work_kind),
+            step_id=row.work_step,
+            since=row.waiting_since,
+            due_at=row.due_at,
+            breached=row.due_at is not None and row.due_at <= reading.now,
+            escalated_to=row.escalated_to,
+            roles=list(row.work_roles),
+            template_key=row.template_key or "",
+            market_role=MarketRole(row.market_role),
+            waiting=waiting,
+            reading=reading,
+        )
 
     @described_field(
         "The step's title (a submission: \"Submission\"), in `locale`, else the user's language"
     )
-    async def step_title(self, info: Info, locale: Locale | None = None) -> str:
-        language = locale.value if locale is not None else self.reading.locale
-        step_id = self.row.work_step
-        if step_id is None:
-            return SUBMISSION_TITLE.get(language, SUBMISSION_TITLE["en"])
-        template = (await load_template(info, self.row.template_id)).record.template
-        return template.step(step_id).title.get(language) if template.has_step(step_id) else step_id
-
-    @described_field("Since when it waits: the step's activation, the submission, the failure")
-    def since(self) -> datetime:
-        assert self.row.waiting_since is not None
-        return self.row.waiting_since
-
-    @described_field("Its SLA or approval deadline, if it has one")
-    def due_at(self) -> datetime | None:
-        return self.row.due_at
-
-    @described_field("Whether its due date has passed (the SLA is breached)")
-    def breached(self) -> bool:
-        return self.row.due_at is not None and self.row.due_at <= self.reading.now
-
-    @described_field("The role an SLA breach escalated the step to, if one did")
-    def escalated_to(self) -> str | None:
-        return self.row.escalated_to
-
-    @described_field("The roles it waits for (besides its assignee)")
-    def roles(self) -> list[str]:
-        return list(self.row.work_roles)
+    def step_title(self, locale: Locale | None = None) -> str:
+        return self.waiting.title_in(locale.value if locale is not None else self.reading.locale)
 
     @described_field("Who it is assigned to; null: its roles' people, whoever takes it")
     async def assignee(self, info: Info) -> Actor | None:
-        assignee = self.row.assignee_id
+        assignee = self.waiting.row.assignee_id
         return await load_actor(info, str(assignee)) if assignee is not None else None
 
     @strawberry.field
-    def template_key(self) -> str:
-        return self.row.template_key or ""
-
-    @strawberry.field
-    def market_role(self) -> MarketRole:
-        return MarketRole(self.row.market_role)
-
-    @strawberry.field
     async def tenant(self, info: Info) -> Tenant:
-        return await load_tenant(info, self.row.tenant_id)
+        return await load_tenant(info, self.waiting.row.tenant_id)
 
     @strawberry.field
     async def template(self, info: Info) -> Template:
-        return await load_template(info, self.row.template_id)
+        return await load_template(info, self.waiting.row.template_id)
 
     @strawberry.field
     def workflow(self) -> Workflow:
-        return Workflow.from_row(self.row)
+        return Workflow.from_row(self.waiting.row)
 
 
 # not a Connection[WorkItem]: its total is counted only when asked for, and listed last
@@ -195,7 +184,7 @@ def _selects(info: Info, name: str) -> bool:
 
 
 def _item(record: WorkItemRecord) -> WorkItem:
-    return WorkItem(row=record.row, reading=record.reading)
+    return WorkItem.of(record.item, record.reading)
 
 
 @strawberry.type
@@ -221,8 +210,8 @@ class WorkItemQueries:
             counted=_selects(info, "totalCount"),
         )
         edges = [
-            Edge(cursor=WorkCursor.of(row).encode(), node=WorkItem(row=row, reading=page.reading))
-            for row in page.rows
+            Edge(cursor=WorkCursor.of(item.row).encode(), node=WorkItem.of(item, page.reading))
+            for item in page.items
         ]
         return WorkItemConnection(
             edges=edges, page_info=page_info_of(edges, page.has_next), where=where, total=page.total
