@@ -76,6 +76,33 @@ async def test_a_role_the_tenant_holds_is_not_onboarded_again(gql, factory, owne
     assert completed in error["message"]
 
 
+ROLE_CHANGE = """mutation($tenantId: ID!, $reason: String!) {
+  %s(tenantId: $tenantId, marketRole: BRP, reason: $reason) { status }
+}"""
+
+
+async def test_a_suspended_or_terminated_role_is_refused_before_an_onboarding_starts(gql, factory):
+    tenant = await factory.tenant()
+    admin = await factory.account("tenant_admin", tenant)
+    ops = await factory.account("market_ops")
+    await drive(gql, tenant, admin.token, until="COMPLETED", ops_token=ops.token)
+    tenant_id = {"tenantId": str(tenant.id), "reason": "collateral below the required level"}
+    for change, status, told in (
+        ("suspendMarketRole", "suspended", "suspended: reactivate it instead"),
+        ("terminateMarketRole", "terminated", "is terminated, which is final"),
+    ):
+        (await gql(ROLE_CHANGE % change, tenant_id, token=ops.token)).ok()
+        before = await listed(gql, admin.token)
+
+        again = await gql(CREATE, {"role": "BRP"}, token=admin.token)
+
+        assert again.codes == ["CONFLICT"]
+        [error] = again.errors
+        assert error["extensions"]["roleStatus"] == status
+        assert told in error["message"]
+        assert await listed(gql, admin.token) == before  # nothing was created
+
+
 async def test_a_retried_create_with_its_idempotency_key_answers_the_first(gql, factory):
     tenant = await factory.tenant()
     admin = await factory.account("tenant_admin", tenant)

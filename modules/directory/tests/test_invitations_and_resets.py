@@ -401,6 +401,24 @@ async def test_disabling_a_user_voids_its_pending_links(users, factory, sink):
     assert (await users.enable_user(admin.principal, user.id)).status == "active"
 
 
+async def test_a_password_an_operator_sets_activates_an_invited_user_and_voids_its_link(
+    users, factory, sink, owner_conn, ops
+):
+    admin = await factory.account("tenant_admin", await factory.tenant())
+    user, token = await invited(users, sink, admin.principal)
+    changed = await users.set_password(ops, user.email, NEW_PASSWORD)
+    assert (changed.id, changed.status) == (user.id, "active")
+    stored = await owner_conn.fetchval("SELECT password_hash FROM wfm.users WHERE id = $1", user.id)
+    assert verify_password(NEW_PASSWORD, stored)
+    with pytest.raises(ValidationFailed, match="invalid or has expired"):
+        await users.accept_invitation(token, "another sound password")
+    actions = await owner_conn.fetch(
+        "SELECT action FROM wfm.audit_log WHERE target_id = $1 ORDER BY occurred_at, id",
+        str(user.id),
+    )
+    assert [a["action"] for a in actions][-2:] == ["USER_PASSWORD_SET", "USER_ENABLED"]
+
+
 async def test_nobody_disables_themselves(users, factory):
     admin = await factory.account("tenant_admin", await factory.tenant())
     with pytest.raises(ValidationFailed) as refused:

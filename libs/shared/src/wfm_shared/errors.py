@@ -87,11 +87,16 @@ class OnboardingExists(Conflict):
         status: str | None,
         held: bool = False,
         contract_reference: str | None = None,
+        role_status: str | None = None,
     ) -> None:
-        if held:
+        if role_status == "terminated":
+            message = f"the tenant's {market_role} market role is terminated, which is final"
+        elif held:
             message = f"the tenant already holds the {market_role} market role"
             if contract_reference:
                 message += f" under contract {contract_reference}"
+            if role_status == "suspended":
+                message += ", suspended: reactivate it instead"
         else:
             message = f"an onboarding for the {market_role} market role is under way"
         if workflow_id is not None:
@@ -102,6 +107,7 @@ class OnboardingExists(Conflict):
         self.status = status
         self.held = held
         self.contract_reference = contract_reference
+        self.role_status = role_status
 
     def extensions(self) -> dict[str, Any]:
         return {
@@ -111,6 +117,7 @@ class OnboardingExists(Conflict):
             "existingStatus": self.status,
             "roleHeld": self.held,
             "contractReference": self.contract_reference,
+            "roleStatus": self.role_status,
         }
 
 

@@ -627,7 +627,8 @@ class UserService:
 
     async def set_password(self, principal: Principal, email: str, password: str) -> User:
         """Give a user a new password: every session it had ends at once (access tokens and
-        refresh tokens); it logs in again with the new one."""
+        refresh tokens); it logs in again with the new one. An invited user becomes active
+        (the operator vouches for it) and its invitation link stops working."""
         try:
             check_new_password(password, email=email)
         except ValidationFailed as refused:
@@ -638,6 +639,11 @@ class UserService:
             changed = await self._users.set_password_hash(conn, user.id, password_hash)
             assert changed is not None
             await audit_user(self._audit_log, conn, principal, user, "USER_PASSWORD_SET")
+            if user.status == "invited":
+                await self._tokens.void(conn, user.id, self._clock.now(), purpose="invitation")
+                changed = await self._users.set_status(conn, user.id, "active")
+                assert changed is not None
+                await audit_user(self._audit_log, conn, principal, user, "USER_ENABLED")
         return changed
 
     async def _manageable(self, conn: Executor, principal: Principal, email: str) -> User:

@@ -79,6 +79,9 @@ from wfm_workflows.projections import Projector
 from wfm_workflows.reconciler import Reconciler
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
+# A market role under a contract in force (active; suspended until reactivated), or ended
+# for good (terminated is final): either way a new onboarding cannot grant it.
+ROLE_HELD_STATUSES = frozenset({"active", "suspended", "terminated"})
 
 # The events each kind of request may append: a key reused for another request is refused.
 COMMAND_EVENTS: dict[type, frozenset[EventType]] = {
@@ -402,25 +405,30 @@ class WorkflowService:
             if idempotency_key is not None and existing.idempotency_key == idempotency_key:
                 return
             raise OnboardingExists(market_role, workflow_id=existing.id, status=existing.status)
-        held = await self._active_market_role(conn, tenant_id, market_role)
+        held = await self._held_market_role(conn, tenant_id, market_role)
         if held is not None:
             raise held
 
     async def _refuse_replacing_a_contract(self, principal: Principal, loaded: Loaded) -> None:
         """Approving grants the role under a new contract reference: never over one in force."""
         async with self._db.transaction(principal) as conn:
-            held = await self._active_market_role(
+            held = await self._held_market_role(
                 conn, loaded.row.tenant_id, loaded.state.market_role
             )
         if held is not None:
             raise held
 
-    async def _active_market_role(
+    async def _held_market_role(
         self, conn: Executor, tenant_id: uuid.UUID, market_role: str
     ) -> OnboardingExists | None:
+        """Why the tenant cannot be granted `market_role` anew: it holds it under a contract
+        in force (active, or suspended until reactivated), or held it until it was
+        terminated, which is final. None: it may."""
         roles = (await self._tenants.market_roles(conn, [tenant_id]))[tenant_id]
-        active = next((r for r in roles if r.role == market_role and r.status == "active"), None)
-        if active is None:
+        held = next(
+            (r for r in roles if r.role == market_role and r.status in ROLE_HELD_STATUSES), None
+        )
+        if held is None:
             return None
         completed = await self._index.completed_onboarding(conn, tenant_id, market_role)
         return OnboardingExists(
@@ -428,7 +436,8 @@ class WorkflowService:
             workflow_id=None if completed is None else completed.id,
             status=None if completed is None else completed.status,
             held=True,
-            contract_reference=active.contract_reference,
+            contract_reference=held.contract_reference,
+            role_status=held.status,
         )
 
     # -- reading --------------------------------------------------------------------------
