@@ -169,7 +169,8 @@ async def test_malformed_graphql_request_fields_are_bad_requests(gql):
 
 
 async def test_an_unknown_path_is_a_json_not_found(gql):
-    for path in ("/nothing-here", "/graphql/extra", "/graphiql/assets/not-in-the-bundle.js"):
+    # (any other path is the web app's: test_web_serving)
+    for path in ("/auth/nothing-here", "/graphql/extra", "/graphiql/assets/not-in-the-bundle.js"):
         assert_refused(await gql.http.get(path), 404, "NOT_FOUND")
 
 
@@ -211,7 +212,7 @@ async def test_every_answer_of_the_api_carries_the_security_headers(gql, factory
         await gql.http.get("/readyz"),
         (await gql("{ me { email } }", token=account.token)).response,
         (await gql("{ me { email } }")).response,  # an error inside GraphQL
-        await gql.http.get("/nothing-here"),
+        await gql.http.get("/auth/nothing-here"),
         await gql.http.put("/graphql"),
         await gql.http.post(
             "/graphql", content=b"\xff", headers={"content-type": "application/json"}

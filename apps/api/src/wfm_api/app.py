@@ -19,13 +19,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from wfm_api.auth import AuthService, identify
+from wfm_api.browser_session import browser_session_routes
 from wfm_api.context import RequestContext
+from wfm_api.cors import CrossOriginCalls
 from wfm_api.graphiql import ASSETS_PATH, GraphiQLAssets, GraphiQLPage
 from wfm_api.health import healthz, readyz
 from wfm_api.instrumentation import RoundTripHeader
@@ -36,9 +40,17 @@ from wfm_api.limits import (
     LoginThrottle,
     current_client_address,
 )
+from wfm_api.live import LiveUpdates
+from wfm_api.live_socket import (
+    CONNECTION_INIT_SECONDS,
+    LiveConnectionHandler,
+    LiveContext,
+    websocket_origins,
+)
 from wfm_api.refusals import http_error
 from wfm_api.schema import build_schema
 from wfm_api.security_headers import SecurityHeaders, with_security_headers
+from wfm_api.web import WebApp
 from wfm_bootstrap import Services, bootstrap
 from wfm_shared.clock import Clock
 from wfm_shared.logging import get_logger
@@ -67,11 +79,18 @@ def build_auth(services: Services) -> AuthService:
 
 
 class GraphQLView(GraphQL):
+    # live updates: subscriptions over graphql-transport-ws only (wfm_api.live_socket)
+    graphql_transport_ws_handler_class = LiveConnectionHandler  # type: ignore[assignment]
+
     def __init__(self, app: Starlette, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
             allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=CONNECTION_INIT_SECONDS),
+            max_subscriptions_per_connection=settings.live_max_subscriptions_per_connection,
+            allowed_origins=websocket_origins(settings),
         )
         self._app = app
         self._graphiql = GraphiQLPage()
@@ -82,8 +101,10 @@ class GraphQLView(GraphQL):
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         services: Services = self._app.state.services
+        if isinstance(request, WebSocket):  # signed in by its connection_init message
+            return LiveContext(services, self._app.state.auth, request, self._app.state.live)
         identity = identify(request, services.codec, self._app.state.auth.enrolment_codec)
-        context = RequestContext(services, self._app.state.auth, request, identity)
+        context = RequestContext(services, self._app.state.auth, request, identity, response)
         if identity.principal is not None:
             structlog.contextvars.bind_contextvars(
                 user_id=str(identity.principal.user_id),
@@ -93,6 +114,10 @@ class GraphQLView(GraphQL):
                 role=identity.principal.role,
             )
         return context
+
+    async def on_ws_connect(self, context: RequestContext) -> None:  # type: ignore[override]
+        assert isinstance(context, LiveContext)
+        await context.sign_in()
 
     def decode_json(self, data: str | bytes) -> object:
         if isinstance(data, bytes):
@@ -261,6 +286,8 @@ def create_app(
         services = await bootstrap(settings, storage=storage, clock=clock)
         app.state.services = services
         app.state.auth = build_auth(services)
+        app.state.live = LiveUpdates(settings, services.clock)
+        await app.state.live.start()
         if owns_process:
             # What lives as long as the process (modules, schema, templates, pools) leaves
             # the collector's sight: a full collection then walks only what requests made,
@@ -270,17 +297,22 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.live.stop()
             await services.close()
 
     middleware = [
         Middleware(SecurityHeaders),
         Middleware(RequestLogging, client_address=ClientAddress(settings.trusted_proxies)),
+    ]
+    if settings.cors_origins:  # before the body limits: a preflight has no body to limit
+        middleware.append(Middleware(CrossOriginCalls, origins=settings.cors_origins))
+    middleware.append(
         Middleware(
             BodyLimits,
             max_bytes=settings.max_body_bytes,
             timeout_seconds=settings.http_body_timeout_seconds,
-        ),
-    ]
+        )
+    )
     if settings.expose_round_trips:
         middleware.insert(0, Middleware(RoundTripHeader))
     app = Starlette(
@@ -295,10 +327,15 @@ def create_app(
     app.router.routes.extend(
         [
             Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *browser_session_routes(),
         ]
     )
     if settings.graphiql_enabled:
         app.router.routes.append(Mount(ASSETS_PATH, GraphiQLAssets(), name="graphiql-assets"))
+    # what no route takes (not even with another method) is the web app's: its files, or
+    # its page for the paths it routes in the browser
+    app.router.default = WebApp.from_settings(settings)
     return app

@@ -324,7 +324,14 @@ def identify(
     """The request's principal from its bearer token. A token of an enrolment session
     (verified by `enrolment`) gives none: only `enrolling`, and MFA_ENROLMENT_REQUIRED
     (FORBIDDEN) wherever a principal is needed."""
-    header = connection.headers.get("authorization")
+    return identify_bearer(connection.headers.get("authorization"), codec, enrolment)
+
+
+def identify_bearer(
+    header: str | None, codec: TokenCodec, enrolment: TokenCodec | None = None
+) -> RequestIdentity:
+    """`identify` from the value of an Authorization header (a WebSocket's is sent in its
+    `connection_init` message: browsers cannot set a WebSocket's headers)."""
     if not header:
         return RequestIdentity(None)
     scheme, _, token = header.partition(" ")

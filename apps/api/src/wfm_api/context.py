@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import uuid
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
 from wfm_api.auth import AuthService, RequestIdentity
 from wfm_api.loaders import Loaders
@@ -40,12 +41,15 @@ class RequestContext:
         self,
         services: Services,
         auth: AuthService,
-        request: Request,
+        request: HTTPConnection,  # a WebSocket's too (live updates)
         identity: RequestIdentity,
+        response: Response | None = None,
     ) -> None:
         self.services = services  # built once per process by `create_app` (`bootstrap`)
         self.auth = auth
         self.request = request
+        # what a resolver adds to the HTTP answer (a cookie); None outside plain HTTP
+        self.response = response
         self.identity = identity
         self.request_id: str = request.headers.get("x-request-id") or uuid.uuid4().hex
         self.locale = negotiate_locale(request.headers.get("accept-language"))

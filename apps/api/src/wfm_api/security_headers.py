@@ -2,9 +2,12 @@
 
 An answer of the API is data, never a page: its Content-Security-Policy lets it load, run
 and frame nothing. The GraphiQL page and its bundle set their own policy (GRAPHIQL_POLICY),
-which lets the bundle run from the API's own origin and nothing else."""
+which lets the bundle run from the API's own origin and nothing else; so do the web app's
+page and files (`web_policy`)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,6 +28,37 @@ GRAPHIQL_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+# The web app (wfm_api.web): its bundle from the API's own origin, nothing inline, and calls
+# to the API alone. `web_policy` adds the WebSocket origin of WFM_PUBLIC_URL (subscriptions):
+# browsers that predate CSP 3 do not count ws:/wss: of the page's own host as 'self'. Never
+# the blanket `ws: wss:`, which would let a script talk to any host.
+WEB_POLICY_DIRECTIVES = (
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+)
+WEB_POLICY = "; ".join(WEB_POLICY_DIRECTIVES)
+
+
+def web_policy(public_url: str) -> str:
+    """WEB_POLICY, with the WebSocket origin of where people reach the API allowed too."""
+    parts = urlsplit(public_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return WEB_POLICY
+    host = parts.netloc.rpartition("@")[2].lower()
+    socket_origin = f"{'wss' if parts.scheme == 'https' else 'ws'}://{host}"
+    return "; ".join(
+        f"connect-src 'self' {socket_origin}" if directive == "connect-src 'self'" else directive
+        for directive in WEB_POLICY_DIRECTIVES
+    )
+
 
 CONTENT_SECURITY_POLICY = b"content-security-policy"
 # Every response has these; a response that sets one itself keeps its own.

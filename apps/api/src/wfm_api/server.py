@@ -11,12 +11,16 @@ the API without one."""
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from wfm_shared.settings import Settings
+
+if TYPE_CHECKING:
+    import h11  # uvicorn's HTTP/1.1 parser
 
 # Request line and headers together (h11's buffer of an incomplete event): uvicorn's default.
 MAX_HEADER_BYTES = 16 * 1024
@@ -46,8 +50,20 @@ class HeaderDeadline(H11Protocol):
     def _between_requests(self) -> bool:
         return self.cycle is None or self.cycle.response_complete
 
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        self._cancel_deadline()
+        super().handle_websocket_upgrade(event)
+
+    def _upgraded(self) -> bool:
+        """A WebSocket (live updates) has taken the connection over: no more headers come."""
+        return self.transport.get_protocol() is not self
+
     def _await_headers(self) -> None:
-        if self._header_deadline is None and not self.transport.is_closing():
+        if (
+            self._header_deadline is None
+            and not self.transport.is_closing()
+            and not self._upgraded()
+        ):
             self._header_deadline = self.loop.call_later(
                 self.header_timeout_seconds, self._headers_too_slow
             )
@@ -59,7 +75,7 @@ class HeaderDeadline(H11Protocol):
 
     def _headers_too_slow(self) -> None:
         self._header_deadline = None
-        if self._between_requests() and not self.transport.is_closing():
+        if self._between_requests() and not self.transport.is_closing() and not self._upgraded():
             self.logger.info("closing a connection whose request headers did not arrive in time")
             self.transport.close()
 
@@ -75,6 +91,9 @@ def server_config(app: ASGIApp, settings: Settings, *, host: str, port: int) -> 
         host=host,
         port=port,
         http=deadline,
+        # live updates: the graphql-transport-ws messages are small
+        ws="websockets-sansio",
+        ws_max_size=settings.max_body_bytes,
         log_level="warning",
         proxy_headers=False,  # WFM_TRUSTED_PROXIES decides whose X-Forwarded-For counts
         server_header=False,  # nothing to tell a scanner

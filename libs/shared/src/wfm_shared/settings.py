@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from wfm_shared.url_policy import parse_allowed_host
 
@@ -126,6 +127,17 @@ class Settings(BaseSettings):
     http_body_timeout_seconds: float = Field(default=30.0, gt=0)
     # connections and requests in flight per process before new ones get 503 (None: no cap)
     http_max_concurrency: int | None = Field(default=None, ge=1)
+    # live updates (GraphQL subscriptions over WebSocket): subscriptions per connection,
+    # connections per user in each API process, and the changes a subscription may have
+    # waiting before it is sent a fresh state instead (a slow client costs no memory)
+    live_max_subscriptions_per_connection: int = Field(default=20, ge=1)
+    live_max_connections_per_user: int = Field(default=10, ge=1)
+    live_queue_size: int = Field(default=100, ge=1)
+    # the built web app the API serves at / (None: the API package's static/web folder)
+    web_dir: Path | None = None
+    # origins (scheme://host[:port]) of web apps hosted elsewhere that may call /graphql and
+    # /auth/* from a browser, with credentials; comma-separated (or a JSON list); none: no CORS
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -140,6 +152,16 @@ class Settings(BaseSettings):
         for entry in value:
             parse_allowed_host(entry)  # a ValueError names the bad entry
         return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _cors_origins_are_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if not isinstance(value, list):
+            return value  # pydantic says what is wrong with it
+        return [cors_origin(str(entry)) for entry in value if str(entry).strip()]
 
     @model_validator(mode="after")
     def _refuse_insecure_production(self) -> Settings:
@@ -187,6 +209,42 @@ class Settings(BaseSettings):
         return with_credentials(
             self.database_url, self.app_db_user, self.app_db_password.get_secret_value()
         )
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def cors_origin(entry: str) -> str:
+    """One allowed CORS origin, as browsers send it in `Origin`: scheme://host[:port]."""
+    text = entry.strip()
+    if text == "*":
+        raise ValueError(
+            "WFM_CORS_ORIGINS may not be '*': browsers send credentials to the API, so every "
+            "allowed origin must be named (e.g. https://console.example.com)"
+        )
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if (
+        parts is None
+        or parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.username is not None
+        or parts.password is not None
+        or parts.path not in {"", "/"}
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(
+            f"WFM_CORS_ORIGINS: {entry!r} is not an origin: expected scheme://host[:port], "
+            "such as https://console.example.com"
+        )
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    # as a browser writes it: lower case, no default port
+    shown_port = port is not None and port != DEFAULT_PORTS[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{port}" if shown_port else "")
 
 
 def with_credentials(dsn: str, user: str, password: str) -> str:

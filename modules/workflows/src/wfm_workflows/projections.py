@@ -1,7 +1,8 @@
 """Postgres projections of the event log: the instance index (with the work queue: what
 waits for a person), the market roles a tenant holds, the audit trail. Applied in one
 transaction, exactly once per event: the index row is advanced (and locked) first, and only
-events past its old version are projected."""
+events past its old version are projected. The same transaction announces the change to
+live subscribers (`wfm_storage.live`): committed with the row, or not at all."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from wfm_engine.events import StepCompensatedData, WorkflowApprovedData
 from wfm_engine.timers import timers_paused, wanted_timers
 from wfm_shared.logging import get_logger
 from wfm_shared.principal import Principal
-from wfm_storage import jobs
+from wfm_storage import jobs, live
+from wfm_storage.live import WorkflowChanged
 from wfm_storage.postgres import Executor
 from wfm_storage.protocols import EventLog
 from wfm_storage.queue import JobQueue
@@ -82,10 +84,13 @@ class Projector:
         template = template.configured(state.config)
         for event in due:
             await self._apply(conn, principal, state, event, template, tenant_id)
+        work_changed = False
         if due:
             await self._sync_timers(conn, state, template, tenant_id, at=due[-1].occurred_at)
             await self._enqueue_jobs(conn, state, due, template)
-            await self.write_work(conn, state, template)
+            work_changed = await self._write_work(conn, state, template)
+        # the row moved forward: every API process tells its subscribers, once this commits
+        await live.announce(conn, WorkflowChanged.of(state, work=work_changed))
         return due
 
     async def write_work(
@@ -95,6 +100,12 @@ class Projector:
         after its timers: the due date is theirs. The reconciler calls it for rows written
         before the work queue existed. (An instance's settings change no step's roles: any
         version of its template will do.)"""
+        if await self._write_work(conn, state, template):
+            await live.announce(conn, WorkflowChanged.of(state, work=True))
+
+    async def _write_work(
+        self, conn: Executor, state: InstanceState, template: WorkflowTemplate
+    ) -> bool:
         item = waiting_work(state, template, self._handlers, self._system_steps)
         work = (
             WorkColumns(state.template_key)
@@ -110,7 +121,7 @@ class Projector:
                 assignee_id=uuid.UUID(item.assignee_id) if item.assignee_id else None,
             )
         )
-        await self._index.write_work(conn, uuid.UUID(state.id), work)
+        return await self._index.write_work(conn, uuid.UUID(state.id), work)
 
     async def _sync_timers(
         self,

@@ -24,6 +24,7 @@ from wfm_api.schema.audit import AuditQueries
 from wfm_api.schema.auth import AuthMutations, AuthQueries
 from wfm_api.schema.configuration import ConfigurationMutations, ConfigurationQueries
 from wfm_api.schema.jobs import JobMutations, JobQueries
+from wfm_api.schema.live import LiveOperation, LiveSubscriptions
 from wfm_api.schema.notifications import NotificationMutations, NotificationQueries
 from wfm_api.schema.templates import TemplateMutations, TemplateQueries
 from wfm_api.schema.tenants import TenantMutations, TenantQueries
@@ -67,6 +68,8 @@ Mutation = merge_types(
         TriggerMutations,
     ),
 )
+
+Subscription = merge_types("Subscription", (LiveSubscriptions,))
 
 
 class WfmSchema(strawberry.Schema):
@@ -124,6 +127,10 @@ class HideSuggestions(SchemaExtension):
             result.errors = [without_suggestion(error) for error in result.errors]
 
 
+def _unchanged(error: GraphQLError) -> GraphQLError:
+    return error
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     limits = settings or Settings()
     # The limiters' rules are classes each limiter builds when it is made: built once here,
@@ -136,11 +143,14 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     private = not limits.introspection_enabled
     if private:  # `__schema` and `__type` refused (`__typename` stays)
         rules.append(NoSchemaIntrospectionCustomRule)
+    polish = without_suggestion if private else _unchanged
     return WfmSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             RequestLifecycle,
+            lambda: LiveOperation(polish=polish),
             *([HideSuggestions] if private else []),
             lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
             lambda: ParsedQueryCache(maxsize=DOCUMENT_CACHE_SIZE),

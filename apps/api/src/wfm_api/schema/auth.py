@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 
 from wfm_api.auth import AuthSession, EnrolmentSession, SignIn
+from wfm_api.browser_session import RefreshCookie, wants_cookie
 from wfm_api.schema.common import Info, described_field, described_mutation
 from wfm_api.schema.tenants import Tenant, load_tenant
 from wfm_directory.mfa import CHALLENGE_TTL, MfaChallenge, MfaEnrolment
@@ -76,6 +77,8 @@ async def load_user(info: Info, user_id: uuid.UUID) -> User:
 )
 class AuthPayload:
     signed_in: strawberry.Private[SignIn]
+    # the refresh token went to the browser's cookie (wfm_api.browser_session), not here
+    refresh_in_cookie: strawberry.Private[bool] = False
 
     @described_field(
         "Bearer token for the Authorization header; null when mfaRequired, good for the "
@@ -93,10 +96,14 @@ class AuthPayload:
         return None if isinstance(self.signed_in, MfaChallenge) else self.signed_in.expires_at
 
     @described_field(
-        "Opaque; exchange it once with refreshToken for a new pair. Null unless signed in"
+        "Opaque; exchange it once with refreshToken for a new pair. Null unless signed in, "
+        "and null when asked with the header 'X-WFM-Session: cookie' (a browser): then it is "
+        "in the HttpOnly cookie wfm_refresh, for POST /auth/refresh"
     )
     def refresh_token(self) -> str | None:
-        return self.signed_in.refresh_token if isinstance(self.signed_in, AuthSession) else None
+        if self.refresh_in_cookie or not isinstance(self.signed_in, AuthSession):
+            return None
+        return self.signed_in.refresh_token
 
     @described_field("The user signed in; null unless signed in")
     async def user(self, info: Info) -> User | None:
@@ -120,6 +127,21 @@ class AuthPayload:
     )
     def mfa_enrolment_required(self) -> bool:
         return isinstance(self.signed_in, EnrolmentSession)
+
+
+def signed_in_payload(info: Info, signed_in: SignIn) -> AuthPayload:
+    """What a sign-in answers. A browser's session (`X-WFM-Session: cookie`) gets its
+    refresh token as an HttpOnly cookie instead, out of its scripts' reach."""
+    context = info.context
+    if (
+        isinstance(signed_in, AuthSession)
+        and context.response is not None
+        and wants_cookie(context.request.headers)
+    ):
+        cookie = RefreshCookie.from_settings(context.services.settings)
+        cookie.keep(context.response, signed_in.refresh_token)
+        return AuthPayload(signed_in=signed_in, refresh_in_cookie=True)
+    return AuthPayload(signed_in=signed_in)
 
 
 @strawberry.type(description="A pending second factor, for an authenticator app")
@@ -164,7 +186,7 @@ class AuthMutations:
         signed_in = await info.context.auth.login(email, password)
         if isinstance(signed_in, AuthSession):
             info.context.authenticate_as(signed_in.principal)
-        return AuthPayload(signed_in=signed_in)
+        return signed_in_payload(info, signed_in)
 
     @described_mutation(
         "The second step of a login: its challenge and a current code of the authenticator "
@@ -173,7 +195,7 @@ class AuthMutations:
     async def verify_mfa(self, info: Info, challenge: str, code: str) -> AuthPayload:
         session = await info.context.auth.verify_mfa(challenge, code)
         info.context.authenticate_as(session.principal)
-        return AuthPayload(signed_in=session)
+        return signed_in_payload(info, session)
 
     @described_mutation(
         "Start enrolling a second factor for yourself (replacing one pending): its secret, "
@@ -209,7 +231,7 @@ class AuthMutations:
     async def refresh_token(self, info: Info, refresh_token: str) -> AuthPayload:
         session = await info.context.auth.refresh(refresh_token)
         info.context.authenticate_as(session.principal)
-        return AuthPayload(signed_in=session)
+        return signed_in_payload(info, session)
 
     @described_mutation("Revoke the refresh token and every token rotated from it")
     async def logout(self, info: Info, refresh_token: str) -> bool:

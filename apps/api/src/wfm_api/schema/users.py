@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import strawberry
 
-from wfm_api.schema.auth import AuthPayload, User
+from wfm_api.schema.auth import AuthPayload, User, signed_in_payload
 from wfm_api.schema.common import (
     Info,
     Locale,
@@ -169,7 +169,7 @@ class UserMutations:
         )
         session = await info.context.auth.session_after_password_change(changed)
         info.context.authenticate_as(session.principal)
-        return AuthPayload(signed_in=session)
+        return signed_in_payload(info, session)
 
     @described_mutation(
         "Ask for a password reset: if the address is an active user's, a single-use link "

@@ -43,6 +43,7 @@ _DUE = "coalesce(due_at, 'infinity'::timestamptz)"
 
 @dataclass(frozen=True)
 class InstanceFilter:
+    instance_id: uuid.UUID | None = None  # one workflow, if it matches the rest
     status: str | None = None
     market_role: str | None = None
     tenant_id: uuid.UUID | None = None
@@ -295,12 +296,18 @@ class InstanceIndex:
         )
         return previous
 
-    async def write_work(self, ex: Executor, instance_id: uuid.UUID, work: WorkColumns) -> None:
+    async def write_work(self, ex: Executor, instance_id: uuid.UUID, work: WorkColumns) -> bool:
         """Keep what waits for a person on the workflow; its due date is the earliest of the
-        timers (SLA, approval deadline) of its activation, as they stand (a pause moves them)."""
-        await ex.execute(
+        timers (SLA, approval deadline) of its activation, as they stand (a pause moves them).
+        True when the work changed (what a work queue shows of it)."""
+        changed: bool | None = await ex.fetchval(
             """
-            UPDATE wfm.workflow_instances_index
+            WITH old AS (
+                SELECT id, work_kind, work_step, waiting_since, work_roles, escalated_to,
+                       assignee_id, due_at
+                  FROM wfm.workflow_instances_index WHERE id = $1 FOR UPDATE
+            )
+            UPDATE wfm.workflow_instances_index t
                SET template_key = $2, work_kind = $3, work_step = $4, waiting_since = $5,
                    work_roles = $6, escalated_to = $7, assignee_id = $8, work_version = $9,
                    due_at = CASE WHEN $3::text IS NULL THEN NULL ELSE (
@@ -308,7 +315,13 @@ class InstanceIndex:
                         WHERE instance_id = $1 AND activation_seq = $10::integer
                           AND kind IN ('sla', 'approval_deadline') AND status <> 'cancelled'
                    ) END
-             WHERE id = $1
+              FROM old
+             WHERE t.id = old.id
+            RETURNING (old.work_kind, old.work_step, old.waiting_since, old.work_roles,
+                       old.escalated_to, old.assignee_id, old.due_at)
+                      IS DISTINCT FROM
+                      (t.work_kind, t.work_step, t.waiting_since, t.work_roles,
+                       t.escalated_to, t.assignee_id, t.due_at)
             """,
             instance_id,
             work.template_key,
@@ -321,6 +334,7 @@ class InstanceIndex:
             WORK_VERSION,
             work.activation_seq,
         )
+        return bool(changed)
 
     async def scan(
         self, ex: Executor, *, after: uuid.UUID | None, limit: int
@@ -399,6 +413,7 @@ def _overdue(overdue: bool, now: str) -> str:
 def _instance_conditions(where: InstanceFilter, arg: Arguments) -> list[str]:
     conditions = ["version > 0"]  # a reserved row whose first event never landed is not listed
     equal = {
+        "id": where.instance_id,
         "status": where.status,
         "market_role": where.market_role,
         "tenant_id": where.tenant_id,
