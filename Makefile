@@ -5,17 +5,19 @@ UV := $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 
 .PHONY: install dev test fuzz bench lint fmt schema clean
 
-install: ## uv, the workspace (locked), FerretDB v1.24.2 into .tools/bin, the GraphiQL bundle (npm), Chromium for the browser tests
+install: ## uv, the workspace (locked), FerretDB v1.24.2 into .tools/bin, the GraphiQL bundle and the web app (npm), Chromium for the browser tests
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.8"
 	$(UV) sync --frozen
 	tools/devkit/bin/install-ferretdb
 	apps/api/graphiql/build
+	apps/web/build
 	tools/testing/bin/install-chromium
 
 dev: ## API on the embedded PostgreSQL + FerretDB, migrated and seeded; prints the GraphiQL URL
 	$(UV) run wfm dev
 
-test: ## the whole suite, against real servers
+test: ## the web app's component tests (Vitest), then the whole suite against real servers (browser tests included)
+	npm --prefix apps/web test --silent
 	$(UV) run pytest
 
 fuzz: ## a long GraphQL fuzzing run against the API process (WFM_FUZZ_EXAMPLES per operation, default 200)
@@ -24,12 +26,13 @@ fuzz: ## a long GraphQL fuzzing run against the API process (WFM_FUZZ_EXAMPLES p
 bench: ## B1-B4 against the API process: a table, and bench/results/latest.json (BENCH_ARGS="--quick", "--only B3", "--fresh")
 	$(UV) run wfm bench run $(BENCH_ARGS)
 
-lint: ## ruff (lint + format), mypy --strict on every member, schema file and README role steps up to date
+lint: ## ruff (lint + format), mypy --strict on every member, schema file and README role steps up to date, eslint + tsc on the web app
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 	$(UV) run wfm schema --check
 	$(UV) run wfm templates doc --readme README.md --check
+	npm --prefix apps/web run --silent lint
 
 fmt: ## format and autofix
 	$(UV) run ruff format .

@@ -1,0 +1,7 @@
+import { useTranslation } from "react-i18next";
+import { ScreenPlaceholder } from "../../components/ScreenPlaceholder";
+
+export function PortalWorkflow() {
+  const { t } = useTranslation("portal");
+  return <ScreenPlaceholder title={t("workflow")} />;
+}
