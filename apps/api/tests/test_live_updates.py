@@ -3,6 +3,7 @@ LISTEN/NOTIFY. Two API processes on the same databases, a worker, two tenants an
 operations: a change made anywhere reaches every subscriber allowed to see it, and only them."""
 
 import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -419,3 +420,30 @@ async def test_a_subscriber_that_falls_behind_gets_one_resync_instead_of_a_growi
     assert await feed.next() == Resync(since=datetime(2026, 1, 5, 8, tzinfo=UTC))
     feed.offer(changes[0])
     assert await feed.next() == changes[0]
+
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+README_SUBSCRIPTION = re.compile(r"^```graphql-ws\n(.*?)^```", re.DOTALL | re.MULTILINE)
+
+
+async def test_the_readme_subscriptions_run_verbatim_and_each_receives_a_change(
+    apis, first, key, people, worker
+):
+    examples = README_SUBSCRIPTION.findall(README.read_text(encoding="utf-8"))
+    assert len(examples) == 3
+    workflow_id = await started_workflow(first, key, people.a.user)
+    async with live_connection(apis.second, token=people.ops.token) as live:
+        subscriptions = [
+            await live.subscribe(example, {"id": workflow_id} if "$id" in example else {})
+            for example in examples
+        ]
+        # workflowChanged answers the workflow as it stands first
+        assert (await subscriptions[0].next_data())["workflowChanged"]["id"] == workflow_id
+        await asyncio.sleep(0.5)  # every subscription listens before the change
+        (await first(EXECUTE, {"id": workflow_id, "step": "apply"}, token=people.a.user.token)).ok()
+        changed = (await subscriptions[0].next_data())["workflowChanged"]
+        assert changed["currentStepId"] == "announce"
+        listed = (await subscriptions[1].next_data())["workflowsChanged"]
+        assert listed["workflow"]["id"] == workflow_id
+        queue = (await subscriptions[2].next_data())["workQueueChanged"]
+        assert queue["workflowId"] in (workflow_id, None)

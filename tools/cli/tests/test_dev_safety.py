@@ -133,3 +133,6 @@ async def test_dev_runs_on_servers_it_was_told_to_use_and_says_so(wfm_servers, t
             await mongo.close()
     warning = "--allow-external-servers: the demo logins go to DATABASE_URL and MONGODB_URL"
     assert warning in stderr.read_text()
+    banner = (tmp_path / "dev.stdout").read_text()
+    for url in ("/console/work", "/portal", "/graphql"):
+        assert f"http://127.0.0.1:{port}{url}" in banner

@@ -253,9 +253,12 @@ def worker_command() -> None:
     asyncio.run(main())
 
 
-def _print_dev_banner(settings: Settings, url: str) -> None:
+def _print_dev_banner(settings: Settings, api_url: str) -> None:
     console.print(
-        f"\n[bold green]Workflow Manager is running[/bold green]  GraphiQL: [link={url}]{url}[/link]"
+        "\n[bold green]Workflow Manager is running[/bold green]\n"
+        f"  Console (market operations)  [link={api_url}/console/work]{api_url}/console/work[/link]\n"
+        f"  Portal (participants)        [link={api_url}/portal]{api_url}/portal[/link]\n"
+        f"  GraphiQL                     [link={api_url}/graphql]{api_url}/graphql[/link]"
     )
     table = Table(title=f"Demo logins (password: {DEMO_PASSWORD})")
     table.add_column("email")
@@ -268,8 +271,9 @@ def _print_dev_banner(settings: Settings, url: str) -> None:
             table.add_row(user.email, user.role, tenant.company_name)
     console.print(table)
     console.print(
-        "Log in with the `login` mutation, then send the accessToken as "
-        "`Authorization: Bearer <token>` (GraphiQL: Headers tab). Ctrl-C stops everything.\n"
+        "Sign in to the console or the portal with one of them; in GraphiQL, log in with the "
+        "`login` mutation, then send the accessToken as `Authorization: Bearer <token>` "
+        "(Headers tab). Ctrl-C stops everything.\n"
     )
 
 
@@ -370,7 +374,7 @@ def dev_command(
                 ferretdb_postgresql_url=servers.ferretdb_postgresql_url,
             )
             lock.record(dev)
-            _print_dev_banner(settings, f"{api_url}/graphql")
+            _print_dev_banner(settings, api_url)
             _print_servers(dev)
             asyncio.run(run_api_and_worker(ForegroundServer(config), settings))
     except ServerUnavailable as error:
