@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { NavLink } from "react-router";
 import { TENANT_ADMIN, isMarketOps } from "../auth/roles";
@@ -10,7 +11,7 @@ interface Link {
   end?: boolean;
 }
 
-function linksFor(user: SessionUser, t: ReturnType<typeof useTranslation>["t"]): Link[] {
+function linksFor(user: SessionUser, t: TFunction): Link[] {
   if (isMarketOps(user)) {
     return [
       { to: "/console/work", label: t("nav.workQueue") },

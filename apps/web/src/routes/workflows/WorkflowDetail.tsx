@@ -1,9 +1,539 @@
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useParams } from "react-router";
-import { ScreenPlaceholder } from "../../components/ScreenPlaceholder";
+import { Link, useParams, useSearchParams } from "react-router";
+import { useClient, useQuery, useSubscription, type CombinedError } from "urql";
+import { ErrorMessage } from "../../components/ErrorMessage";
+import { Loading } from "../../components/Loading";
+import { Pagination } from "../../components/Pagination";
+import { useCursor } from "../../components/useCursor";
+import { graphql } from "../../graphql";
+import { fieldProblems, hasErrorCode } from "../../graphql/errors";
+import "../../styles/workflows.css";
+import { ActionBar, type WorkflowCommand } from "./components/ActionBar";
+import { ActionError } from "./components/ActionError";
+import { StepForm } from "./components/StepForm";
+import { StepsView, type StepView } from "./components/StepsView";
+import { Timeline } from "./components/Timeline";
+import { TimeTravelBanner } from "./components/TimeTravelBanner";
+import { WorkflowHeader } from "./components/WorkflowHeader";
+import { localeOf, usePollingFallback } from "./usePollingFallback";
 
+const EVENTS_PAGE_SIZE = 50;
+const EVENTS_CURSOR = "events";
+const AS_OF = "asOf";
+
+graphql(`
+  fragment ConsoleWorkflowStep on WorkflowStep {
+    id
+    type
+    title(locale: $locale)
+    status
+    data
+    completedAt
+    completedBy {
+      kind
+      name(locale: $locale)
+    }
+  }
+`);
+
+const WorkflowDetailQuery = graphql(`
+  query ConsoleWorkflowDetail($id: ID!, $locale: Locale, $eventsAfter: String, $eventsFirst: Int!) {
+    workflow(id: $id) {
+      id
+      status
+      version
+      marketRole
+      currentStepId
+      createdAt
+      updatedAt
+      allowedActions
+      tenant {
+        id
+        companyName
+      }
+      template {
+        id
+        key
+        version
+        name(locale: $locale)
+        steps {
+          id
+          type
+          title(locale: $locale)
+          schema
+        }
+      }
+      state {
+        steps {
+          ...ConsoleWorkflowStep
+        }
+        lastRejection {
+          reason
+          toStepId
+          rejectedAt
+          rejectedBy {
+            kind
+            name(locale: $locale)
+          }
+        }
+        approval {
+          comment
+          approvedAt
+          approvedBy {
+            kind
+            name(locale: $locale)
+          }
+        }
+        pause {
+          reason
+          pausedAt
+          pausedBy {
+            kind
+            name(locale: $locale)
+          }
+        }
+      }
+      events(first: $eventsFirst, after: $eventsAfter) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            id
+            seq
+            type
+            stepId
+            data
+            occurredAt
+            performedBy {
+              kind
+              name(locale: $locale)
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+const WorkflowSnapshotQuery = graphql(`
+  query ConsoleWorkflowSnapshot($id: ID!, $seq: Int!, $locale: Locale) {
+    workflow(id: $id) {
+      id
+      stateAt(seq: $seq) {
+        seq
+        status
+        currentStepId
+        updatedAt
+        state {
+          steps {
+            ...ConsoleWorkflowStep
+          }
+        }
+      }
+    }
+  }
+`);
+
+const WorkflowChangedSubscription = graphql(`
+  subscription ConsoleWorkflowChanged($id: ID!) {
+    workflowChanged(id: $id) {
+      id
+      version
+    }
+  }
+`);
+
+graphql(`
+  fragment ConsoleWorkflowActed on Workflow {
+    id
+    version
+    status
+  }
+`);
+
+const Start = graphql(`
+  mutation ConsoleStartWorkflow($id: ID!, $expectedVersion: Int, $key: String) {
+    startWorkflow(workflowId: $id, expectedVersion: $expectedVersion, idempotencyKey: $key) {
+      ...ConsoleWorkflowActed
+    }
+  }
+`);
+const Pause = graphql(`
+  mutation ConsolePauseWorkflow($id: ID!, $reason: String, $expectedVersion: Int, $key: String) {
+    pauseWorkflow(workflowId: $id, reason: $reason, expectedVersion: $expectedVersion, idempotencyKey: $key) {
+      ...ConsoleWorkflowActed
+    }
+  }
+`);
+const Resume = graphql(`
+  mutation ConsoleResumeWorkflow($id: ID!, $expectedVersion: Int, $key: String) {
+    resumeWorkflow(workflowId: $id, expectedVersion: $expectedVersion, idempotencyKey: $key) {
+      ...ConsoleWorkflowActed
+    }
+  }
+`);
+const Submit = graphql(`
+  mutation ConsoleSubmitWorkflow($id: ID!, $expectedVersion: Int, $key: String) {
+    submitWorkflow(workflowId: $id, expectedVersion: $expectedVersion, idempotencyKey: $key) {
+      ...ConsoleWorkflowActed
+    }
+  }
+`);
+const Approve = graphql(`
+  mutation ConsoleApproveWorkflow($id: ID!, $comment: String, $expectedVersion: Int, $key: String) {
+    approveWorkflow(workflowId: $id, comment: $comment, expectedVersion: $expectedVersion, idempotencyKey: $key) {
+      ...ConsoleWorkflowActed
+    }
+  }
+`);
+const Reject = graphql(`
+  mutation ConsoleRejectWorkflow($id: ID!, $reason: String!, $toStepId: String, $expectedVersion: Int, $key: String) {
+    rejectWorkflow(
+      workflowId: $id
+      reason: $reason
+      toStepId: $toStepId
+      expectedVersion: $expectedVersion
+      idempotencyKey: $key
+    ) {
+      ...ConsoleWorkflowActed
+    }
+  }
+`);
+const Rollback = graphql(`
+  mutation ConsoleRollbackWorkflow($id: ID!, $toStepId: String!, $expectedVersion: Int, $key: String) {
+    rollbackWorkflow(workflowId: $id, toStepId: $toStepId, expectedVersion: $expectedVersion, idempotencyKey: $key) {
+      ...ConsoleWorkflowActed
+    }
+  }
+`);
+const Fail = graphql(`
+  mutation ConsoleFailWorkflow($id: ID!, $reason: String!, $expectedVersion: Int, $key: String) {
+    failWorkflow(workflowId: $id, reason: $reason, expectedVersion: $expectedVersion, idempotencyKey: $key) {
+      ...ConsoleWorkflowActed
+    }
+  }
+`);
+const Cancel = graphql(`
+  mutation ConsoleCancelWorkflow($id: ID!, $reason: String, $expectedVersion: Int, $key: String) {
+    cancelWorkflow(workflowId: $id, reason: $reason, expectedVersion: $expectedVersion, idempotencyKey: $key) {
+      ...ConsoleWorkflowActed
+    }
+  }
+`);
+const ExecuteStep = graphql(`
+  mutation ConsoleExecuteStep($id: ID!, $stepId: String!, $data: JSON!, $expectedVersion: Int, $key: String) {
+    executeStep(workflowId: $id, stepId: $stepId, data: $data, expectedVersion: $expectedVersion, idempotencyKey: $key) {
+      ...ConsoleWorkflowActed
+    }
+  }
+`);
+const Validate = graphql(`
+  mutation ConsoleValidateWorkflow($id: ID!) {
+    validateWorkflow(workflowId: $id) {
+      valid
+      outstandingSteps
+      steps {
+        stepId
+        errors {
+          path
+          message
+        }
+      }
+      submissionErrors {
+        path
+        message
+      }
+    }
+  }
+`);
+
+type Validation = {
+  valid: boolean;
+  outstandingSteps: string[];
+  steps: { stepId: string; errors: { path: string[]; message: string }[] }[];
+  submissionErrors: { path: string[]; message: string }[];
+};
+
+/** One idempotency key per user intent: the same command retried keeps its key, a new one
+ * (or the same after it succeeded) gets a new key. */
+function useIntentKeys() {
+  const intent = useRef<{ signature: string; key: string } | null>(null);
+  const keyFor = useCallback((signature: string) => {
+    if (intent.current?.signature !== signature) intent.current = { signature, key: crypto.randomUUID() };
+    return intent.current.key;
+  }, []);
+  const done = useCallback(() => {
+    intent.current = null;
+  }, []);
+  return { keyFor, done };
+}
+
+/** The console's view of one workflow: where it stands, its steps and their data, its event
+ * log with time travel, and the actions the user may take now, kept live. */
 export function WorkflowDetail() {
-  const { t } = useTranslation("workflows");
-  const { id } = useParams();
-  return <ScreenPlaceholder title={`${t("detailTitle")} ${id ?? ""}`} />;
+  const { t, i18n } = useTranslation("workflows");
+  const { id = "" } = useParams();
+  const [params, setParams] = useSearchParams();
+  const { after: eventsAfter } = useCursor(EVENTS_CURSOR);
+  const locale = localeOf(i18n.language);
+  const asOfParam = Number.parseInt(params.get(AS_OF) ?? "", 10);
+  const asOf = Number.isInteger(asOfParam) && asOfParam > 0 ? asOfParam : null;
+
+  const [result, reexecute] = useQuery({
+    query: WorkflowDetailQuery,
+    variables: { id, locale, eventsAfter, eventsFirst: EVENTS_PAGE_SIZE },
+  });
+  const [snapshot] = useQuery({
+    query: WorkflowSnapshotQuery,
+    variables: { id, seq: asOf ?? 1, locale },
+    pause: asOf === null,
+  });
+  const [live] = useSubscription({ query: WorkflowChangedSubscription, variables: { id } });
+  const refresh = useCallback(() => {
+    reexecute({ requestPolicy: "network-only" });
+  }, [reexecute]);
+  usePollingFallback(live.error !== undefined, refresh);
+
+  const workflow = result.data?.workflow;
+  const liveVersion = live.data?.workflowChanged.version;
+  const shownVersion = workflow?.version;
+  useEffect(() => {
+    if (liveVersion !== undefined && shownVersion !== undefined && liveVersion > shownVersion) refresh();
+  }, [liveVersion, shownVersion, refresh]);
+
+  const client = useClient();
+  const { keyFor, done } = useIntentKeys();
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<CombinedError | undefined>();
+  const [validation, setValidation] = useState<Validation | null>(null);
+  // a new value after each action done: the action's form closes
+  const [actionsDone, setActionsDone] = useState(0);
+
+  if (hasErrorCode(result.error, "NOT_FOUND")) {
+    return (
+      <section aria-labelledby="screen-title">
+        <h1 id="screen-title">{t("detail.notFound")}</h1>
+        <ErrorMessage error={result.error} />
+        <p>
+          <Link to="/console/workflows">{t("detail.backToList")}</Link>
+        </p>
+      </section>
+    );
+  }
+  if (!workflow) {
+    return (
+      <section aria-labelledby="screen-title">
+        <h1 id="screen-title">{t("detailTitle")}</h1>
+        {result.fetching ? <Loading /> : <ErrorMessage error={result.error} />}
+      </section>
+    );
+  }
+
+  const titles = new Map(workflow.template.steps.map((step) => [step.id, step.title]));
+  const stepTitle = (stepId: string) => titles.get(stepId) ?? stepId;
+  const past = asOf !== null ? snapshot.data?.workflow.stateAt : undefined;
+  const status = past ? past.status : workflow.status;
+  const currentStepId = past ? past.currentStepId : workflow.currentStepId;
+  const steps: StepView[] = (past ? past.state.steps : workflow.state.steps).map((step) => ({
+    ...step,
+    completedBy: step.completedBy ?? null,
+    completedAt: step.completedAt ?? null,
+  }));
+  const completedTargets = steps.filter((step) => step.status === "COMPLETED").map((step) => ({ id: step.id, title: step.title }));
+  const rejectTargets = steps.filter((step) => step.type !== "approval").map((step) => ({ id: step.id, title: step.title }));
+  const canExecute = asOf === null && workflow.allowedActions.includes("EXECUTE_STEP");
+
+  const run = async (signature: string, send: (key: string) => Promise<{ error?: CombinedError }>) => {
+    setBusy(true);
+    setActionError(undefined);
+    const answer = await send(keyFor(signature));
+    setBusy(false);
+    if (answer.error) {
+      setActionError(answer.error);
+      // a refusal may be logged too (GATE_FAILED): the version moved on
+      refresh();
+      return;
+    }
+    done();
+    setActionsDone((count) => count + 1);
+    refresh();
+  };
+  const base = { id: workflow.id, expectedVersion: workflow.version };
+  const onCommand = (command: WorkflowCommand) => {
+    setValidation(null);
+    const signature = JSON.stringify(command);
+    const go = (send: (key: string) => Promise<{ error?: CombinedError }>) => {
+      void run(signature, send);
+    };
+    switch (command.action) {
+      case "START":
+        go((key) => client.mutation(Start, { ...base, key }).toPromise());
+        break;
+      case "PAUSE":
+        go((key) => client.mutation(Pause, { ...base, key, reason: command.reason === "" ? null : command.reason }).toPromise());
+        break;
+      case "RESUME":
+        go((key) => client.mutation(Resume, { ...base, key }).toPromise());
+        break;
+      case "SUBMIT":
+        go((key) => client.mutation(Submit, { ...base, key }).toPromise());
+        break;
+      case "APPROVE":
+        go((key) => client.mutation(Approve, { ...base, key, comment: command.comment === "" ? null : command.comment }).toPromise());
+        break;
+      case "REJECT":
+        go((key) => client.mutation(Reject, { ...base, key, reason: command.reason, toStepId: command.toStepId }).toPromise());
+        break;
+      case "ROLLBACK":
+        go((key) => client.mutation(Rollback, { ...base, key, toStepId: command.toStepId }).toPromise());
+        break;
+      case "FAIL":
+        go((key) => client.mutation(Fail, { ...base, key, reason: command.reason }).toPromise());
+        break;
+      case "CANCEL":
+        go((key) => client.mutation(Cancel, { ...base, key, reason: command.reason }).toPromise());
+        break;
+      case "VALIDATE":
+        setBusy(true);
+        setActionError(undefined);
+        void client
+          .mutation(Validate, { id: workflow.id })
+          .toPromise()
+          .then((answer) => {
+            setBusy(false);
+            if (answer.error) setActionError(answer.error);
+            else if (answer.data) setValidation(answer.data.validateWorkflow);
+          });
+        break;
+    }
+  };
+  const stepProblems = fieldProblems(actionError, ["data"]);
+
+  return (
+    <section aria-labelledby="screen-title" className="workflows-screen workflow-detail">
+      <p className="breadcrumb">
+        <Link to="/console/workflows">{t("detail.backToList")}</Link>
+      </p>
+      <h1 id="screen-title">
+        {t("detail.title", { template: workflow.template.name, tenant: workflow.tenant.companyName })}
+      </h1>
+      {asOf !== null && (
+        <TimeTravelBanner
+          seq={asOf}
+          at={past?.updatedAt}
+          onBackToNow={() => {
+            const next = new URLSearchParams(params);
+            next.delete(AS_OF);
+            setParams(next);
+          }}
+        />
+      )}
+      {asOf !== null && <ErrorMessage error={snapshot.error} />}
+      <WorkflowHeader
+        tenant={<Link to={`/console/tenants/${workflow.tenant.id}`}>{workflow.tenant.companyName}</Link>}
+        templateName={workflow.template.name}
+        templateKey={workflow.template.key}
+        templateVersion={workflow.template.version}
+        marketRole={workflow.marketRole}
+        status={status}
+        currentStep={currentStepId === null ? null : stepTitle(currentStepId)}
+        version={past ? past.seq : workflow.version}
+        updatedAt={past ? past.updatedAt : workflow.updatedAt}
+        notes={asOf !== null ? { lastRejection: null, approval: null, pause: null } : workflow.state}
+        stepTitle={stepTitle}
+      />
+      <p className="live-status" role="status">
+        {live.error !== undefined ? t("live.polling") : t("live.on")}
+      </p>
+
+      {asOf === null && (
+        <section aria-labelledby="actions-title" className="actions-section">
+          <h2 id="actions-title">{t("actions.title")}</h2>
+          <ActionError error={actionError} />
+          {validation && (
+            <div role="status" className={validation.valid ? "validation valid" : "validation invalid"}>
+              <p>{validation.valid ? t("validation.valid") : t("validation.invalid")}</p>
+              {validation.outstandingSteps.length > 0 && (
+                <p>{t("validation.outstanding", { steps: validation.outstandingSteps.map(stepTitle).join(", ") })}</p>
+              )}
+              <ul>
+                {validation.steps.flatMap((step) =>
+                  step.errors.map((error) => (
+                    <li key={`${step.stepId}:${error.path.join(".")}:${error.message}`}>
+                      {stepTitle(step.stepId)} — <code>{error.path.join(".")}</code> {error.message}
+                    </li>
+                  )),
+                )}
+                {validation.submissionErrors.map((error) => (
+                  <li key={`submission:${error.path.join(".")}:${error.message}`}>
+                    <code>{error.path.join(".")}</code> {error.message}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <ActionBar
+            key={actionsDone}
+            allowed={workflow.allowedActions}
+            rejectTargets={rejectTargets}
+            rollbackTargets={completedTargets}
+            busy={busy}
+            problems={fieldProblems(actionError)}
+            onCommand={onCommand}
+          />
+        </section>
+      )}
+
+      <section aria-labelledby="steps-title">
+        <h2 id="steps-title">{t("steps.title")}</h2>
+        <StepsView
+          steps={steps}
+          currentStepId={currentStepId}
+          renderEditor={
+            canExecute
+              ? (step) => {
+                  if (step.id !== workflow.currentStepId) return null;
+                  const schema = workflow.template.steps.find((candidate) => candidate.id === step.id)?.schema;
+                  return (
+                    <StepForm
+                      key={`${step.id}:${String(actionsDone)}`}
+                      schema={schema}
+                      initialData={step.data}
+                      problems={stepProblems}
+                      busy={busy}
+                      onSubmit={(data) => {
+                        void run(JSON.stringify({ action: "EXECUTE_STEP", stepId: step.id, data }), (key) =>
+                          client.mutation(ExecuteStep, { ...base, key, stepId: step.id, data }).toPromise(),
+                        );
+                      }}
+                    />
+                  );
+                }
+              : undefined
+          }
+        />
+      </section>
+
+      <section aria-labelledby="timeline-title">
+        <h2 id="timeline-title">{t("timeline.title")}</h2>
+        <Timeline
+          events={workflow.events.edges.map((edge) => edge.node)}
+          totalCount={workflow.events.totalCount}
+          selectedSeq={asOf}
+          stepTitle={stepTitle}
+          onSelect={(seq) => {
+            const next = new URLSearchParams(params);
+            next.set(AS_OF, String(seq));
+            setParams(next);
+            window.scrollTo({ top: 0 });
+          }}
+        />
+        <Pagination pageInfo={workflow.events.pageInfo} param={EVENTS_CURSOR} />
+      </section>
+    </section>
+  );
 }

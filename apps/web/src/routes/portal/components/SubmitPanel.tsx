@@ -1,0 +1,64 @@
+import { useTranslation } from "react-i18next";
+
+export interface MissingStep {
+  id: string;
+  title: string;
+  problems: readonly { path: readonly string[]; message: string }[];
+}
+
+export interface SubmitPanelProps {
+  /** null: not checked yet */
+  check: { valid: boolean; missing: readonly MissingStep[]; submissionErrors: readonly string[] } | null;
+  checking: boolean;
+  submitting: boolean;
+  onCheck: () => void;
+  onSubmit: () => void;
+}
+
+/** The end of the workflow: check what is missing (validateWorkflow), then submit. */
+export function SubmitPanel({ check, checking, submitting, onCheck, onSubmit }: SubmitPanelProps) {
+  const { t } = useTranslation("portal");
+  return (
+    <section aria-labelledby="submit-title" className="panel">
+      <h2 id="submit-title">{t("page.submitTitle")}</h2>
+      <p>{t("page.submitIntro")}</p>
+      {check &&
+        (check.valid ? (
+          <p role="status" className="notice ok">
+            {t("page.valid")}
+          </p>
+        ) : (
+          <div role="alert" className="error-message">
+            <p className="problem-headline">{t("page.missing")}</p>
+            <ul>
+              {check.missing.map((step) => (
+                <li key={step.id}>
+                  <a href={`?step=${encodeURIComponent(step.id)}`}>{t("page.missingStep", { step: step.title })}</a>
+                  {step.problems.length > 0 && (
+                    <ul>
+                      {step.problems.map((problem) => (
+                        <li key={`${problem.path.join(".")}:${problem.message}`}>
+                          <code>{problem.path.join(".")}</code> {problem.message}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </li>
+              ))}
+              {check.submissionErrors.map((message) => (
+                <li key={message}>{message}</li>
+              ))}
+            </ul>
+          </div>
+        ))}
+      <div className="form-actions">
+        <button type="button" className="secondary" disabled={checking} onClick={onCheck}>
+          {checking ? t("page.checking") : t("page.check")}
+        </button>
+        <button className="primary" type="button" disabled={submitting || check?.valid === false} onClick={onSubmit}>
+          {submitting ? t("page.submitting") : t("page.submit")}
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+import { useMutation } from "urql";
+import { graphql } from "../../graphql";
+import type { PublishedTemplate } from "./PublishForm";
+
+export const PublishTemplateMutation = graphql(`
+  mutation PublishTemplate($definition: JSON!) {
+    publishTemplate(definition: $definition) {
+      id
+      key
+      version
+      marketRole
+      status
+    }
+  }
+`);
+
+/** Publishing a template file: what PublishForm needs from the API. */
+export function usePublishTemplate() {
+  const [result, publish] = useMutation(PublishTemplateMutation);
+  const published: PublishedTemplate | null = result.data?.publishTemplate ?? null;
+  return {
+    onPublish: (definition: unknown) => {
+      void publish({ definition });
+    },
+    fetching: result.fetching,
+    error: result.error,
+    published,
+  };
+}
+
+/** Where a template version is shown */
+export function templatePath(template: { key: string; version: number; marketRole: string | null }): string {
+  const params = new URLSearchParams({ version: String(template.version) });
+  if (template.marketRole !== null) params.set("role", template.marketRole);
+  return `/console/templates/${encodeURIComponent(template.key)}?${params.toString()}`;
+}
