@@ -7,7 +7,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
-from wfm_api.graphiql import ASSETS_PATH, GraphiQLAssets, GraphiQLPage
+from wfm_api.graphiql import ASSETS_PATH, GraphiQLPage, graphiql_assets
 
 ASSET = re.compile(r'(?:src|href)="(/graphiql/assets/[^"]+)"')
 LOADS_ELSEWHERE = re.compile(
@@ -46,7 +46,7 @@ async def test_without_a_built_bundle_the_page_says_how_to_build_it(tmp_path):
 async def test_without_a_built_bundle_an_asset_is_not_found_and_the_server_still_answers(
     tmp_path,
 ):
-    app = Starlette(routes=[Mount(ASSETS_PATH, GraphiQLAssets(anyio.Path(tmp_path)))])
+    app = Starlette(routes=[Mount(ASSETS_PATH, graphiql_assets(anyio.Path(tmp_path)))])
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
         assert (await http.get(f"{ASSETS_PATH}/index-0000.js")).status_code == 404

@@ -30,7 +30,7 @@ from wfm_api.auth import AuthService, identify
 from wfm_api.browser_session import browser_session_routes
 from wfm_api.context import RequestContext
 from wfm_api.cors import CrossOriginCalls
-from wfm_api.graphiql import ASSETS_PATH, GraphiQLAssets, GraphiQLPage
+from wfm_api.graphiql import ASSETS_PATH, GraphiQLPage, graphiql_assets
 from wfm_api.health import healthz, readyz
 from wfm_api.instrumentation import RoundTripHeader
 from wfm_api.limits import (
@@ -334,7 +334,7 @@ def create_app(
         ]
     )
     if settings.graphiql_enabled:
-        app.router.routes.append(Mount(ASSETS_PATH, GraphiQLAssets(), name="graphiql-assets"))
+        app.router.routes.append(Mount(ASSETS_PATH, graphiql_assets(), name="graphiql-assets"))
     # what no route takes (not even with another method) is the web app's: its files, or
     # its page for the paths it routes in the browser
     app.router.default = WebApp.from_settings(settings)

@@ -8,20 +8,18 @@ build it; the API itself does not need it to start."""
 from __future__ import annotations
 
 import html
-import os
+from pathlib import Path
 
 import anyio
 from starlette.responses import HTMLResponse, Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from wfm_api.security_headers import GRAPHIQL_POLICY
+from wfm_api.static_files import IMMUTABLE, BuildFiles
 
 BUILD_DIR = anyio.Path(__file__).parent / "static" / "graphiql"
 # Vite's `base` in apps/api/graphiql/vite.config.ts names the same prefix
 ASSETS_PATH = "/graphiql/assets"
 # Asset names carry a hash of their content: a changed file is a new URL.
-IMMUTABLE = "public, max-age=31536000, immutable"
 # The bundle's workers run under the policy of their own script's response: the same one.
 POLICY = {"content-security-policy": GRAPHIQL_POLICY}
 
@@ -57,24 +55,7 @@ class GraphiQLPage:
         return HTMLResponse(page, headers={"cache-control": "no-cache", **POLICY})
 
 
-class GraphiQLAssets(StaticFiles):
+def graphiql_assets(directory: anyio.Path = BUILD_DIR) -> BuildFiles:
     """The bundle's files, cached for a year. A bundle that is not built (yet) answers
-    404 per file instead of failing every request, as StaticFiles' start-up check would."""
-
-    def __init__(self, directory: anyio.Path = BUILD_DIR) -> None:
-        super().__init__(directory=str(directory / "assets"), check_dir=False)
-
-    async def check_config(self) -> None:
-        return None
-
-    def file_response(
-        self,
-        full_path: str | os.PathLike[str],
-        stat_result: os.stat_result,
-        scope: Scope,
-        status_code: int = 200,
-    ) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        response.headers["cache-control"] = IMMUTABLE
-        response.headers.update(POLICY)
-        return response
+    404 per file instead of failing every request."""
+    return BuildFiles(Path(directory / "assets"), headers={"cache-control": IMMUTABLE, **POLICY})

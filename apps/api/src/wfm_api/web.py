@@ -16,17 +16,15 @@ The app runs under its own Content-Security-Policy (`security_headers.web_policy
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse, Response
-from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
-from wfm_api.graphiql import IMMUTABLE
 from wfm_api.security_headers import web_policy
+from wfm_api.static_files import IMMUTABLE, BuildFiles
 from wfm_shared.settings import Settings
 
 BUILD_DIR = Path(__file__).parent / "static" / "web"
@@ -61,33 +59,6 @@ def names_a_file_plainly(path: str) -> bool:
         segment.startswith(".") or "\\" in segment or "\x00" in segment
         for segment in path.split("/")
     )
-
-
-class BuildFiles(StaticFiles):
-    """Files of the build under one folder, with the headers of their kind. A build that is
-    not there (yet) answers 404 per file instead of failing, as StaticFiles' check would."""
-
-    def __init__(self, directory: Path, *, headers: dict[str, str]) -> None:
-        super().__init__(directory=directory, check_dir=False)
-        self._headers = headers
-
-    async def check_config(self) -> None:
-        return None
-
-    async def file(self, path: str, scope: Scope) -> Response:
-        """The file at `path` (relative, `/`-separated), or HTTPException 404."""
-        return await self.get_response("/".join(filter(None, path.split("/"))) or ".", scope)
-
-    def file_response(
-        self,
-        full_path: str | os.PathLike[str],
-        stat_result: os.stat_result,
-        scope: Scope,
-        status_code: int = 200,
-    ) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        response.headers.update(self._headers)
-        return response
 
 
 class WebApp:
