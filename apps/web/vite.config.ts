@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 // The API serves this build at / (static files with the SPA fallback); git ignores it.
 // `npm run dev` serves the app on :5173 against the API at WFM_API_URL.
-const api = process.env.WFM_API_URL ?? "http://127.0.0.1:8000";
+const api = new URL(process.env.WFM_API_URL ?? "http://127.0.0.1:8000").origin;
 
 export default defineConfig({
   plugins: [react()],
@@ -18,7 +18,10 @@ export default defineConfig({
     port: 5173,
     strictPort: true,
     proxy: {
-      "/graphql": { target: api, ws: true, changeOrigin: true },
+      // live updates: the API accepts a WebSocket from its own origin only (or WFM_CORS_ORIGINS),
+      // so the dev proxy presents the handshake as the API's (Host and Origin); the built app
+      // is served by the API itself, same origin, and needs no such thing
+      "/graphql": { target: api, ws: true, changeOrigin: true, rewriteWsOrigin: true },
       "/auth": { target: api, changeOrigin: true },
     },
   },

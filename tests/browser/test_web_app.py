@@ -1,8 +1,7 @@
 """The web app in Debian's Chromium against the real API, a worker beside it, on the embedded
 servers: signing in and out, the language, one tenant's workflow out of another's reach, a
 participant's onboarding from the portal's start page to two market-ops users' approval (four
-eyes), and a rejection corrected. The portal's step forms are filled through the API for now:
-they cannot validate under the app's CSP yet (see the tests' comments).
+eyes), and a rejection corrected: every step form filled in the portal as a person does.
 
 The pages are driven as people use them: by role, label and visible text (English unless
 a test switches). Screens the README shows are saved into docs/screenshots/."""
@@ -11,14 +10,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
 
 import pytest
 from playwright.async_api import Page, expect
 
-from wfm_storage.records import Tenant
-from wfm_testing.factories import TEST_PASSWORD
-from wfm_testing.onboarding import EXECUTE, START, complete_steps, drive, step_data
+from wfm_testing.factories import TEST_PASSWORD, ean18
+from wfm_testing.onboarding import EXECUTE, START, drive, step_data
 from wfm_testing.web import (
     SIGN_IN_PAGE,
     screenshot,
@@ -112,7 +109,8 @@ async def test_a_tenant_admin_lands_on_the_portal_with_the_users_screen(platform
         await sign_in(page, platform.url, admin.user.email)
         await expect(page).to_have_url(f"{platform.url}/portal")
         await expect(heading(page, "My workflows")).to_be_visible()
-        await expect(page.get_by_text("Ardennes Energie SA")).to_be_visible()
+        # the header names the participant's company
+        await expect(page.get_by_role("banner").get_by_text("Ardennes Energie SA")).to_be_visible()
         nav = main_nav(page)
         for screen in ("My workflows", "Start", "Users", "Notifications"):
             await expect(nav.get_by_role("link", name=screen, exact=True)).to_be_visible()
@@ -154,8 +152,8 @@ async def test_the_language_switch_changes_the_navigation_and_the_headings(platf
         await expect(page.locator("html")).to_have_attribute("lang", "fr")
 
         await page.get_by_role("combobox", name="Langue").select_option(label="Nederlands")
-        await expect(heading(page, "Werkwachtrij")).to_be_visible()
-        for screen in ("Werklijst", "Deelnemers", "Sjablonen", "Beheer"):
+        await expect(heading(page, "Werkvoorraad")).to_be_visible()
+        for screen in ("Werkvoorraad", "Deelnemers", "Sjablonen", "Beheer"):
             await expect(nav.get_by_role("link", name=screen)).to_be_visible()
         await expect(page.locator("html")).to_have_attribute("lang", "nl")
 
@@ -252,14 +250,6 @@ def status_of(page: Page, status: str):
     return page.get_by_role("main").get_by_text(status, exact=True).first
 
 
-def large_grid_connection(tenant: Tenant) -> dict[str, dict[str, Any]]:
-    """A grid user's steps with a 30 MW access point: market operations' engineers review it."""
-    data = step_data(tenant, role="GU")
-    data["grid-connection"]["connections"][0]["contractedCapacityMva"] = 40
-    data["portfolio"]["accessPoints"][0]["capacityKw"] = 30_000
-    return data
-
-
 COMPANY = "Lesse Hydro SA"
 
 
@@ -270,6 +260,7 @@ async def test_a_participant_starts_an_onboarding_that_two_market_ops_users_must
     participant = await world.factory.account("tenant_admin", tenant, display_name="Lea Peeters")
     reviewer = await world.factory.account("market_ops", display_name="Rik Janssens")
     approver = await world.factory.account("market_ops", display_name="Anne Dubois")
+    ean = ean18(41)
 
     async with web_page(platform.url, timeout_ms=15_000) as web:
         page = web.page
@@ -281,16 +272,38 @@ async def test_a_participant_starts_an_onboarding_that_two_market_ops_users_must
         await expect(page).to_have_url(re.compile(r"/portal/workflows/[0-9a-f-]{36}$"))
         workflow_id = page.url.rsplit("/", 1)[1]
         workflow_url = page.url
+
+        # the step forms, drawn from each step's JSON Schema, filled in as a person does
         await expect(step_heading(page, "Company information")).to_be_visible()
-        await expect(field(page, "VAT number")).to_be_editable()
+        await field(page, "Company name").fill(tenant.company_name)
+        await field(page, "VAT number").fill(tenant.vat_number)
+        await field(page, "Street and number").fill("Rue de la Loi 16")
+        await field(page, "Postal code").fill("1000")
+        await field(page, "City").fill("Brussels")
+        await field(page, "Country").select_option(label="Belgium")
         await screenshot(page, "portal-step-form")
-        # the forms' data go through the API: the portal's forms cannot validate under the
-        # app's CSP yet (ajv compiles with eval); the browser version: /tmp/e2e_pending.py
-        data = large_grid_connection(tenant)
-        for step in ("company-info", "contacts", "grid-connection", "portfolio"):
-            executed = {"id": workflow_id, "step": step, "data": data[step]}
-            (await platform.gql(EXECUTE, executed, token=participant.token)).ok()
-        await page.reload()
+        await page.get_by_role("button", name="Continue").click()
+
+        await expect(step_heading(page, "Contacts")).to_be_visible()
+        await field(page, "Name").fill("Lea Peeters")
+        await field(page, "E-mail").fill("lea@lesse-hydro.example")
+        await field(page, "Role").select_option(label="Primary")
+        await page.get_by_role("button", name="Continue").click()
+
+        await expect(step_heading(page, "Grid connection")).to_be_visible()
+        await field(page, "EAN (GSRN)").fill(ean)
+        await field(page, "Substation").fill("Villers")
+        await field(page, "Voltage (kV)").select_option("36")
+        await field(page, "Contracted capacity (MVA)").fill("40")
+        await page.get_by_role("button", name="Continue").click()
+
+        # 30 MW: a large connection, reviewed by market operations' engineers first
+        await expect(step_heading(page, "Portfolio")).to_be_visible()
+        await field(page, "EAN (GSRN)").fill(ean)
+        await field(page, "Name").fill("Turbine hall")
+        await field(page, "Direction").select_option(label="Injection")
+        await field(page, "Capacity (kW)").fill("30000")
+        await page.get_by_role("button", name="Continue").click()
         await expect(page.get_by_text("This step waits for market operations.")).to_be_visible()
         await sign_out(page)
 
@@ -391,12 +404,13 @@ async def test_a_rejection_reaches_the_participant_who_corrects_the_step_and_res
         await expect(step_heading(page, "Grid connection")).to_be_visible()
         await expect(field(page, "Substation").first).to_have_value("Villers")
 
-        # the correction goes through the API (the portal's forms cannot validate under the
-        # CSP yet; the browser version: /tmp/e2e_pending.py), the resubmission in the portal
-        corrected = step_data(tenant, role="GU")
-        corrected["grid-connection"]["connections"][0]["substation"] = "Villers-la-Ville"
-        await complete_steps(platform.gql, tenant, participant.token, workflow_id, corrected)
-        await page.reload()
+        # the participant corrects the substation in the form and sends it again
+        await field(page, "Substation").first.fill("Villers-la-Ville")
+        await page.get_by_role("button", name="Continue").click()
+        # the portfolio after it reopened too, with its data: confirmed as it was
+        await expect(step_heading(page, "Portfolio")).to_be_visible()
+        await expect(field(page, "EAN (GSRN)").first).not_to_have_value("")
+        await page.get_by_role("button", name="Continue").click()
         await page.get_by_role("button", name="Check the application").click()
         await expect(page.get_by_text("Everything is complete: you can submit.")).to_be_visible()
         await page.get_by_role("button", name="Submit", exact=True).click()

@@ -44,6 +44,7 @@ export class Session {
   #state: SessionState = { status: "restoring" };
   #grant: AccessGrant | null = null;
   #listeners = new Set<() => void>();
+  #grantListeners = new Set<(accessToken: string) => void>();
   #refreshing: Promise<boolean> | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #fetch: typeof fetch;
@@ -71,6 +72,13 @@ export class Session {
   };
 
   readonly getSnapshot = (): SessionState => this.#state;
+
+  /** Called with each new access token (a sign-in, a refresh); the live-updates socket
+   * reconnects with it. */
+  onAccessToken(listener: (accessToken: string) => void): () => void {
+    this.#grantListeners.add(listener);
+    return () => this.#grantListeners.delete(listener);
+  }
 
   /** Whether the access token is missing or expires within the refresh margin. */
   expiresSoon(): boolean {
@@ -145,6 +153,7 @@ export class Session {
 
   #setGrant(grant: AccessGrant): void {
     this.#grant = grant;
+    for (const listener of this.#grantListeners) listener(grant.accessToken);
     clearTimeout(this.#timer);
     const delay = Math.max(grant.expiresAt - this.#now() - this.#refreshAheadMs, 0);
     this.#timer = setTimeout(() => {

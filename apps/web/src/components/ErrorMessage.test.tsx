@@ -34,6 +34,54 @@ describe("ErrorMessage", () => {
     expect(items).toEqual(["contact.email is not an e-mail address", "vatNumber fails the mod 97 check"]);
   });
 
+  it("lists the reasons of the checks that refused, a four-eyes refusal among them", () => {
+    const error = apiError("GATE_FAILED", "quality gates failed: fourEyes, allRequiredDocumentsPresent", {
+      failedGates: [
+        { gate: "fourEyes", passed: false, reason: "the same person cannot both prepare and approve" },
+        { gate: "allRequiredDocumentsPresent", passed: false, reason: "the signed contract is missing" },
+        { gate: "slaRespected", passed: true, reason: null },
+      ],
+    });
+    renderScreen(<ErrorMessage error={error} />);
+    const alert = screen.getByRole("alert");
+    expect(alert.textContent).toContain("A check of the workflow refused this:");
+    const gates = within(alert).getByRole("list", { name: "Checks that refused" });
+    expect(within(gates).getAllByRole("listitem").map((item) => item.textContent)).toEqual([
+      "the same person cannot both prepare and approve (fourEyes)",
+      "the signed contract is missing (allRequiredDocumentsPresent)",
+    ]);
+    expect(alert.textContent).not.toContain("quality gates failed");
+  });
+
+  it("explains a refusal by a check in Dutch", () => {
+    const error = apiError("GATE_FAILED", "quality gates failed: fourEyes", {
+      failedGates: [{ gate: "fourEyes", passed: false, reason: "the same person cannot both prepare and approve" }],
+    });
+    renderScreen(<ErrorMessage error={error} />, { language: "nl" });
+    expect(screen.getByRole("alert").textContent).toContain("Een controle van de workflow weigerde dit:");
+  });
+
+  it("says which condition of the template could not be evaluated", () => {
+    const error = apiError("CONDITION_FAILED", "condition 'steps.portfolio.total > 10' of step 'review' failed: no such field", {
+      stepId: "review",
+      expression: "steps.portfolio.total > 10",
+    });
+    renderScreen(<ErrorMessage error={error} />);
+    const alert = screen.getByRole("alert");
+    expect(alert.textContent).toContain("A condition of the workflow's template could not be evaluated");
+    expect(alert.textContent).toContain("of step 'review' failed: no such field");
+  });
+
+  it.each([
+    ["INVALID_TRANSITION", "This is not possible in the workflow's current state."],
+    ["UNAVAILABLE", "A service is unavailable: try again later."],
+  ])("explains %s", (code, headline) => {
+    renderScreen(<ErrorMessage error={apiError(code, "the server's words")} />);
+    const alert = screen.getByRole("alert");
+    expect(alert.textContent).toContain(headline);
+    expect(alert.textContent).not.toContain("Something went wrong.");
+  });
+
   it("tells how long to wait when rate limited", () => {
     renderScreen(<ErrorMessage error={apiError("RATE_LIMITED", "too many login attempts", { retryAfterSeconds: 30 })} />);
     expect(screen.getByRole("alert").textContent).toContain("Too many attempts: try again in 30 s.");

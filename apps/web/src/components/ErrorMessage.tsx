@@ -11,13 +11,26 @@ function Problem({ problem }: { problem: ApiProblem }) {
       ? t("errors.RATE_LIMITED_retry", { seconds: retryAfter })
       : t(`errors.${code}`);
   // the server's words add what the code cannot say (which role, which step, why);
-  // an internal error's words are generic, a network error's are the browser's
-  const detail = code === "INTERNAL" || code === "NETWORK" || problem.message === "" ? null : problem.message;
+  // an internal error's words are generic, a network error's are the browser's; the
+  // reasons of the checks that refused say more than their names in the message
+  const detail =
+    code === "INTERNAL" || code === "NETWORK" || problem.message === "" || problem.failedGates.length > 0
+      ? null
+      : problem.message;
   const requestId = extensions.requestId;
   return (
     <div className="problem" data-code={code}>
       <p className="problem-headline">{headline}</p>
       {detail !== null && <p className="problem-detail">{detail}</p>}
+      {problem.failedGates.length > 0 && (
+        <ul aria-label={t("errors.failedGatesLabel")}>
+          {problem.failedGates.map((gate) => (
+            <li key={gate.gate}>
+              {gate.reason} <span className="problem-gate">({gate.gate})</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {problem.fields.length > 0 && (
         <ul aria-label={t("errors.fieldsLabel")}>
           {problem.fields.map((field) => {
@@ -36,7 +49,8 @@ function Problem({ problem }: { problem: ApiProblem }) {
 }
 
 /** What went wrong, in the user's language, by the API's `extensions.code`: the field
- * paths of a validation failure, the wait of a rate limit, the server's own explanation. */
+ * paths of a validation failure, the reasons of the checks that refused (GATE_FAILED), the
+ * wait of a rate limit, the server's own explanation. */
 export function ErrorMessage({ error }: { error: CombinedError | null | undefined }) {
   const problems = problemsOf(error);
   if (problems.length === 0) return null;

@@ -107,6 +107,8 @@ export function StepForm({
             : englishStringTranslator(text, params)
       }
       onChange={changed}
+      // the errors are shown at their fields (rjsf would also log them to the console)
+      onError={() => undefined}
       onSubmit={(event) => {
         onContinue?.(event.formData ?? {});
       }}

@@ -1,5 +1,5 @@
 /** Validation messages in the person's language, at their fields: the browser's own
- * (ajv, through rjsf) and the API's (VALIDATION_FAILED `extensions.fields`). */
+ * (JSON Schema, through rjsf: ./validator.ts) and the API's (VALIDATION_FAILED `extensions.fields`). */
 import type { ErrorSchema, RJSFValidationError } from "@rjsf/utils";
 import type { TFunction } from "i18next";
 import type { FieldProblem } from "../graphql/errors";
@@ -15,7 +15,7 @@ function formatOf(params: unknown): unknown {
   return (params as { format?: unknown }).format;
 }
 
-/** One ajv error's message in the active language (its field is shown beside it). */
+/** One validation error's message in the active language (its field is shown beside it). */
 export function localizedMessage(error: RJSFValidationError, t: TFunction<"portal">): string {
   const limit = String(limitOf(error.params));
   switch (error.name) {

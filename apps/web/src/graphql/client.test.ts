@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MeQuery } from "../auth/me";
 import { Session } from "../auth/session";
 import { signInWithPassword } from "../auth/signIn";
+import { fakeLiveApi } from "../test/fakeLiveApi";
 import { fakeServer, graphqlError, json, type SentRequest } from "../test/fakeServer";
 import { marketOps } from "../test/users";
 import { createGraphqlClient } from "./client";
@@ -79,6 +80,52 @@ describe("the GraphQL client", () => {
       ["/auth/refresh", null],
       ["/graphql", "Bearer renewed"],
     ]);
+  });
+});
+
+describe("the GraphQL client's subscriptions", () => {
+  const QueueChanged = "subscription { workQueueChanged { at } }";
+
+  function liveClient(session: Session, api: ReturnType<typeof fakeLiveApi>) {
+    return createGraphqlClient(session, {
+      fetch: fakeServer(() => json({})).fetch,
+      webSocketUrl: "ws://app.test/graphql",
+      language: () => "en",
+      live: { webSocketImpl: api.WebSocket, retryDelayMs: 1 },
+    });
+  }
+
+  it("go over the live socket, signed in with the access token", async () => {
+    const api = fakeLiveApi();
+    api.accept("token-1");
+    const session = new Session();
+    session.signIn({ accessToken: "token-1", expiresAt: Date.now() + HOUR }, marketOps);
+    const seen: unknown[] = [];
+
+    const subscription = liveClient(session, api)
+      .subscription(QueueChanged, {})
+      .subscribe((result) => seen.push(result.data));
+    await vi.waitFor(() => {
+      expect(api.subscriptions).toBe(1);
+    });
+    api.publish({ workQueueChanged: { at: "2026-05-04T10:00:00Z" } });
+
+    await vi.waitFor(() => {
+      expect(seen).toEqual([{ workQueueChanged: { at: "2026-05-04T10:00:00Z" } }]);
+    });
+    expect(api.connections[0]?.token).toBe("token-1");
+    subscription.unsubscribe();
+  });
+
+  it("answer an error (the screen polls) when the socket cannot connect", async () => {
+    const api = fakeLiveApi();
+    api.blocked = true;
+    const session = new Session();
+    session.signIn({ accessToken: "token-1", expiresAt: Date.now() + HOUR }, marketOps);
+
+    const result = await liveClient(session, api).subscription(QueueChanged, {}).toPromise();
+
+    expect(result.error?.networkError?.message).toBe("live updates unavailable: the WebSocket could not connect");
   });
 });
 

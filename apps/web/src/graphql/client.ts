@@ -1,8 +1,8 @@
 import { authExchange } from "@urql/exchange-auth";
-import { createClient as createWebSocketClient } from "graphql-ws";
 import { Client, cacheExchange, fetchExchange, subscriptionExchange, type Exchange } from "urql";
 import type { Session } from "../auth/session";
 import { hasErrorCode } from "./errors";
+import { createLiveSocket, type LiveSocket, type LiveSocketOptions } from "./liveSocket";
 
 export interface GraphqlClientOptions {
   /** Where the API answers GraphQL over HTTP; same origin by default */
@@ -12,6 +12,8 @@ export interface GraphqlClientOptions {
   /** The active language, sent as Accept-Language */
   language: () => string;
   fetch?: typeof fetch;
+  /** The live-updates socket's settings (tests: a WebSocket class, short waits) */
+  live?: Omit<LiveSocketOptions, "url" | "session">;
 }
 
 export const GRAPHQL_PATH = "/graphql";
@@ -46,21 +48,34 @@ function sessionExchange(session: Session): Exchange {
   );
 }
 
-function subscriptionsOver(webSocketUrl: string, session: Session): Exchange {
-  const sockets = createWebSocketClient({
-    url: webSocketUrl,
-    lazy: true,
-    connectionParams: () => {
-      const token = session.accessToken;
-      return token === null ? {} : { authorization: `Bearer ${token}` };
-    },
-  });
+/** A failed socket as an Error (graphql-ws fails with the socket's close or error event). */
+function transportError(failure: unknown): Error {
+  if (failure instanceof Error) return failure;
+  const code = typeof failure === "object" && failure !== null && "code" in failure ? failure.code : null;
+  return new Error(
+    typeof code === "number"
+      ? `live updates unavailable: the WebSocket closed (${String(code)})`
+      : "live updates unavailable: the WebSocket could not connect",
+  );
+}
+
+function subscriptionsOver(sockets: LiveSocket): Exchange {
   return subscriptionExchange({
     forwardSubscription(request) {
       const input = { ...request, query: request.query ?? "" };
       return {
         subscribe(sink) {
-          const unsubscribe = sockets.subscribe(input, sink);
+          const unsubscribe = sockets.subscribe(input, {
+            next: (result) => {
+              sink.next(result);
+            },
+            error: (failure) => {
+              sink.error(Array.isArray(failure) ? failure : transportError(failure));
+            },
+            complete: () => {
+              sink.complete();
+            },
+          });
           return { unsubscribe };
         },
       };
@@ -72,7 +87,10 @@ function subscriptionsOver(webSocketUrl: string, session: Session): Exchange {
  * answer outlives the session that fetched it. */
 export function createGraphqlClient(session: Session, options: GraphqlClientOptions): Client {
   const exchanges = [cacheExchange, sessionExchange(session), fetchExchange];
-  if (options.webSocketUrl) exchanges.push(subscriptionsOver(options.webSocketUrl, session));
+  if (options.webSocketUrl) {
+    const sockets = createLiveSocket({ ...options.live, url: options.webSocketUrl, session });
+    exchanges.push(subscriptionsOver(sockets));
+  }
   return new Client({
     url: options.url ?? GRAPHQL_PATH,
     exchanges,

@@ -1,5 +1,6 @@
 /** What the API's errors say: each GraphQL error carries `extensions.code` (apps/api
- * wfm_api/errors.py), VALIDATION_FAILED also `extensions.fields` [{path, message}]. */
+ * wfm_api/errors.py), VALIDATION_FAILED also `extensions.fields` [{path, message}],
+ * GATE_FAILED `extensions.failedGates` [{gate, passed, reason}] (a four-eyes refusal is one). */
 import type { CombinedError } from "urql";
 
 export const ERROR_CODES = [
@@ -8,6 +9,8 @@ export const ERROR_CODES = [
   "NOT_FOUND",
   "VALIDATION_FAILED",
   "INVALID_TRANSITION",
+  "GATE_FAILED",
+  "CONDITION_FAILED",
   "CONFLICT",
   "RATE_LIMITED",
   "UNAVAILABLE",
@@ -25,11 +28,19 @@ export interface FieldProblem {
   message: string;
 }
 
+/** A check of the template (a quality gate) that refused a transition, and why */
+export interface FailedGate {
+  gate: string;
+  reason: string;
+}
+
 export interface ApiProblem {
   code: ErrorCode;
   /** The server's own words (in English unless it localised them) */
   message: string;
   fields: readonly FieldProblem[];
+  /** GATE_FAILED: the checks that refused, with their reasons */
+  failedGates: readonly FailedGate[];
   extensions: Readonly<Record<string, unknown>>;
 }
 
@@ -50,6 +61,16 @@ function fieldsOf(value: unknown): FieldProblem[] {
   });
 }
 
+function failedGatesOf(value: unknown): FailedGate[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item: unknown) => {
+    if (typeof item !== "object" || item === null) return [];
+    const { gate, reason, passed } = item as { gate?: unknown; reason?: unknown; passed?: unknown };
+    if (typeof gate !== "string" || passed === true) return [];
+    return [{ gate, reason: typeof reason === "string" && reason !== "" ? reason : gate }];
+  });
+}
+
 /** Every problem an urql error holds, network failures included. */
 export function problemsOf(error: CombinedError | null | undefined): ApiProblem[] {
   if (!error) return [];
@@ -59,11 +80,12 @@ export function problemsOf(error: CombinedError | null | undefined): ApiProblem[
       code: isErrorCode(extensions.code) ? extensions.code : "UNKNOWN",
       message: graphQLError.message,
       fields: fieldsOf(extensions.fields),
+      failedGates: failedGatesOf(extensions.failedGates),
       extensions,
     };
   });
   if (error.networkError) {
-    problems.push({ code: "NETWORK", message: error.networkError.message, fields: [], extensions: {} });
+    problems.push({ code: "NETWORK", message: error.networkError.message, fields: [], failedGates: [], extensions: {} });
   }
   return problems;
 }

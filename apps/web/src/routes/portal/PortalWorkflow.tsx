@@ -12,6 +12,7 @@ import { fieldProblems, hasErrorCode } from "../../graphql/errors";
 import type { PortalWorkflowQuery } from "../../graphql/graphql";
 import { formatDateTime } from "../../i18n/format";
 import "../../styles/portal.css";
+import { useResubscription } from "../workflows/usePollingFallback";
 import { StepList } from "./components/StepList";
 import { SubmitPanel, type SubmitPanelProps } from "./components/SubmitPanel";
 import { forgetDraft, saveDraft, savedDraft } from "./drafts";
@@ -156,7 +157,8 @@ function useIntentKey() {
 /** Live: refetch when the workflow changes (workflowChanged); without a live feed, poll. */
 function useLiveWorkflow(id: string) {
   const [result, reexecute] = useQuery({ query: PortalWorkflowDocument, variables: { id } });
-  const [feed] = useSubscription({ query: PortalWorkflowChangedDocument, variables: { id } });
+  const [feed, resubscribe] = useSubscription({ query: PortalWorkflowChangedDocument, variables: { id } });
+  useResubscription(feed.error !== undefined, resubscribe);
   const shownVersion = result.data?.workflow.version;
   const liveVersion = feed.data?.workflowChanged.version;
   useEffect(() => {

@@ -292,11 +292,11 @@ export function WorkflowDetail() {
     variables: { id, seq: asOf ?? 1, locale },
     pause: asOf === null,
   });
-  const [live] = useSubscription({ query: WorkflowChangedSubscription, variables: { id } });
+  const [live, resubscribe] = useSubscription({ query: WorkflowChangedSubscription, variables: { id } });
   const refresh = useCallback(() => {
     reexecute({ requestPolicy: "network-only" });
   }, [reexecute]);
-  usePollingFallback(live.error !== undefined, refresh);
+  usePollingFallback(live.error !== undefined, refresh, { resubscribe });
 
   const workflow = result.data?.workflow;
   const liveVersion = live.data?.workflowChanged.version;

@@ -123,7 +123,7 @@ export function WorkflowList() {
     variables: { filter, overdueFilter: { ...filter, overdue: true }, first: PAGE_SIZE, after, locale },
   });
   const [choicesResult] = useQuery({ query: WorkflowFilterChoicesQuery });
-  const [live] = useSubscription<unknown, LiveState>(
+  const [live, resubscribe] = useSubscription<unknown, LiveState>(
     { query: WorkflowListChangesSubscription, variables: { filter } },
     (previous = { changes: {} }, data) => {
       const change = (data as { workflowsChanged?: { workflow: LiveChange & { id: string } } }).workflowsChanged;
@@ -138,7 +138,7 @@ export function WorkflowList() {
     reexecute({ requestPolicy: "network-only" });
   }, [reexecute]);
   const liveFailed = live.error !== undefined;
-  usePollingFallback(liveFailed, refresh);
+  usePollingFallback(liveFailed, refresh, { resubscribe });
 
   const [seenChanges, setSeenChanges] = useState<Record<string, number>>({});
 

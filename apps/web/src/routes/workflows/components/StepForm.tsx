@@ -1,18 +1,12 @@
 import Form from "@rjsf/core";
-import type { ErrorSchema, RJSFSchema, ValidatorType } from "@rjsf/utils";
+import type { ErrorSchema, RJSFSchema, RJSFValidationError } from "@rjsf/utils";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { apiErrorSchema, localizedErrors } from "../../../forms/errors";
+import { stepValidator } from "../../../forms/validator";
 import type { FieldProblem } from "../../../graphql/errors";
 
 type StepData = Record<string, unknown>;
-
-/** The API validates step data (JSON Schema and the domain's checks) and answers field
- * paths; in the browser, compiled validators would need `eval`, which the CSP forbids. */
-const serverSideValidator: ValidatorType<StepData> = {
-  validateFormData: () => ({ errors: [], errorSchema: {} }),
-  isValid: () => true,
-  rawValidation: () => ({ errors: [] }),
-};
 
 function isRecord(value: unknown): value is StepData {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -20,20 +14,7 @@ function isRecord(value: unknown): value is StepData {
 
 /** The API's field problems as rjsf's error schema: `["contact", "email"]` → contact.email.__errors. */
 export function errorSchemaOf(problems: readonly FieldProblem[]): ErrorSchema<StepData> {
-  const root: Record<string, unknown> = {};
-  for (const problem of problems) {
-    let node = root;
-    for (const part of problem.path) {
-      const key = String(part);
-      const child = node[key];
-      const next: Record<string, unknown> = isRecord(child) ? child : {};
-      node[key] = next;
-      node = next;
-    }
-    const existing = node.__errors;
-    node.__errors = [...(Array.isArray(existing) ? (existing as string[]) : []), problem.message];
-  }
-  return root as ErrorSchema<StepData>;
+  return apiErrorSchema(problems);
 }
 
 export interface StepFormProps {
@@ -50,23 +31,34 @@ export interface StepFormProps {
 
 const NO_PROBLEMS: readonly FieldProblem[] = [];
 
-/** A step's form, rendered from its JSON Schema; the data goes to `executeStep`. */
+/** A step's form, rendered from its JSON Schema; the data goes to `executeStep`. The browser
+ * checks it against the schema first (without eval: the CSP forbids it), as the person types
+ * once they tried to send it; the API's own checks come back at their fields. */
 export function StepForm({ schema, initialData, problems = NO_PROBLEMS, busy = false, submitLabel, onSubmit }: StepFormProps) {
   const { t } = useTranslation("workflows");
+  // the validation messages are the step forms' own, shared with the portal
+  const { t: formText } = useTranslation("portal");
   const rjsfSchema = useMemo<RJSFSchema>(() => (isRecord(schema) ? schema : { type: "object" }), [schema]);
   const [data, setData] = useState<StepData>(() => (isRecord(initialData) ? initialData : {}));
+  const [triedToSend, setTriedToSend] = useState(false);
   const extraErrors = useMemo(() => errorSchemaOf(problems), [problems]);
   return (
     <div className="step-form">
       <Form<StepData>
         schema={rjsfSchema}
-        validator={serverSideValidator}
+        validator={stepValidator}
         formData={data}
         extraErrors={extraErrors}
         showErrorList={false}
+        noHtml5Validate
+        liveValidate={triedToSend ? "onChange" : undefined}
+        transformErrors={(errors: RJSFValidationError[]) => localizedErrors(errors, formText)}
         disabled={busy}
         onChange={({ formData }) => {
           setData(formData ?? {});
+        }}
+        onError={() => {
+          setTriedToSend(true);
         }}
         onSubmit={({ formData }) => {
           onSubmit(formData ?? {});
