@@ -1,4 +1,4 @@
-import { useId, useMemo, useState, type ChangeEvent } from "react";
+import { useId, useState, type ChangeEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { CombinedError } from "urql";
@@ -6,8 +6,8 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { hasErrorCode } from "../../graphql/errors";
 import { readDefinition, type TemplateDefinition } from "./definition";
 import { publishProblems } from "./publishProblems";
-import { layoutStepGraph } from "./stepGraph";
 import { stepElementId, StepGraphView } from "./StepGraphView";
+import { useStepGraph } from "./useStepGraph";
 
 export interface PublishedTemplate {
   key: string;
@@ -54,7 +54,7 @@ function read(file: File, done: (chosen: ChosenFile) => void) {
 /** "Publish a new version": a JSON file read in the browser, its steps drawn, then sent;
  * the API's objections listed at their paths, linked to the step they concern. */
 export function PublishForm({ onPublish, fetching, error, published, linkTo }: PublishFormProps) {
-  const { t, i18n } = useTranslation("templates");
+  const { t } = useTranslation("templates");
   const inputId = useId();
   const [chosen, setChosen] = useState<ChosenFile | null>(null);
   // answers belong to the file they were given for: a new file hides the last answer
@@ -65,18 +65,7 @@ export function PublishForm({ onPublish, fetching, error, published, linkTo }: P
   const problems = answered ? publishProblems(error, definition) : [];
   const validation = answered && hasErrorCode(error, "VALIDATION_FAILED");
   const problemSteps = new Set(problems.flatMap((problem) => (problem.stepId === null ? [] : [problem.stepId])));
-  const graph = useMemo(
-    () =>
-      definition === null
-        ? null
-        : layoutStepGraph(definition, i18n.language, {
-            end: t("graph.end"),
-            otherwise: t("graph.otherwise"),
-            gates: (names) => t("graph.gates", { names }),
-            roles: (names) => t("graph.roles", { names }),
-          }),
-    [definition, i18n.language, t],
-  );
+  const graph = useStepGraph(definition);
 
   function choose(event: ChangeEvent<HTMLInputElement>) {
     const file = event.currentTarget.files?.[0];

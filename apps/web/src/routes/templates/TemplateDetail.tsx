@@ -12,9 +12,9 @@ import { readDefinition } from "./definition";
 import { PublishForm } from "./PublishForm";
 import { StepGraphView } from "./StepGraphView";
 import { StepList } from "./StepList";
-import { layoutStepGraph } from "./stepGraph";
 import { TemplateStatus } from "./TemplateStatus";
 import { templatePath, usePublishTemplate } from "./usePublishTemplate";
+import { useStepGraph } from "./useStepGraph";
 import { VersionTable, type TemplateVersion } from "./VersionTable";
 
 const TemplateDetailQuery = graphql(`
@@ -77,18 +77,7 @@ export function TemplateDetail() {
 
   const template = result.data?.template;
   const definition = useMemo(() => (template ? readDefinition(template.definition) : null), [template]);
-  const graph = useMemo(
-    () =>
-      definition === null
-        ? null
-        : layoutStepGraph(definition, i18n.language, {
-            end: t("graph.end"),
-            otherwise: t("graph.otherwise"),
-            gates: (names) => t("graph.gates", { names }),
-            roles: (names) => t("graph.roles", { names }),
-          }),
-    [definition, i18n.language, t],
-  );
+  const graph = useStepGraph(definition);
 
   function onDeprecate(target: TemplateVersion) {
     setDeprecating(target);
