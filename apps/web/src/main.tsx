@@ -3,8 +3,9 @@ import { createRoot } from "react-dom/client";
 import { createBrowserRouter } from "react-router";
 import { App } from "./App";
 import { fetchMe } from "./auth/me";
+import { loadApiLocation } from "./config";
 import { Session } from "./auth/session";
-import { createGraphqlClient, sameOriginWebSocketUrl } from "./graphql/client";
+import { createGraphqlClient } from "./graphql/client";
 import { activeLanguage, readChosenLanguage } from "./i18n/languages";
 import { createI18n } from "./i18n/setup";
 import { routes } from "./router";
@@ -13,8 +14,10 @@ import "./styles/app.css";
 const i18n = createI18n(
   activeLanguage({ chosen: readChosenLanguage(window.localStorage), browser: navigator.languages }),
 );
-const session = new Session();
-const client = { webSocketUrl: sameOriginWebSocketUrl(window.location) };
+// where the API answers: this origin, or the apiUrl of this origin's config.json
+const api = await loadApiLocation(window.location);
+const session = new Session({ api });
+const client = { url: api.graphqlUrl, webSocketUrl: api.webSocketUrl, credentials: api.credentials };
 
 // a reload keeps the user signed in: the refresh cookie buys a new access token
 void session.restore(() =>

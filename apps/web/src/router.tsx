@@ -29,6 +29,7 @@ const StartWorkflow = screen(() => import("./routes/portal/StartWorkflow"), "Sta
 const PortalWorkflow = screen(() => import("./routes/portal/PortalWorkflow"), "PortalWorkflow");
 const TenantUsers = screen(() => import("./routes/portal/TenantUsers"), "TenantUsers");
 const Notifications = screen(() => import("./routes/notifications/Notifications"), "Notifications");
+const Security = screen(() => import("./routes/account/Security"), "Security");
 
 /** A lazily loaded screen, "Loading…" until its chunk has come. */
 function load(Screen: LazyExoticComponent<ComponentType>) {
@@ -75,6 +76,7 @@ export const routes: RouteObject[] = [
             ],
           },
           { path: "notifications", element: load(Notifications) },
+          { path: "account/security", element: load(Security) },
           { path: "*", element: <NotFound /> },
         ],
       },

@@ -1,7 +1,11 @@
 /** The signed-in session, as OWASP advises for a single-page app: the access token lives in
  * this module's memory only (never Web Storage); the refresh token is an HttpOnly cookie
  * that the API sets when a sign-in request says `X-WFM-Session: cookie`, and that
- * `POST /auth/refresh` rotates. A reload therefore signs in again through that cookie. */
+ * `POST /auth/refresh` rotates. A reload therefore signs in again through that cookie.
+ * (An API of another origin of the same site gets the cookie too; across sites the browser
+ * keeps it back, and a reload asks to sign in again: see src/config.ts.) */
+
+import type { ApiLocation } from "../config";
 
 export const SESSION_HEADER_NAME = "X-WFM-Session";
 /** Sent with every sign-in, refresh and sign-out: the refresh token goes in a cookie. */
@@ -33,6 +37,8 @@ export interface AccessGrant {
 
 export interface SessionOptions {
   fetch?: typeof fetch;
+  /** Where the cookie routes answer (src/config.ts); this origin's `/auth/*` by default */
+  api?: Pick<ApiLocation, "refreshUrl" | "logoutUrl" | "credentials">;
   now?: () => number;
   /** Refresh this long before the access token expires */
   refreshAheadMs?: number;
@@ -50,8 +56,15 @@ export class Session {
   readonly #fetch: typeof fetch;
   readonly #now: () => number;
   readonly #refreshAheadMs: number;
+  readonly #refreshUrl: string;
+  readonly #logoutUrl: string;
+  /** How calls that carry the refresh cookie are sent: "include" when the API is another origin */
+  readonly credentials: RequestCredentials;
 
   constructor(options: SessionOptions = {}) {
+    this.#refreshUrl = options.api?.refreshUrl ?? REFRESH_PATH;
+    this.#logoutUrl = options.api?.logoutUrl ?? LOGOUT_PATH;
+    this.credentials = options.api?.credentials ?? "same-origin";
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#now = options.now ?? (() => Date.now());
     this.#refreshAheadMs = options.refreshAheadMs ?? 60_000;
@@ -122,10 +135,10 @@ export class Session {
   /** Revoke the refresh token family and clear the cookie (best effort), then forget. */
   async signOut(): Promise<void> {
     try {
-      await this.#fetch(LOGOUT_PATH, {
+      await this.#fetch(this.#logoutUrl, {
         method: "POST",
         headers: { ...SESSION_HEADERS },
-        credentials: "same-origin",
+        credentials: this.credentials,
       });
     } catch {
       // offline: the cookie expires on its own; memory is cleared all the same
@@ -136,10 +149,10 @@ export class Session {
   async #rotate(): Promise<boolean> {
     let response: Response;
     try {
-      response = await this.#fetch(REFRESH_PATH, {
+      response = await this.#fetch(this.#refreshUrl, {
         method: "POST",
         headers: { ...SESSION_HEADERS },
-        credentials: "same-origin",
+        credentials: this.credentials,
       });
     } catch {
       return false;

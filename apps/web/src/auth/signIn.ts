@@ -33,10 +33,11 @@ export const VerifyMfaMutation = graphql(`
 
 /** Every mutation that answers a session (login, verifyMfa, changePassword) is sent with
  * this context: the API then keeps the refresh token in an HttpOnly cookie. The auth
- * exchange leaves these alone (their UNAUTHENTICATED means a wrong password). */
-export function sessionCookieContext(): Partial<OperationContext> {
+ * exchange leaves these alone (their UNAUTHENTICATED means a wrong password). The session
+ * says whether the cookie crosses to another origin (`credentials`). */
+export function sessionCookieContext(session: Pick<Session, "credentials">): Partial<OperationContext> {
   return {
-    fetchOptions: { headers: { ...SESSION_HEADERS }, credentials: "same-origin" },
+    fetchOptions: { headers: { ...SESSION_HEADERS }, credentials: session.credentials },
     requestPolicy: "network-only",
     signIn: true,
   };
@@ -77,7 +78,7 @@ export async function signInWithPassword(
   password: string,
 ): Promise<SignInOutcome> {
   const result = await client
-    .mutation(LoginMutation, { email, password }, sessionCookieContext())
+    .mutation(LoginMutation, { email, password }, sessionCookieContext(session))
     .toPromise();
   if (result.error) return { kind: "refused", error: result.error };
   if (!result.data) throw new Error("the API answered login with nothing");
@@ -91,7 +92,7 @@ export async function verifySecondFactor(
   code: string,
 ): Promise<SignInOutcome> {
   const result = await client
-    .mutation(VerifyMfaMutation, { challenge, code }, sessionCookieContext())
+    .mutation(VerifyMfaMutation, { challenge, code }, sessionCookieContext(session))
     .toPromise();
   if (result.error) return { kind: "refused", error: result.error };
   if (!result.data) throw new Error("the API answered verifyMfa with nothing");

@@ -5,10 +5,12 @@ import { hasErrorCode } from "./errors";
 import { createLiveSocket, type LiveSocket, type LiveSocketOptions } from "./liveSocket";
 
 export interface GraphqlClientOptions {
-  /** Where the API answers GraphQL over HTTP; same origin by default */
+  /** Where the API answers GraphQL over HTTP (src/config.ts); same origin by default */
   url?: string;
   /** ws:/wss: URL for subscriptions (graphql-ws); null: no subscriptions (tests) */
   webSocketUrl?: string | null;
+  /** "include" when the API is another origin (src/config.ts); "same-origin" by default */
+  credentials?: RequestCredentials;
   /** The active language, sent as Accept-Language */
   language: () => string;
   fetch?: typeof fetch;
@@ -17,11 +19,6 @@ export interface GraphqlClientOptions {
 }
 
 export const GRAPHQL_PATH = "/graphql";
-
-/** The same origin's GraphQL endpoint, as a WebSocket URL. */
-export function sameOriginWebSocketUrl(location: Pick<Location, "protocol" | "host">): string {
-  return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${GRAPHQL_PATH}`;
-}
 
 /** The access token on every operation; shortly before it expires, and once after an
  * UNAUTHENTICATED answer, a refresh by rotation, then the operation retried once. */
@@ -97,7 +94,7 @@ export function createGraphqlClient(session: Session, options: GraphqlClientOpti
     fetch: options.fetch,
     fetchOptions: () => ({
       headers: { "Accept-Language": options.language() },
-      credentials: "same-origin",
+      credentials: options.credentials ?? "same-origin",
     }),
     preferGetMethod: false,
   });

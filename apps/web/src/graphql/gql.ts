@@ -16,9 +16,14 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  fragment SessionUserFields on User {\n    id\n    email\n    displayName\n    role\n    locale\n    permissions\n    tenant {\n      id\n      companyName\n    }\n  }\n": typeof types.SessionUserFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...SessionUserFields\n    }\n  }\n": typeof types.MeDocument,
+    "\n  mutation BeginMfaEnrolment {\n    beginMfaEnrolment {\n      provisioningUri\n      secret\n    }\n  }\n": typeof types.BeginMfaEnrolmentDocument,
+    "\n  mutation ConfirmMfaEnrolment($code: String!) {\n    confirmMfaEnrolment(code: $code) {\n      recoveryCodes\n    }\n  }\n": typeof types.ConfirmMfaEnrolmentDocument,
+    "\n  mutation DisableMfa($code: String!) {\n    disableMfa(code: $code)\n  }\n": typeof types.DisableMfaDocument,
+    "\n  mutation EnrolmentLogin($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      accessToken\n      mfaEnrolmentRequired\n    }\n  }\n": typeof types.EnrolmentLoginDocument,
     "\n  fragment SessionPayloadFields on AuthPayload {\n    accessToken\n    expiresAt\n    mfaRequired\n    mfaChallenge\n    mfaEnrolmentRequired\n    user {\n      ...SessionUserFields\n    }\n  }\n": typeof types.SessionPayloadFieldsFragmentDoc,
     "\n  mutation Login($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      ...SessionPayloadFields\n    }\n  }\n": typeof types.LoginDocument,
     "\n  mutation VerifyMfa($challenge: String!, $code: String!) {\n    verifyMfa(challenge: $challenge, code: $code) {\n      ...SessionPayloadFields\n    }\n  }\n": typeof types.VerifyMfaDocument,
+    "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      ...SessionPayloadFields\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  query Notifications($unreadOnly: Boolean!, $first: Int!) {\n    notifications(unreadOnly: $unreadOnly, first: $first) {\n      id\n      subject\n      body\n      workflowId\n      read\n      createdAt\n    }\n  }\n": typeof types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n": typeof types.MarkNotificationsReadDocument,
     "\n  query OperationsJobs($status: JobStatus) {\n    jobs(status: $status, first: 100) {\n      id\n      entrypoint\n      status\n      attempts\n      lastError\n      updatedAt\n    }\n  }\n": typeof types.OperationsJobsDocument,
@@ -84,9 +89,14 @@ type Documents = {
 const documents: Documents = {
     "\n  fragment SessionUserFields on User {\n    id\n    email\n    displayName\n    role\n    locale\n    permissions\n    tenant {\n      id\n      companyName\n    }\n  }\n": types.SessionUserFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...SessionUserFields\n    }\n  }\n": types.MeDocument,
+    "\n  mutation BeginMfaEnrolment {\n    beginMfaEnrolment {\n      provisioningUri\n      secret\n    }\n  }\n": types.BeginMfaEnrolmentDocument,
+    "\n  mutation ConfirmMfaEnrolment($code: String!) {\n    confirmMfaEnrolment(code: $code) {\n      recoveryCodes\n    }\n  }\n": types.ConfirmMfaEnrolmentDocument,
+    "\n  mutation DisableMfa($code: String!) {\n    disableMfa(code: $code)\n  }\n": types.DisableMfaDocument,
+    "\n  mutation EnrolmentLogin($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      accessToken\n      mfaEnrolmentRequired\n    }\n  }\n": types.EnrolmentLoginDocument,
     "\n  fragment SessionPayloadFields on AuthPayload {\n    accessToken\n    expiresAt\n    mfaRequired\n    mfaChallenge\n    mfaEnrolmentRequired\n    user {\n      ...SessionUserFields\n    }\n  }\n": types.SessionPayloadFieldsFragmentDoc,
     "\n  mutation Login($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      ...SessionPayloadFields\n    }\n  }\n": types.LoginDocument,
     "\n  mutation VerifyMfa($challenge: String!, $code: String!) {\n    verifyMfa(challenge: $challenge, code: $code) {\n      ...SessionPayloadFields\n    }\n  }\n": types.VerifyMfaDocument,
+    "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      ...SessionPayloadFields\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  query Notifications($unreadOnly: Boolean!, $first: Int!) {\n    notifications(unreadOnly: $unreadOnly, first: $first) {\n      id\n      subject\n      body\n      workflowId\n      read\n      createdAt\n    }\n  }\n": types.NotificationsDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids)\n  }\n": types.MarkNotificationsReadDocument,
     "\n  query OperationsJobs($status: JobStatus) {\n    jobs(status: $status, first: 100) {\n      id\n      entrypoint\n      status\n      attempts\n      lastError\n      updatedAt\n    }\n  }\n": types.OperationsJobsDocument,
@@ -175,6 +185,22 @@ export function graphql(source: "\n  query Me {\n    me {\n      ...SessionUserF
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation BeginMfaEnrolment {\n    beginMfaEnrolment {\n      provisioningUri\n      secret\n    }\n  }\n"): (typeof documents)["\n  mutation BeginMfaEnrolment {\n    beginMfaEnrolment {\n      provisioningUri\n      secret\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConfirmMfaEnrolment($code: String!) {\n    confirmMfaEnrolment(code: $code) {\n      recoveryCodes\n    }\n  }\n"): (typeof documents)["\n  mutation ConfirmMfaEnrolment($code: String!) {\n    confirmMfaEnrolment(code: $code) {\n      recoveryCodes\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DisableMfa($code: String!) {\n    disableMfa(code: $code)\n  }\n"): (typeof documents)["\n  mutation DisableMfa($code: String!) {\n    disableMfa(code: $code)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EnrolmentLogin($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      accessToken\n      mfaEnrolmentRequired\n    }\n  }\n"): (typeof documents)["\n  mutation EnrolmentLogin($email: String!, $password: String!) {\n    login(email: $email, password: $password) {\n      accessToken\n      mfaEnrolmentRequired\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  fragment SessionPayloadFields on AuthPayload {\n    accessToken\n    expiresAt\n    mfaRequired\n    mfaChallenge\n    mfaEnrolmentRequired\n    user {\n      ...SessionUserFields\n    }\n  }\n"): (typeof documents)["\n  fragment SessionPayloadFields on AuthPayload {\n    accessToken\n    expiresAt\n    mfaRequired\n    mfaChallenge\n    mfaEnrolmentRequired\n    user {\n      ...SessionUserFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -184,6 +210,10 @@ export function graphql(source: "\n  mutation Login($email: String!, $password: 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation VerifyMfa($challenge: String!, $code: String!) {\n    verifyMfa(challenge: $challenge, code: $code) {\n      ...SessionPayloadFields\n    }\n  }\n"): (typeof documents)["\n  mutation VerifyMfa($challenge: String!, $code: String!) {\n    verifyMfa(challenge: $challenge, code: $code) {\n      ...SessionPayloadFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      ...SessionPayloadFields\n    }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      ...SessionPayloadFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,5 +1,6 @@
 // Bundled messages, one file per area and language (src/i18n/<language>/<area>.json), so
 // that each screen's messages can be edited without touching another's.
+import enAccount from "./en/account.json";
 import enAuth from "./en/auth.json";
 import enCommon from "./en/common.json";
 import enOperations from "./en/operations.json";
@@ -8,6 +9,7 @@ import enTemplates from "./en/templates.json";
 import enTenants from "./en/tenants.json";
 import enWork from "./en/work.json";
 import enWorkflows from "./en/workflows.json";
+import frAccount from "./fr/account.json";
 import frAuth from "./fr/auth.json";
 import frCommon from "./fr/common.json";
 import frOperations from "./fr/operations.json";
@@ -16,6 +18,7 @@ import frTemplates from "./fr/templates.json";
 import frTenants from "./fr/tenants.json";
 import frWork from "./fr/work.json";
 import frWorkflows from "./fr/workflows.json";
+import nlAccount from "./nl/account.json";
 import nlAuth from "./nl/auth.json";
 import nlCommon from "./nl/common.json";
 import nlOperations from "./nl/operations.json";
@@ -34,6 +37,7 @@ export const NAMESPACES = [
   "templates",
   "operations",
   "portal",
+  "account",
 ] as const;
 
 export type Namespace = (typeof NAMESPACES)[number];
@@ -47,6 +51,7 @@ const en = {
   templates: enTemplates,
   operations: enOperations,
   portal: enPortal,
+  account: enAccount,
 };
 
 // English is the reference: every other language has its keys (src/i18n/messages.test.ts)
@@ -63,6 +68,7 @@ export const resources: Record<"en" | "fr" | "nl", Record<Namespace, object>> & 
     templates: frTemplates,
     operations: frOperations,
     portal: frPortal,
+    account: frAccount,
   },
   nl: {
     common: nlCommon,
@@ -73,5 +79,6 @@ export const resources: Record<"en" | "fr" | "nl", Record<Namespace, object>> & 
     templates: nlTemplates,
     operations: nlOperations,
     portal: nlPortal,
+    account: nlAccount,
   },
 };

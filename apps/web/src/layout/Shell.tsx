@@ -23,10 +23,10 @@ export function Shell() {
         </Link>
         <Navigation user={user} />
         <div className="account">
-          <span className="user-name">
+          <Link to="/account/security" className="user-name">
             {user.displayName ?? user.email}
             {user.tenant && <span className="tenant-name"> · {user.tenant.companyName}</span>}
-          </span>
+          </Link>
           <LanguageSwitch />
           <button
             type="button"

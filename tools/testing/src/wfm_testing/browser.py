@@ -7,7 +7,7 @@ Playwright's own browser download is never used (these machines have no internet
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -51,14 +51,18 @@ class OfflinePage:
 
 
 @contextlib.asynccontextmanager
-async def offline_page(base_url: str, *, timeout_ms: float = 10_000) -> AsyncIterator[OfflinePage]:
-    """A headless Chromium page that reaches `base_url`'s origin only."""
+async def offline_page(
+    base_url: str, *, timeout_ms: float = 10_000, also: Sequence[str] = ()
+) -> AsyncIterator[OfflinePage]:
+    """A headless Chromium page that reaches `base_url`'s origin only (and the origins of the
+    URLs in `also`: an API hosted apart from its web app)."""
     if not await CHROMIUM.exists():
         raise BrowserUnavailable(
             f"the browser tests need Debian's chromium at {CHROMIUM}: run `make install` "
             "(tools/testing/bin/install-chromium), or as root `apt-get install -y chromium`"
         )
     allowed = urlsplit(base_url)
+    reachable = {(url.scheme, url.netloc) for url in map(urlsplit, [base_url, *also])}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
@@ -76,7 +80,7 @@ async def offline_page(base_url: str, *, timeout_ms: float = 10_000) -> AsyncIte
 
             async def only_local(route: Route) -> None:
                 target = urlsplit(route.request.url)
-                if (target.scheme, target.netloc) == (allowed.scheme, allowed.netloc):
+                if (target.scheme, target.netloc) in reachable:
                     await route.continue_()
                 else:
                     offline.blocked.append(route.request.url)

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -107,10 +107,13 @@ def assert_page_was_clean(browser: OfflinePage) -> None:
 
 
 @contextlib.asynccontextmanager
-async def web_page(base_url: str, *, timeout_ms: float = 10_000) -> AsyncIterator[OfflinePage]:
-    """A page of Debian's Chromium that reaches `base_url` alone; when the test's body
-    passed, the page must have had no uncaught error, no CSP refusal and no outside call."""
-    async with offline_page(base_url, timeout_ms=timeout_ms) as browser:
+async def web_page(
+    base_url: str, *, timeout_ms: float = 10_000, also: Sequence[str] = ()
+) -> AsyncIterator[OfflinePage]:
+    """A page of Debian's Chromium that reaches `base_url` alone (and `also`'s origins); when
+    the test's body passed, the page must have had no uncaught error, no CSP refusal and no
+    outside call."""
+    async with offline_page(base_url, timeout_ms=timeout_ms, also=also) as browser:
         expect.set_options(timeout=timeout_ms)
         try:
             yield browser

@@ -4,22 +4,37 @@ import { Navigate, useNavigate, useSearchParams } from "react-router";
 import { useClient, type CombinedError } from "urql";
 import { afterSignIn } from "../../auth/roles";
 import { useSession, useSessionState } from "../../auth/SessionContext";
+import { EnrolmentLoginMutation, enrolmentTokenContext } from "../../auth/mfa";
+import { useMfaEnrolment } from "../../auth/mfaEnrolment";
 import { signInWithPassword, verifySecondFactor, type SignInOutcome } from "../../auth/signIn";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { hasErrorCode } from "../../graphql/errors";
 import { LanguageSwitch } from "../../layout/LanguageSwitch";
+import { MfaEnrolment } from "../account/MfaEnrolment";
 
-type Step = { kind: "password" } | { kind: "secondFactor"; challenge: string } | { kind: "enrolmentRequired" };
+/** The password kept in memory only while a required second factor is enrolled: the
+ * enrolment-only token opens no session, so the page signs in again once it is done. */
+interface Credentials {
+  email: string;
+  password: string;
+}
+
+type Step =
+  | { kind: "password" }
+  | { kind: "secondFactor"; challenge: string; afterEnrolment: boolean }
+  | { kind: "enrol"; credentials: Credentials }
+  | { kind: "enrolmentRequired" };
 
 function textOf(form: FormData, name: string): string {
   const value = form.get(name);
   return typeof value === "string" ? value : "";
 }
 
-/** Sign-in: e-mail and password, then a second factor's code when the account has one. */
+/** Sign-in: e-mail and password, then a second factor's code when the account has one;
+ * a user who must have one and has none enrols it here first, then signs in with it. */
 export function Login() {
-  const { t } = useTranslation(["auth", "common"]);
+  const { t, i18n } = useTranslation(["auth", "common", "account"]);
   const session = useSession();
   const state = useSessionState();
   const client = useClient();
@@ -31,13 +46,18 @@ export function Login() {
     error: null,
   });
   const [busy, setBusy] = useState(false);
+  const enrolment = useMfaEnrolment();
 
   if (state.status === "restoring") return <Loading />;
   if (state.status === "signedIn" && !busy) {
     return <Navigate to={afterSignIn(params.get("next"), state.user)} replace />;
   }
 
-  async function attempt(signIn: () => Promise<SignInOutcome>, refusal: string) {
+  async function attempt(
+    signIn: () => Promise<SignInOutcome>,
+    refusal: string,
+    { credentials, afterEnrolment = false }: { credentials?: Credentials; afterEnrolment?: boolean } = {},
+  ) {
     setBusy(true);
     setError({ refusal: null, error: null });
     try {
@@ -47,10 +67,11 @@ export function Login() {
           void navigate(afterSignIn(params.get("next"), outcome.user), { replace: true });
           break;
         case "mfaRequired":
-          setStep({ kind: "secondFactor", challenge: outcome.challenge });
+          setStep({ kind: "secondFactor", challenge: outcome.challenge, afterEnrolment });
           break;
         case "enrolmentRequired":
-          setStep({ kind: "enrolmentRequired" });
+          if (credentials) await startEnrolment(credentials);
+          else setStep({ kind: "enrolmentRequired" });
           break;
         case "refused":
           // a wrong password or code is UNAUTHENTICATED: said here in the sign-in's words
@@ -66,12 +87,46 @@ export function Login() {
     }
   }
 
+  /** The enrolment-only token (its login's answer, asked again: the session's sign-in
+   * keeps no such token), then a secret for the authenticator app. */
+  async function startEnrolment(credentials: Credentials) {
+    const result = await client
+      .mutation(EnrolmentLoginMutation, credentials, { requestPolicy: "network-only", signIn: true })
+      .toPromise();
+    const token = result.data?.login.mfaEnrolmentRequired ? result.data.login.accessToken : null;
+    if (result.error || token === null) {
+      setError({ refusal: null, error: result.error ?? null });
+      setStep(result.error ? { kind: "password" } : { kind: "enrolmentRequired" });
+      return;
+    }
+    setStep({ kind: "enrol", credentials });
+    await enrolment.begin(enrolmentTokenContext(token, i18n.language));
+  }
+
   function submitPassword(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const email = textOf(form, "email");
-    const password = textOf(form, "password");
-    void attempt(() => signInWithPassword(client, session, email, password), t("signIn.invalid"));
+    const credentials = { email: textOf(form, "email"), password: textOf(form, "password") };
+    void attempt(
+      () => signInWithPassword(client, session, credentials.email, credentials.password),
+      t("signIn.invalid"),
+      { credentials },
+    );
+  }
+
+  /** Enrolled and the recovery codes stored: sign in again, now with the second factor
+   * (the password is forgotten with the enrolment step). */
+  function signInAfterEnrolment({ email, password }: Credentials) {
+    enrolment.reset();
+    void attempt(() => signInWithPassword(client, session, email, password), t("signIn.invalid"), {
+      afterEnrolment: true,
+    });
+  }
+
+  function restart() {
+    enrolment.reset();
+    setError({ refusal: null, error: null });
+    setStep({ kind: "password" });
   }
 
   function submitCode(challenge: string) {
@@ -125,8 +180,8 @@ export function Login() {
         )}
         {step.kind === "secondFactor" && (
           <form onSubmit={submitCode(step.challenge)} aria-labelledby="mfa-title">
-            <h1 id="mfa-title">{t("mfa.title")}</h1>
-            <p>{t("mfa.intro")}</p>
+            <h1 id="mfa-title">{step.afterEnrolment ? t("account:signInAgain.title") : t("mfa.title")}</h1>
+            <p>{step.afterEnrolment ? t("account:signInAgain.intro") : t("mfa.intro")}</p>
             {problems}
             <div className="field">
               <label htmlFor="login-code">{t("mfa.code")}</label>
@@ -141,26 +196,46 @@ export function Login() {
             <button type="submit" className="primary" disabled={busy}>
               {t("mfa.submit")}
             </button>{" "}
-            <button
-              type="button"
-              onClick={() => {
-                setStep({ kind: "password" });
-              }}
-            >
+            <button type="button" onClick={restart}>
               {t("mfa.restart")}
             </button>
           </form>
+        )}
+        {step.kind === "enrol" && (
+          <section aria-labelledby="enrol-title">
+            <h1 id="enrol-title">{t("account:enrolment.title")}</h1>
+            <p>{t("account:enrolment.requiredIntro")}</p>
+            {problems}
+            {enrolment.state.stage === "pending" || enrolment.state.stage === "confirmed" ? (
+              <MfaEnrolment
+                view={enrolment.state}
+                busy={enrolment.busy}
+                error={enrolment.error}
+                onConfirm={(code) => {
+                  void enrolment.confirm(code);
+                }}
+                onContinue={() => {
+                  signInAfterEnrolment(step.credentials);
+                }}
+                onCancel={restart}
+              />
+            ) : enrolment.state.stage === "starting" ? (
+              <Loading />
+            ) : (
+              <>
+                <ErrorMessage error={enrolment.error} />
+                <button type="button" onClick={restart}>
+                  {t("mfa.restart")}
+                </button>
+              </>
+            )}
+          </section>
         )}
         {step.kind === "enrolmentRequired" && (
           <section aria-labelledby="enrol-title">
             <h1 id="enrol-title">{t("signIn.title")}</h1>
             <p role="alert">{t("enrolmentRequired")}</p>
-            <button
-              type="button"
-              onClick={() => {
-                setStep({ kind: "password" });
-              }}
-            >
+            <button type="button" onClick={restart}>
               {t("mfa.restart")}
             </button>
           </section>
