@@ -9,9 +9,12 @@ import pytest
 from wfm_api.app import create_app
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import init_connection
+from wfm_storage.repositories.templates import TemplateRepository
 from wfm_testing.graphql import GraphQLClient
 from wfm_testing.peers import SmtpSink
 from wfm_testing.pytest_plugin import discard_database, prepare_database
+from wfm_testing.templates import form_step, step, template, unique_key
+from wfm_workflows.extensions import load_catalog
 from wfm_workflows.seed import seed_demo_data
 
 
@@ -42,3 +45,37 @@ async def demo_api(wfm_servers, demo_mail):
     await storage.close()
     await owner.close()
     await discard_database(wfm_servers, settings)
+
+
+# System steps that fail: a forEach over three access points that pauses for a person, a
+# call that hands over to a form; their commands are the platform's (the worker's).
+FAILING_STEPS = [
+    form_step("apply"),
+    step(
+        "register",
+        "api_call",
+        config={"url": "https://registry.example/access-points"},
+        forEach={"items": "steps.apply.points", "as": "point", "max": 3},
+        onFailure="pause",
+    ),
+    step(
+        "lookup",
+        "api_call",
+        config={"url": "https://registry.example/companies"},
+        onFailure={"to": "by-hand"},
+        next=[{"to": "confirm"}],
+    ),
+    form_step("by-hand"),
+    form_step("confirm"),
+]
+
+
+@pytest.fixture(scope="module")
+async def failing_template(wfm_settings):
+    """The key of a template of FAILING_STEPS, stored for the module."""
+    owner = await asyncpg.connect(wfm_settings.database_url)
+    await init_connection(owner)
+    definition = template(FAILING_STEPS, key=unique_key("failing"), name="Failing")
+    await TemplateRepository().save(owner, load_catalog().registries.parse_template(definition))
+    await owner.close()
+    return definition["key"]

@@ -29,6 +29,11 @@ OPERATIONS = [
         ("tenant_user", "tenant_admin", "market_ops"),
     ),
     Operation(
+        Permission.WORKFLOWS_READ,
+        'query($t: ID!) { templateStats(key: "contract-onboarding", tenantId: $t) { workflows } }',
+        ("tenant_user", "tenant_admin", "market_ops"),
+    ),
+    Operation(
         Permission.WORKFLOWS_CREATE,
         """mutation($t: ID!) { createWorkflow(marketRole: BRP, templateKey: "contract-onboarding",
                                               tenantId: $t) { id } }""",
@@ -75,11 +80,22 @@ OPERATIONS = [
         ("market_ops",),
     ),
     Operation(
+        Permission.WORKFLOWS_RETRY,
+        "mutation($w: ID!) { retryWorkflow(workflowId: $w) { status } }",
+        ("tenant_admin", "market_ops"),
+        "INVALID_TRANSITION",  # a draft has not failed
+    ),
+    Operation(
         Permission.TEMPLATES_PUBLISH,
         """mutation { deprecateTemplate(key: "no-such-template", version: 1) {
              key } }""",
         ("market_ops",),
         "NOT_FOUND",
+    ),
+    Operation(
+        Permission.TEMPLATES_PUBLISH,
+        "mutation { validateTemplate(definition: {}) { valid } }",  # invalid: stores nothing
+        ("market_ops",),
     ),
     Operation(
         Permission.CONFIGURATION_MANAGE,
@@ -102,6 +118,11 @@ OPERATIONS = [
     Operation(
         Permission.TRIGGERS_MANAGE,
         "query($t: ID!) { workflowTriggers(tenantId: $t) { id } }",
+        ("tenant_admin", "market_ops"),
+    ),
+    Operation(
+        Permission.SECRETS_MANAGE,
+        "query($t: ID!) { secrets(tenantId: $t) { name } }",
         ("tenant_admin", "market_ops"),
     ),
     Operation(

@@ -6,8 +6,19 @@ import uuid
 
 import pytest
 
-from wfm_engine import ExecuteStep, StartWorkflow, fold
+from wfm_engine import (
+    ExecuteStep,
+    FailStep,
+    FailWorkflow,
+    RecordIteration,
+    ResumeWorkflow,
+    RetryWorkflow,
+    StartWorkflow,
+    WorkflowStatus,
+    fold,
+)
 from wfm_shared.principal import system_principal
+from wfm_storage import jobs
 from wfm_testing.onboarding import step_data
 from wfm_workflows.service import Faults
 
@@ -121,3 +132,46 @@ async def test_reconcile_is_idempotent_and_reports_nothing_to_do(services):
     await services.reconciler.run()
     report = await services.reconciler.run()
     assert report.documents_repaired == report.index_repaired == report.events_projected == 0
+
+
+@pytest.mark.parametrize("stage", STAGES)
+async def test_crash_while_an_item_is_recorded_a_step_fails_or_a_retry_is_made(
+    storage, services, make_services, wfm_settings, factory, owner_conn, failing_template, stage
+):
+    """The events of failure branches, forEach items and retries are projected by the
+    reconciler like any other: the next item's job is left for the worker, once."""
+    tenant = await factory.tenant()
+    admin = await factory.account("tenant_admin", tenant)
+    platform = system_principal()
+    service = services.workflows
+    faults = CrashAt(stage)
+    crashing = (await make_services(wfm_settings, storage, faults=faults)).workflows
+    created = await service.create_workflow(
+        admin.principal, market_role="GU", template_key=failing_template
+    )
+    workflow_id = uuid.UUID(created.id)
+    await service.execute(admin.principal, workflow_id, StartWorkflow())
+    state = await service.execute(
+        admin.principal, workflow_id, ExecuteStep("apply", {"points": ["A", "B", "C"]})
+    )
+    answer = {"status": 201, "body": {"id": "AP-1"}, "attempts": 1}
+    commands = [
+        (RecordIteration("register", 0, answer), platform),
+        (FailStep("register", "HTTP 503 Service Unavailable", 2), platform),  # paused
+        (ResumeWorkflow(), admin.principal),
+        (FailWorkflow("the registry is down", "register"), platform),
+        (RetryWorkflow(), admin.principal),
+    ]
+    for index, (command, principal) in enumerate(commands):
+        faults.crashed = False
+        with pytest.raises(SimulatedCrash):
+            await crashing.execute(principal, workflow_id, command, idempotency_key=f"c-{index}")
+        await services.reconciler.run()
+        state = await assert_projections_match_log(storage, owner_conn, created.id)
+    assert state.status is WorkflowStatus.IN_PROGRESS
+    assert state.iteration.results == (answer,)  # item 0 stays done through it all
+    next_item = await owner_conn.fetchval(
+        "SELECT count(*) FROM wfm_queue.pgqueuer WHERE dedupe_key = $1",
+        jobs.item_key(created.id, 3, 1),
+    )
+    assert next_item == 1  # item 0 of the activation at event 3 recorded: item 1's job waits

@@ -1,6 +1,7 @@
 """Property: whatever valid or invalid commands arrive, in any order, the stored document
 and the Postgres index always equal the fold of the event log, and a refused command
-appends nothing (but the audit record of a failed gate)."""
+appends nothing (but the audit record of a failed gate): for the onboarding's human steps,
+and for system steps that fail (onFailure), run items (forEach) and are retried."""
 
 import uuid
 
@@ -11,10 +12,13 @@ from wfm_engine import (
     ApproveWorkflow,
     CancelWorkflow,
     ExecuteStep,
+    FailStep,
     FailWorkflow,
     PauseWorkflow,
+    RecordIteration,
     RejectWorkflow,
     ResumeWorkflow,
+    RetryWorkflow,
     StartWorkflow,
     SubmitWorkflow,
     fold,
@@ -26,7 +30,7 @@ from wfm_testing.onboarding import step_data
 
 ACTIONS = (
     "start", "execute", "execute_bad", "pause", "resume", "submit", "approve",
-    "reject", "rollback", "cancel", "fail", "validate",
+    "reject", "rollback", "cancel", "fail", "validate", "retry",
 )  # fmt: skip
 
 
@@ -87,6 +91,7 @@ async def test_fold_of_the_log_equals_document_and_index(
             "reject": RejectWorkflow("please fix"),
             "cancel": CancelWorkflow(),
             "fail": FailWorkflow("broken"),
+            "retry": RetryWorkflow(),
         }
         by_operator = {"approve", "reject", "fail"}
         before = len(events)
@@ -111,3 +116,61 @@ async def test_fold_of_the_log_equals_document_and_index(
         if refused is not None:
             gate_record = refused.code == "GATE_FAILED"
             assert len(events) == before + (1 if gate_record else 0), (action, refused)
+
+
+# over `failing_template` (tests/conftest.py): what an api_call answers, and what may happen
+ANSWER = {"status": 201, "body": {"id": "AP-1"}, "attempts": 1}
+SYSTEM_ACTIONS = (
+    "start", "execute", "record_item", "fail_step", "pause", "resume", "fail", "retry",
+    "cancel", "submit",
+)  # fmt: skip
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@given(actions=st.lists(st.sampled_from(SYSTEM_ACTIONS), min_size=3, max_size=16), data=st.data())
+async def test_the_fold_holds_through_failed_steps_items_and_retries(
+    storage, services, factory, owner_conn, failing_template, actions, data
+):
+    tenant = await factory.tenant()
+    admin = await factory.account("tenant_admin", tenant)
+    platform = system_principal()
+    service = services.workflows
+    state = await service.create_workflow(
+        admin.principal, market_role="GU", template_key=failing_template
+    )
+    workflow_id = uuid.UUID(state.id)
+    events = await check_consistency(storage, owner_conn, state.id)
+    for action in actions:
+        current = (await service.load(admin.principal, workflow_id)).state
+        step_id = current.current_step_id or "apply"
+        done = len(current.iteration.results) if current.iteration else 0
+        step_input = {
+            "apply": {"points": ["A", "B", "C"]},
+            "register": {"results": [ANSWER] * 3},
+            "lookup": ANSWER,
+        }.get(step_id, {})
+        commands = {
+            "start": StartWorkflow(),
+            "execute": ExecuteStep(step_id, step_input),
+            "record_item": RecordIteration(step_id, done, ANSWER),
+            "fail_step": FailStep(step_id, "HTTP 503 Service Unavailable", 2),
+            "pause": PauseWorkflow(),
+            "resume": ResumeWorkflow(),
+            "fail": FailWorkflow("broken"),
+            "retry": RetryWorkflow(),
+            "cancel": CancelWorkflow(),
+            "submit": SubmitWorkflow(),
+        }
+        by_platform = {"record_item", "fail_step", "fail"} | (
+            {"execute"} if step_id in ("register", "lookup") else set()
+        )
+        before = len(events)
+        try:
+            who = platform if action in by_platform else admin.principal
+            await service.execute(who, workflow_id, commands[action])
+            refused = None
+        except WfmError as error:
+            refused = error
+        events = await check_consistency(storage, owner_conn, state.id)
+        if refused is not None:
+            assert len(events) == before, (action, refused)

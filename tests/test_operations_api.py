@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from wfm_shared.principal import system_principal
+from wfm_shared.sealing import SecretBox
 from wfm_storage import jobs
 from wfm_testing.operations import notify, webhook_delivery
 
@@ -183,7 +184,7 @@ async def audit_actions(owner_conn, target_id):
 
 
 async def test_tenant_admin_subscribes_and_sees_the_secret_only_once(
-    gql, admin, tenant, owner_conn
+    gql, admin, tenant, owner_conn, wfm_settings
 ):
     created = await subscribe(gql, admin)
     subscription, secret = created["subscription"], created["secret"]
@@ -191,10 +192,14 @@ async def test_tenant_admin_subscribes_and_sees_the_secret_only_once(
     assert subscription["tenantId"] == str(tenant.id)
     assert subscription["eventTypes"] == ["workflow.approved", "workflow.step_completed"]
     assert subscription["active"] is True
-    stored = await owner_conn.fetchval(
-        "SELECT secret FROM wfm.webhook_subscriptions WHERE id = $1", uuid.UUID(subscription["id"])
+    stored = await owner_conn.fetchrow(
+        "SELECT secret, sealed_secret FROM wfm.webhook_subscriptions WHERE id = $1",
+        uuid.UUID(subscription["id"]),
     )
-    assert stored == secret
+    # kept sealed under the keyring (WFM_SECRET_KEYS), never in plaintext
+    assert stored["secret"] is None
+    assert secret.removeprefix("whsec_") not in stored["sealed_secret"]
+    assert SecretBox.from_settings(wfm_settings).open(stored["sealed_secret"]) == secret
 
     listed = await gql(SUBSCRIPTIONS, token=admin.token)
     assert listed.ok()["webhookSubscriptions"] == [subscription]
@@ -287,7 +292,8 @@ async def test_tenant_users_may_not_manage_webhooks(gql, factory, tenant, admin)
 async def test_an_update_changes_what_is_given_and_keeps_the_secret(gql, admin, owner_conn):
     subscription = (await subscribe(gql, admin))["subscription"]
     secret_before = await owner_conn.fetchval(
-        "SELECT secret FROM wfm.webhook_subscriptions WHERE id = $1", uuid.UUID(subscription["id"])
+        "SELECT sealed_secret FROM wfm.webhook_subscriptions WHERE id = $1",
+        uuid.UUID(subscription["id"]),
     )
     changed = (
         await gql(
@@ -313,7 +319,7 @@ async def test_an_update_changes_what_is_given_and_keeps_the_secret(gql, admin, 
     assert cleared["url"] == "https://erp.example.test/in"
     assert (
         await owner_conn.fetchval(
-            "SELECT secret FROM wfm.webhook_subscriptions WHERE id = $1",
+            "SELECT sealed_secret FROM wfm.webhook_subscriptions WHERE id = $1",
             uuid.UUID(subscription["id"]),
         )
         == secret_before

@@ -74,8 +74,9 @@ def link_token(mail: EmailMessage) -> str:
 
 async def test_the_readme_examples_run_verbatim_in_order(demo_api, demo_mail):
     """`$id` is the workflow the walkthrough's last `createWorkflow` answered, `$tenant` the
-    tenant of the last `createTenant`, `$token` the token of the link in the newest mail, as
-    the README says to put them in GraphiQL's Variables tab."""
+    tenant of the last `createTenant`, `$trigger` the trigger of the last
+    `createWorkflowTrigger`, `$token` the token of the link in the newest mail, as the README
+    says to put them in GraphiQL's Variables tab."""
     gql, _ = demo_api
     tokens: dict[str, str] = {}
     current: dict[str, str] = {}
@@ -95,7 +96,11 @@ async def test_the_readme_examples_run_verbatim_in_order(demo_api, demo_mail):
             assert result.codes == [example.refused], (str(example), result.errors)
             continue
         assert not result.errors, (str(example), result.errors)
-        for field, name in (("createWorkflow", "id"), ("createTenant", "tenant")):
+        for field, name in (
+            ("createWorkflow", "id"),
+            ("createTenant", "tenant"),
+            ("createWorkflowTrigger", "trigger"),
+        ):
             answered = (result.data or {}).get(field)
             if answered is not None:
                 current[name] = answered["id"]

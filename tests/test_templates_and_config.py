@@ -277,3 +277,58 @@ async def test_another_tenants_configuration_answers_like_an_unknown_tenant(
     ].replace(unknown_id, "?")
     b_view = (await gql(CONFIG, {"t": foreign_id, "key": key}, token=people["admin_b"].token)).ok()
     assert b_view["tenantWorkflowConfig"]["version"] == 0  # nothing changed for B
+
+
+VALIDATE = """mutation($d: JSON!) { validateTemplate(definition: $d) {
+  valid errors { path message } } }"""
+
+
+async def test_validating_a_template_runs_the_checks_of_publishing_and_stores_nothing(
+    gql, people, key, owner_conn
+):
+    ops = people["ops"].token
+
+    async def validated(d):
+        return (await gql(VALIDATE, {"d": d}, token=ops)).ok()["validateTemplate"]
+
+    async def stored():
+        return await owner_conn.fetchval(
+            "SELECT count(*) FROM wfm.workflow_templates WHERE key = $1", key
+        )
+
+    assert await validated(definition(key)) == {"valid": True, "errors": []}
+    assert await stored() == 0
+
+    broken = definition(key)
+    broken["steps"][1]["next"] = [{"to": "sign", "when": "steps.apply.data.express =="}]
+    del broken["name"]["nl"]
+    report = await validated(broken)
+    assert report["valid"] is False
+    paths = [problem["path"] for problem in report["errors"]]
+    assert ["steps", "1", "next", "0", "when"] in paths
+    assert ["name", "nl"] in paths
+    # the very problems publishing the definition is refused for
+    refused = await gql(PUBLISH, {"d": broken}, token=ops)
+    assert report["errors"] == [
+        {"path": [str(p) for p in field["path"]], "message": field["message"]}
+        for field in refused.errors[0]["extensions"]["fields"]
+    ]
+    # an overlay is resolved against its base, as publishing does
+    overlay = {"extends": f"{key}-none", "marketRole": "GU", "overlay": {}}
+    assert (await validated(overlay))["errors"] == [
+        {"path": ["extends"], "message": f"no template '{key}-none'"}
+    ]
+    assert await validated([1, 2]) == {
+        "valid": False,
+        "errors": [{"path": [], "message": "must be an object"}],
+    }
+    assert await stored() == 0
+    assert not await owner_conn.fetchval(
+        "SELECT count(*) FROM wfm.audit_log WHERE target_type = 'template' AND target_id LIKE $1",
+        f"{key}%",
+    )
+
+    for participant in (people["user_a"], people["admin_b"]):
+        refused = await gql(VALIDATE, {"d": definition(key)}, token=participant.token)
+        assert refused.codes == ["FORBIDDEN"]
+        assert "lacks templates.publish" in refused.errors[0]["message"]

@@ -64,8 +64,24 @@ OPERATIONS = {
         "mutation($id: ID!) { cancelWorkflow(workflowId: $id) { id } }",
         lambda wf, t: {"id": wf},
     ),
+    "retryWorkflow": (
+        "mutation($id: ID!) { retryWorkflow(workflowId: $id) { id } }",
+        lambda wf, t: {"id": wf},
+    ),
     "workflow.stateAt": (
         "query($id: ID!) { workflow(id: $id) { stateAt(seq: 1) { status } } }",
+        lambda wf, t: {"id": wf},
+    ),
+    "saveStepDraft": (
+        'mutation($id: ID!) { saveStepDraft(workflowId: $id, stepId: "company-info", data: {}) { stepId } }',
+        lambda wf, t: {"id": wf},
+    ),
+    "discardStepDraft": (
+        'mutation($id: ID!) { discardStepDraft(workflowId: $id, stepId: "company-info") }',
+        lambda wf, t: {"id": wf},
+    ),
+    "workflow.drafts": (
+        "query($id: ID!) { workflow(id: $id) { drafts { stepId data } } }",
         lambda wf, t: {"id": wf},
     ),
     "idempotent executeStep": (

@@ -2,16 +2,26 @@
 role (or is assigned to them) and never another tenant's; market operations see theirs in
 every tenant. Claiming, assigning and releasing are events of the workflow's log; assigned
 work is done by its assignee or a supervisor. The `workflows` list's new filters and its
-totalCount. Rows written before the queue existed are filled in by the reconciler."""
+totalCount. A workflow's due date, overdue once the clock passes it. Rows written before the
+queue existed are filled in by the reconciler."""
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
+from wfm_api.app import create_app
 from wfm_engine import FailWorkflow
+from wfm_shared.clock import FrozenClock
+from wfm_storage.instrumentation import counting_round_trips
 from wfm_storage.repositories.templates import TemplateRepository
+from wfm_testing.graphql import GraphQLClient
+from wfm_testing.pytest_plugin import next_client_address
 from wfm_testing.templates import form_step, step, template, text
 from wfm_workflows.extensions import load_catalog
 
@@ -36,6 +46,16 @@ ASSIGN = """mutation($id: ID!, $user: ID!) {
 RELEASE = "mutation($id: ID!) { releaseWorkItem(workflowId: $id) { id assignee { id } } }"
 WORKFLOWS = """query($filter: WorkflowFilter, $first: Int) {
   workflows(filter: $filter, first: $first) { totalCount nodes { id currentStepId } } }"""
+# a queue without the items' tenants and assignees; one with them, asked in fragments, on
+# the edges' nodes and on the nodes
+BARE_QUEUE = """query($filter: WorkItemFilter, $first: Int) {
+  workItems(filter: $filter, first: $first) { edges { node { id kind stepId since } } } }"""
+WHOSE_QUEUE = """query($filter: WorkItemFilter, $first: Int) {
+  workItems(filter: $filter, first: $first) {
+    edges { node { id ...Whose } }
+    nodes { id ... on WorkItem { assignee { id name } } }
+  } }
+fragment Whose on WorkItem { tenant { id companyName } }"""
 EVENTS = """query($id: ID!) { workflow(id: $id) {
   events(last: 3) { edges { node { type stepId data performedBy { id } } } } } }"""
 
@@ -404,3 +424,117 @@ async def test_the_total_asked_in_a_fragment_is_counted_all_the_same(gql, world)
       fragment Total on WorkItemConnection { totalCount }"""
     result = await gql(query, {"filter": {"templateKey": world.key}}, token=world.a.user.token)
     assert result.ok()["workItems"]["totalCount"] == 1
+
+
+DEADLINE = "query($id: ID!) { workflow(id: $id) { dueAt overdue } }"
+OVERDUE_WORKFLOWS = """query($filter: WorkflowFilter) {
+  workflows(filter: $filter, first: 50) { nodes { id dueAt overdue } } }"""
+
+
+@contextlib.asynccontextmanager
+async def api_on(clock, settings, storage) -> AsyncIterator[GraphQLClient]:
+    """The API in this process on `clock` (the tokens are checked against the real time)."""
+    app = create_app(settings, storage=storage, clock=clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=(next_client_address(), 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as http:
+            yield GraphQLClient(http)
+
+
+async def deadline(gql, account, workflow_id):
+    result = await gql(DEADLINE, {"id": workflow_id}, token=account.token)
+    return result.ok()["workflow"]
+
+
+async def test_a_workflow_shows_when_its_waiting_step_is_due_and_then_that_it_is_overdue(
+    world, wfm_settings, storage
+):
+    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
+    async with api_on(clock, wfm_settings, storage) as gql:
+        created = await gql(CREATE, {"key": world.key}, token=world.a.admin.token)
+        workflow_id = created.ok()["createWorkflow"]["id"]
+        assert await deadline(gql, world.a.user, workflow_id) == {"dueAt": None, "overdue": False}
+        started_at = clock.now()
+        start = "mutation($id: ID!) { startWorkflow(workflowId: $id) { dueAt overdue } }"
+        # the SLA of two days counts from the step's activation; a mutation answers it too
+        due = {"dueAt": (started_at + timedelta(days=2)).isoformat(), "overdue": False}
+        assert (await gql(start, {"id": workflow_id}, token=world.a.admin.token)).ok() == {
+            "startWorkflow": due
+        }
+        assert await deadline(gql, world.a.user, workflow_id) == due
+
+        clock.advance(timedelta(days=2, seconds=1))
+        assert await deadline(gql, world.a.user, workflow_id) == {**due, "overdue": True}
+        # the same notion of overdue as the filters and the work queue's items
+        listed = await gql(
+            OVERDUE_WORKFLOWS,
+            {"filter": {"templateKey": world.key, "overdue": True}},
+            token=world.ops.token,
+        )
+        assert listed.ok()["workflows"]["nodes"] == [{"id": workflow_id, **due, "overdue": True}]
+        [item] = (await queue(gql, world.a.user, world))["edges"]
+        assert (item["node"]["dueAt"], item["node"]["breached"]) == (due["dueAt"], True)
+
+        # another tenant's people: as an unknown workflow
+        foreign = await gql(DEADLINE, {"id": workflow_id}, token=world.b.user.token)
+        unknown_id = str(uuid.uuid4())
+        unknown = await gql(DEADLINE, {"id": unknown_id}, token=world.b.user.token)
+        assert foreign.codes == unknown.codes == ["NOT_FOUND"]
+        assert foreign.errors[0]["message"].replace(workflow_id, "?") == unknown.errors[0][
+            "message"
+        ].replace(unknown_id, "?")
+
+        # the review that follows has no deadline
+        executed = await gql(
+            EXECUTE, {"id": workflow_id, "step": "apply"}, token=world.a.user.token
+        )
+        assert executed.ok()["executeStep"]["currentStepId"] == "review"
+        assert await deadline(gql, world.ops, workflow_id) == {"dueAt": None, "overdue": False}
+
+
+async def queue_cost(gql, query, account, world, first):
+    """The answer and its Postgres round trips."""
+    variables = {"filter": {"templateKey": world.key}, "first": first}
+    with counting_round_trips() as trips:
+        result = await gql(query, variables, token=account.token)
+        # asyncpg reports queries to its loggers with call_soon: let them run
+        for _ in range(3):
+            await asyncio.sleep(0)
+    return result.ok()["workItems"], trips.postgres
+
+
+async def test_tenants_and_assignees_are_read_only_when_asked_and_in_one_read_each(gql, world):
+    in_a = await started(gql, world, world.a, until="review")
+    in_b = await started(gql, world, world.b, until="review")
+    also_in_a = await started(gql, world, world.a, until="review")
+    (await gql(CLAIM, {"id": in_a}, token=world.ops.token)).ok()
+    await queue_cost(gql, WHOSE_QUEUE, world.ops, world, 3)  # warm the statement caches
+
+    bare, bare_cost = await queue_cost(gql, BARE_QUEUE, world.ops, world, 3)
+    assert ids(bare) == [in_a, in_b, also_in_a]
+    assert {edge["node"]["stepId"] for edge in bare["edges"]} == {"review"}
+
+    _, two_cost = await queue_cost(gql, WHOSE_QUEUE, world.ops, world, 2)
+    whose, three_cost = await queue_cost(gql, WHOSE_QUEUE, world.ops, world, 3)
+    assert [edge["node"] for edge in whose["edges"]] == [
+        {
+            "id": in_a,
+            "tenant": {"id": str(world.a.tenant.id), "companyName": world.a.tenant.company_name},
+        },
+        {
+            "id": in_b,
+            "tenant": {"id": str(world.b.tenant.id), "companyName": world.b.tenant.company_name},
+        },
+        {
+            "id": also_in_a,
+            "tenant": {"id": str(world.a.tenant.id), "companyName": world.a.tenant.company_name},
+        },
+    ]
+    assert whose["nodes"] == [
+        {"id": in_a, "assignee": {"id": str(world.ops.user.id), "name": "Olga Ops"}},
+        {"id": in_b, "assignee": None},
+        {"id": also_in_a, "assignee": None},
+    ]
+    # whatever the page's size: its tenants in one read and its assignees in another, in the
+    # request's read-only transaction (opened and committed: two more)
+    assert two_cost == three_cost == bare_cost + 4, (bare_cost, two_cost, three_cost)

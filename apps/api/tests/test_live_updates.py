@@ -18,8 +18,10 @@ from websockets.typing import Subprotocol
 
 from wfm_api.live import ChangeFeed, Resync
 from wfm_devkit.servers import ApiProcess
+from wfm_engine import StartWorkflow
 from wfm_shared.clock import FrozenClock
 from wfm_storage.live import CHANNEL, LISTENER_NAME, WorkflowChanged, announce
+from wfm_storage.repositories.instance_index import InstanceIndex
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_testing.factories import Account, codec_for
 from wfm_testing.graphql import GraphQLClient
@@ -405,6 +407,57 @@ async def test_a_rolled_back_projection_announces_nothing(isolated_world):
     finally:
         await conn.remove_listener(CHANNEL, listen)
     assert [WorkflowChanged.parse(payload) for payload in received] == [change]
+
+
+async def test_a_projection_announces_once_and_one_that_moves_nothing_forward_announces_nothing(
+    services, factory, owner_conn
+):
+    received: list[WorkflowChanged | None] = []
+
+    def listen(_conn, _pid, _channel, payload):
+        received.append(WorkflowChanged.parse(payload))
+
+    tenant = await factory.tenant()
+    ops = await factory.account("market_ops")
+    workflows, index = services.workflows, InstanceIndex()
+    await owner_conn.add_listener(CHANNEL, listen)
+    try:
+        created = await workflows.create_workflow(
+            ops.principal,
+            market_role="BRP",
+            template_key="contract-onboarding",
+            tenant_id=tenant.id,
+        )
+        workflow_id = uuid.UUID(created.id)
+        await workflows.execute(ops.principal, workflow_id, StartWorkflow())
+        [row] = (await index.by_ids(owner_conn, [workflow_id])).values()
+        # the reconciler projects what the index already has: nothing moves forward
+        await services.reconciler.reconcile_instance(row)
+        # rewriting work columns that hold already announces nothing either
+        await owner_conn.execute(
+            "UPDATE wfm.workflow_instances_index SET work_version = 0 WHERE id = $1", workflow_id
+        )
+        [row] = (await index.by_ids(owner_conn, [workflow_id])).values()
+        await services.reconciler.reconcile_instance(row)
+        # while filling in work columns written before the work queue announces the work
+        await owner_conn.execute(
+            "UPDATE wfm.workflow_instances_index SET work_kind = NULL, work_step = NULL, "
+            "waiting_since = NULL, due_at = NULL, work_roles = '{}', work_version = 0 "
+            "WHERE id = $1",
+            workflow_id,
+        )
+        [row] = (await index.by_ids(owner_conn, [workflow_id])).values()
+        await services.reconciler.reconcile_instance(row)
+        await asyncio.sleep(0.2)
+    finally:
+        await owner_conn.remove_listener(CHANNEL, listen)
+    mine = [c for c in received if c is not None and c.workflow_id == workflow_id]
+    assert [(c.version, c.status, c.work) for c in mine] == [
+        (1, "DRAFT", False),  # nothing waits for a person on a draft
+        (2, "IN_PROGRESS", True),  # its first step does
+        (2, "IN_PROGRESS", True),
+    ]
+    assert {(c.tenant_id, c.template_key) for c in mine} == {(tenant.id, "contract-onboarding")}
 
 
 async def test_a_subscriber_that_falls_behind_gets_one_resync_instead_of_a_growing_queue():

@@ -19,6 +19,7 @@ import pytest
 
 from wfm_api.app import create_app
 from wfm_shared.clock import FrozenClock
+from wfm_shared.sealing import SecretBox
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_testing.factories import TEST_PASSWORD
@@ -395,11 +396,13 @@ async def test_market_ops_must_enrol_first_when_required(wfm_settings, storage, 
 
 
 def test_the_requirement_for_market_ops_is_on_by_default_in_production_only():
-    secret = "s" * 40
-    assert Settings(env="production", jwt_secret=secret).market_ops_mfa_required is True
+    secret, keys = "s" * 40, SecretBox.generate_key()
+    assert Settings(env="production", jwt_secret=secret, secret_keys=keys).market_ops_mfa_required
     assert Settings(env="dev").market_ops_mfa_required is False
     assert Settings(env="test").market_ops_mfa_required is False
-    turned_off = Settings(env="production", jwt_secret=secret, mfa_required_for_market_ops=False)
+    turned_off = Settings(
+        env="production", jwt_secret=secret, secret_keys=keys, mfa_required_for_market_ops=False
+    )
     assert turned_off.market_ops_mfa_required is False
     assert Settings(env="dev", mfa_required_for_market_ops=True).market_ops_mfa_required is True
 
@@ -447,3 +450,65 @@ async def test_administrators_reset_second_factors_within_their_tenant(api, fact
         (tenant_a.id, admin_a.user.id),
         (tenant_b.id, ops.user.id),
     ]
+
+
+ME_MFA = "{ me { mfaEnabled } }"
+USER_MFA = "query($id: ID!) { user(id: $id) { email mfaEnabled } }"
+USERS_MFA = """query($email: String!) {
+  users(first: 5, filter: {search: $email}) { nodes { email mfaEnabled } } }"""
+RESET_MFA = "mutation($user: ID!) { resetUserMfa(userId: $user) { mfaEnabled } }"
+
+
+async def test_whoever_sees_a_user_sees_whether_its_second_factor_is_on(api, factory):
+    tenant_a, tenant_b = await factory.tenant(), await factory.tenant()
+    user_a = await factory.account("tenant_user", tenant_a)
+    admin_a = await factory.account("tenant_admin", tenant_a)
+    admin_b = await factory.account("tenant_admin", tenant_b)
+    ops = await factory.account("market_ops")
+
+    async def own(account) -> bool:
+        enabled: bool = (await api.gql(ME_MFA, token=account.token)).ok()["me"]["mfaEnabled"]
+        return enabled
+
+    async def listed_for(viewer) -> dict[str, bool]:
+        found = await api.gql(USERS_MFA, {"email": user_a.user.email}, token=viewer.token)
+        return {node["email"]: node["mfaEnabled"] for node in found.ok()["users"]["nodes"]}
+
+    async def seen_by(viewer) -> bool:
+        """user_a's second factor as `viewer` reads it: the same by id and in the list."""
+        found = await api.gql(USER_MFA, {"id": str(user_a.user.id)}, token=viewer.token)
+        enabled: bool = found.ok()["user"]["mfaEnabled"]
+        assert (await listed_for(viewer))[user_a.user.email] is enabled
+        return enabled
+
+    assert not await own(user_a)
+    (await api.gql(BEGIN, token=user_a.token)).ok()
+    assert not await own(user_a)  # a pending enrolment is not a second factor
+    assert not await seen_by(admin_a)
+
+    enrolled = await enrol(api, user_a.token)
+    assert await own(user_a)
+    assert await seen_by(admin_a)
+    assert await seen_by(ops)
+    assert not await own(admin_a)  # its own, not the users it manages
+
+    # another tenant's administrator does not see the user at all: as an unknown one
+    foreign = await api.gql(USER_MFA, {"id": str(user_a.user.id)}, token=admin_b.token)
+    unknown_id = "00000000-0000-4000-8000-000000000000"
+    unknown = await api.gql(USER_MFA, {"id": unknown_id}, token=admin_b.token)
+    assert foreign.codes == unknown.codes == ["NOT_FOUND"]
+    assert foreign.errors[0]["message"].replace(str(user_a.user.id), "?") == unknown.errors[0][
+        "message"
+    ].replace(unknown_id, "?")
+    assert await listed_for(admin_b) == {}
+
+    disabled = await api.gql(DISABLE, {"code": api.code(enrolled.totp)}, token=user_a.token)
+    assert disabled.ok() == {"disableMfa": True}
+    assert not await own(user_a)
+    assert not await seen_by(admin_a)
+
+    await enrol(api, user_a.token)
+    assert await seen_by(ops)
+    reset = await api.gql(RESET_MFA, {"user": str(user_a.user.id)}, token=admin_a.token)
+    assert reset.ok() == {"resetUserMfa": {"mfaEnabled": False}}
+    assert not await own(user_a)

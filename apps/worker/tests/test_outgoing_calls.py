@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from wfm_engine import ExecuteStep, StartWorkflow, WorkflowStatus
 from wfm_integrations.webhooks import new_secret
+from wfm_shared.sealing import SecretBox
 from wfm_testing.peers import serve_asgi
 from wfm_testing.templates import form_step, step
 
@@ -46,7 +47,7 @@ async def subscribe(isolated_world, url: str):
             conn,
             tenant_id=tenant.id,
             url=url,
-            secret=new_secret(),
+            sealed_secret=SecretBox.from_settings(isolated_world.settings).seal(new_secret()),
             event_types=["workflow.started"],
             description=None,
             created_by=admin.user.id,

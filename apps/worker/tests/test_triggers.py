@@ -198,3 +198,108 @@ async def test_a_trigger_that_would_start_a_second_onboarding_is_skipped_and_aud
     )
     assert details["existingWorkflowId"] == open_one.id
     assert details["marketRole"] == "BRP"
+    (run,) = await runs_of(isolated_world, trigger.id)
+    assert (run.outcome, run.workflow_id) == ("skipped", None)
+    assert open_one.id in run.reason
+
+
+async def runs_of(isolated_world, trigger_id):
+    async with isolated_world.storage.db.transaction(system_principal()) as conn:
+        page = await isolated_world.storage.trigger_runs.page(
+            conn, trigger_id, first=50, after=None
+        )
+    return page.runs
+
+
+async def test_a_schedule_switched_off_fires_nothing_and_switched_on_catches_up_no_slot(
+    isolated_world, make_worker, publish, clock
+):
+    key = await publish([form_step("report")])
+    tenant = await isolated_world.factory.tenant()
+    admin = await isolated_world.factory.account("tenant_admin", tenant)
+    async with isolated_world.storage.db.transaction(admin.principal) as conn:
+        trigger = await isolated_world.storage.triggers.create(
+            conn,
+            tenant_id=tenant.id,
+            name="Quarter-hourly imbalance report",
+            kind="schedule",
+            cron="*/15 * * * *",
+            timezone="Europe/Brussels",
+            template_key=key,
+            market_role="BRP",
+            created_by=admin.user.id,
+        )
+    worker = await make_worker()
+    triggers = worker.services.triggers
+    await triggers.disable(admin.principal, trigger.id)
+    clock.advance(timedelta(minutes=20))  # 08:20 UTC: the 08:15 slot is due, and it is off
+    assert (await worker.tick()).schedules == []
+    await triggers.enable(admin.principal, trigger.id)
+    # the 08:15 slot was missed while off: switched on again, it is not caught up
+    assert (await worker.tick()).schedules == []
+    clock.advance(timedelta(minutes=15))  # 08:35: the 08:30 slot comes after it was on
+    assert len((await worker.tick()).schedules) == 1
+    await worker.run_until_idle()
+    (started,) = await workflows_of(isolated_world, tenant.id)
+    (run,) = await runs_of(isolated_world, trigger.id)
+    assert (run.kind, run.outcome, run.workflow_id) == ("schedule", "started", started)
+    assert run.fire_key.startswith("schedule:")
+    assert run.correlation_id == f"trigger:{trigger.id}:{run.fire_key}"
+
+
+async def test_a_firing_queued_before_its_trigger_was_switched_off_is_logged_as_skipped(
+    isolated_world, make_worker, publish
+):
+    follow_up = await publish([form_step("first-nomination")])
+    tenant = await isolated_world.factory.tenant()
+    admin = await isolated_world.factory.account("tenant_admin", tenant)
+    async with isolated_world.storage.db.transaction(admin.principal) as conn:
+        trigger = await isolated_world.storage.triggers.create(
+            conn,
+            tenant_id=tenant.id,
+            name="After approval",
+            kind="event",
+            event_type="workflow.approved",
+            template_key=follow_up,
+            market_role="BRP",
+            created_by=admin.user.id,
+        )
+    worker = await make_worker()
+    await worker.services.triggers.disable(admin.principal, trigger.id)
+    # the job a firing claimed before the trigger was switched off
+    fired_by = {"type": "event", "eventType": "workflow.approved"}
+    for _ in range(2):  # run twice (at least once delivery): logged once
+        await worker.services.triggers.start_triggered_workflow(trigger.id, "w:7", fired_by)
+    assert await workflows_of(isolated_world, tenant.id) == []
+    (run,) = await runs_of(isolated_world, trigger.id)
+    assert (run.kind, run.outcome, run.reason) == ("event", "skipped", "the trigger is disabled")
+    assert run.fire_key == "w:7"
+
+
+async def test_a_firing_whose_template_is_withdrawn_is_logged_as_failed_not_retried(
+    isolated_world, make_worker, publish
+):
+    report = await publish([form_step("report")])
+    tenant = await isolated_world.factory.tenant()
+    admin = await isolated_world.factory.account("tenant_admin", tenant)
+    async with isolated_world.storage.db.transaction(admin.principal) as conn:
+        trigger = await isolated_world.storage.triggers.create(
+            conn,
+            tenant_id=tenant.id,
+            name="Nightly report",
+            kind="schedule",
+            cron="0 2 * * *",
+            timezone="Europe/Brussels",
+            template_key=report,
+            market_role="BRP",
+            created_by=admin.user.id,
+        )
+    await isolated_world.owner.execute(
+        "UPDATE wfm.workflow_templates SET status = 'deprecated' WHERE key = $1", report
+    )
+    worker = await make_worker()
+    fired_by = {"type": "schedule", "slot": "2030-01-01T02:00:00+01:00"}
+    await worker.services.triggers.start_triggered_workflow(trigger.id, "schedule:x", fired_by)
+    (run,) = await runs_of(isolated_world, trigger.id)
+    assert (run.outcome, run.workflow_id) == ("failed", None)
+    assert run.reason == f"template {report} not found"

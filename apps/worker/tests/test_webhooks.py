@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from wfm_engine import StartWorkflow
 from wfm_integrations.webhooks import WebhookVerificationError, new_secret, verify
+from wfm_shared.sealing import SecretBox
 from wfm_testing.peers import serve_asgi
 from wfm_testing.templates import form_step
 
@@ -54,7 +55,7 @@ async def test_a_timed_out_delivery_is_retried_and_processed_once(
                 conn,
                 tenant_id=tenant.id,
                 url=f"{base_url}/hooks",
-                secret=secret,
+                sealed_secret=SecretBox.from_settings(isolated_world.settings).seal(secret),
                 event_types=["workflow.started"],
                 description="ERP",
                 created_by=admin.user.id,

@@ -76,6 +76,52 @@ TEMPLATE = parse_template(
         },
     }
 )
+# System steps that fail, and what follows: a forEach over the access points that pauses for
+# a person when it fails, a lookup that hands over to a manual step, a notice without onFailure.
+AUTOMATED = parse_template(
+    {
+        "key": "automated",
+        "version": 1,
+        "name": title("Automated"),
+        "steps": [
+            {"id": "apply", "type": "form", "title": title("Apply")},
+            {
+                "id": "register",
+                "type": "api_call",
+                "title": title("Register each access point"),
+                "config": {
+                    "url": "https://registry.example/access-points",
+                    "responseMapping": {"registryIds": "body.id"},
+                },
+                "forEach": {"items": "steps.apply.points", "as": "point", "max": 5},
+                "onFailure": "pause",
+            },
+            {
+                "id": "lookup",
+                "type": "api_call",
+                "title": title("Look the company up"),
+                "config": {"url": "https://registry.example/companies"},
+                "onFailure": {"to": "manual"},
+                "next": [{"to": "notice"}],
+            },
+            {"id": "manual", "type": "form", "title": title("Look it up by hand")},
+            {
+                "id": "notice",
+                "type": "api_call",
+                "title": title("Tell the registry"),
+                "config": {"url": "https://registry.example/notices"},
+            },
+        ],
+    }
+)
+POINTS = {"points": ["541449000000000011", "541449000000000028", "541449000000000035"]}
+
+
+def answer(registry_id: str) -> dict:
+    """What the registry answers an api_call with."""
+    return {"status": 201, "body": {"id": registry_id}, "attempts": 1}
+
+
 COMPANY = {"vatNumber": "BE0477472701"}
 CONTACTS = {"contacts": [{"name": "Ann", "role": "primary"}]}
 

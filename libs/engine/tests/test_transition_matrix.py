@@ -16,6 +16,7 @@ from wfm_engine import (
     PauseWorkflow,
     RejectWorkflow,
     ResumeWorkflow,
+    RetryWorkflow,
     StartWorkflow,
     SubmitWorkflow,
     WorkflowAction,
@@ -36,7 +37,7 @@ ALLOWED = {
     S.SUBMITTED: {A.VALIDATE, A.APPROVE, A.REJECT, A.FAIL, A.CANCEL},
     S.COMPLETED: set(),
     S.ROLLED_BACK: {A.RESUME, A.VALIDATE, A.FAIL, A.CANCEL},
-    S.FAILED: {A.CANCEL},
+    S.FAILED: {A.CANCEL, A.RETRY},
     S.CANCELLED: set(),
 }
 
@@ -51,6 +52,7 @@ RECORDS = {
     A.ROLLBACK: EventType.STEP_COMPENSATED,
     A.FAIL: EventType.WORKFLOW_FAILED,
     A.CANCEL: EventType.WORKFLOW_CANCELLED,
+    A.RETRY: EventType.WORKFLOW_RETRIED,
 }
 
 
@@ -97,6 +99,7 @@ def attempt(story: Story, action: WorkflowAction):
         A.REJECT: RejectWorkflow("please correct", "company"),
         A.FAIL: FailWorkflow("broken"),
         A.CANCEL: CancelWorkflow(),
+        A.RETRY: RetryWorkflow(),
     }
     ctx = DecisionContext(principal=OPS, now=story.now, tenant=TENANT_CONTEXT)
     if action is A.VALIDATE:

@@ -3,7 +3,18 @@ typed fields from the document's `metadata`, one `is_current` says whether an ac
 still runs, and `catch_up` brings a stored state up to the log."""
 
 import pytest
-from engine_story import COMPANY, CONTACTS, OPS, OTHER_OPS, PARTICIPANT, TEMPLATE, Story
+from engine_story import (
+    AUTOMATED,
+    COMPANY,
+    CONTACTS,
+    OPS,
+    OTHER_OPS,
+    PARTICIPANT,
+    POINTS,
+    TEMPLATE,
+    Story,
+    answer,
+)
 
 from wfm_engine import (
     ApproveWorkflow,
@@ -13,14 +24,17 @@ from wfm_engine import (
     CompensationFailure,
     EventType,
     ExecuteStep,
+    FailStep,
     FailWorkflow,
     FinishRollback,
     GateResult,
     PauseWorkflow,
+    RecordIteration,
     RecordSlaBreach,
     RejectWorkflow,
     ReleaseWork,
     ResumeWorkflow,
+    RetryWorkflow,
     StartWorkflow,
     SubmitWorkflow,
     WorkflowStatus,
@@ -83,7 +97,22 @@ def every_event_type():
     cancelled.create()
     cancelled.do(StartWorkflow())
     cancelled.do(CancelWorkflow("no longer needed"))
-    return [story, saga, cancelled]
+
+    automated = Story(AUTOMATED)
+    automated.create()
+    automated.do(StartWorkflow())
+    automated.do(ExecuteStep("apply", POINTS))
+    automated.do(RecordIteration("register", 0, answer("R1")), OPS)
+    automated.do(FailStep("register", "HTTP 503 Service Unavailable", 3), OPS)  # paused
+    automated.do(ResumeWorkflow())
+    automated.do(RecordIteration("register", 1, answer("R2")), OPS)
+    results = [answer("R1"), answer("R2"), answer("R3")]
+    automated.do(ExecuteStep("register", {"results": results}), OPS)
+    automated.do(FailStep("lookup", "no response within 10 s", 2), OPS)  # goes on at manual
+    automated.do(ExecuteStep("manual", {"company": "found by hand"}))
+    automated.do(FailStep("notice", "HTTP 400 Bad Request", 1), OPS)  # fails the workflow
+    automated.do(RetryWorkflow(), OPS)
+    return [story, saga, cancelled, automated]
 
 
 def test_every_event_type_has_a_payload_that_reads_back_from_its_json_form():
@@ -102,7 +131,7 @@ def test_the_typed_fields_read_back_from_the_documents_metadata():
 
 
 def test_the_typed_fields_say_what_the_workflow_went_through():
-    approved, saga, cancelled = (story.state for story in every_event_type())
+    approved, saga, cancelled, _ = (story.state for story in every_event_type())
     assert approved.approval.comment == "welcome"
     assert approved.approval.contract_reference.startswith("BRP-")
     assert approved.last_rejection.reason == "EAN list incomplete"

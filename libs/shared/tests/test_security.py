@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from wfm_shared.errors import Unauthenticated, ValidationFailed
 from wfm_shared.principal import principal_for
+from wfm_shared.sealing import SecretBox
 from wfm_shared.security import (
     TokenCodec,
     check_password_policy,
@@ -138,7 +139,8 @@ def test_production_refuses_the_default_jwt_secret():
         Settings(env="production", jwt_secret=DEFAULT_JWT_SECRET)
     with pytest.raises(ValidationError, match="WFM_JWT_SECRET must be set"):
         Settings(env="production", jwt_secret="short")
-    assert Settings(env="production", jwt_secret="x" * 40).env == "production"
+    keys = SecretBox.generate_key()
+    assert Settings(env="production", jwt_secret="x" * 40, secret_keys=keys).env == "production"
 
 
 def test_app_dsn_swaps_the_login_and_keeps_the_socket():

@@ -6,6 +6,7 @@ from ipaddress import ip_address
 import pytest
 from pydantic import ValidationError
 
+from wfm_shared.sealing import SecretBox
 from wfm_shared.settings import Settings
 from wfm_shared.url_policy import OutgoingUrlPolicy, address_kind, ip_literal
 
@@ -132,7 +133,7 @@ def test_the_allow_list_lets_named_hosts_addresses_and_networks_through():
     assert policy.url_problem("http://a@127.0.0.1/") == "must not carry a user name or password"
 
 
-PRODUCTION = {"env": "production", "jwt_secret": "x" * 40}
+PRODUCTION = {"env": "production", "jwt_secret": "x" * 40, "secret_keys": SecretBox.generate_key()}
 
 
 def test_production_calls_https_only_unless_the_operator_allows_http():

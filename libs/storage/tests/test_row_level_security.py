@@ -43,9 +43,10 @@ async def two_tenants(owner_conn, factory):
             datetime.now(UTC) + timedelta(days=1),
         )
         await TenantRepository().apply_for_market_role(owner_conn, tenant.id, "BRP")
+        instance_id = uuid.uuid4()
         await InstanceIndex().register(
             owner_conn,
-            instance_id=uuid.uuid4(),
+            instance_id=instance_id,
             tenant_id=tenant.id,
             template_id=template_id,
             market_role="BRP",
@@ -73,8 +74,33 @@ async def two_tenants(owner_conn, factory):
         await fill_worker_tables(owner_conn, tenant.id, account.user.id)
         await fill_mfa_tables(owner_conn, tenant.id, account.user.id)
         await fill_user_tokens(owner_conn, tenant.id, account.user.id)
+        await fill_participant_data(owner_conn, tenant.id, account.user.id, instance_id)
         made.append((tenant, account))
     return made
+
+
+async def fill_participant_data(conn, tenant_id, user_id, instance_id):
+    """A step draft and a step run of the tenant's workflow, and a secret of the tenant."""
+    await conn.execute(
+        "INSERT INTO wfm.step_runs (workflow_id, started_seq, tenant_id, template_id, "
+        "template_key, template_version, step_id, started_at) "
+        "SELECT id, 2, tenant_id, template_id, template_key, 1, 'company-info', now() "
+        "FROM wfm.workflow_instances_index WHERE id = $1",
+        instance_id,
+    )
+    await conn.execute(
+        "INSERT INTO wfm.step_drafts (workflow_id, step_id, tenant_id, data, saved_by, saved_at) "
+        "VALUES ($1, 'company-info', $2, '{}'::jsonb, $3, now())",
+        instance_id,
+        tenant_id,
+        user_id,
+    )
+    await conn.execute(
+        "INSERT INTO wfm.tenant_secrets (tenant_id, name, sealed_value, created_by, created_at, "
+        "updated_by, updated_at) VALUES ($1, 'ERP_API_KEY', 'sealed', $2, now(), $2, now())",
+        tenant_id,
+        user_id,
+    )
 
 
 async def fill_worker_tables(conn, tenant_id, user_id):
@@ -123,6 +149,13 @@ async def fill_worker_tables(conn, tenant_id, user_id):
     )
     await conn.execute(
         "INSERT INTO wfm.trigger_firings (trigger_id, fire_key, tenant_id) VALUES ($1, 'slot', $2)",
+        trigger,
+        tenant_id,
+    )
+    await conn.execute(
+        "INSERT INTO wfm.trigger_runs (id, trigger_id, tenant_id, kind, outcome, reason) "
+        "VALUES ($1, $2, $3, 'schedule', 'skipped', 'the trigger is disabled')",
+        uuid.uuid4(),
         trigger,
         tenant_id,
     )
@@ -196,6 +229,10 @@ async def test_without_a_setting_every_tenant_table_is_empty(app_conn, owner_con
         "workflow_triggers",
         "trigger_firings",
         "api_access",
+        "step_drafts",
+        "step_runs",
+        "tenant_secrets",
+        "trigger_runs",
     } <= set(tables)
     for table in tables:
         assert await owner_conn.fetchval(f"SELECT count(*) FROM wfm.{table}") >= 2, table

@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 
 from wfm_devkit.servers import create_database, drop_database
+from wfm_shared.sealing import SecretBox
 from wfm_testing.pytest_plugin import APP_PASSWORD
 from wfm_workflows.catalog import catalog_templates
 
@@ -79,7 +80,8 @@ def test_production_refuses_demo_users_and_weak_secrets():
     weak = wfm("seed", env=env)
     assert weak.returncode == 2
     assert "WFM_JWT_SECRET" in weak.stderr
-    strong = wfm("seed", env={**env, "WFM_JWT_SECRET": "s" * 40})
+    keys = SecretBox.generate_key()
+    strong = wfm("seed", env={**env, "WFM_JWT_SECRET": "s" * 40, "WFM_SECRET_KEYS": keys})
     assert strong.returncode == 2
     assert "refusing to create demo users" in strong.stderr
 

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from wfm_cli.main import app
 from wfm_devkit.servers import _free_port, create_database, drop_database
+from wfm_shared.sealing import SecretBox
 from wfm_testing.pytest_plugin import APP_PASSWORD
 from wfm_workflows.seed import DEMO_PASSWORD, MARKET_OPS_USERS
 
@@ -33,7 +34,13 @@ def dev(tmp_path, *args, **env):
 
 @pytest.mark.parametrize("flags", [[], ["--allow-external-servers"]], ids=["plain", "allowed"])
 def test_dev_never_runs_in_production(tmp_path, flags):
-    result = dev(tmp_path, *flags, WFM_ENV="production", WFM_JWT_SECRET=STRONG_SECRET)
+    result = dev(
+        tmp_path,
+        *flags,
+        WFM_ENV="production",
+        WFM_JWT_SECRET=STRONG_SECRET,
+        WFM_SECRET_KEYS=SecretBox.generate_key(),
+    )
     assert result.exit_code == 2
     assert "never runs with WFM_ENV=production" in result.output
     assert not (tmp_path / "dev").exists()  # no server was started, no lock taken
@@ -67,7 +74,12 @@ async def demo_logins(url: str) -> int:
 
 
 async def test_production_seeds_the_templates_and_never_the_demo_logins(wfm, platform_env):
-    production = {**platform_env, "WFM_ENV": "production", "WFM_JWT_SECRET": STRONG_SECRET}
+    production = {
+        **platform_env,
+        "WFM_ENV": "production",
+        "WFM_JWT_SECRET": STRONG_SECRET,
+        "WFM_SECRET_KEYS": SecretBox.generate_key(),
+    }
     refused = wfm("seed", env=production)
     assert refused.returncode == 2
     assert "refusing to create demo users" in refused.stderr

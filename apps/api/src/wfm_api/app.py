@@ -32,6 +32,7 @@ from wfm_api.context import RequestContext
 from wfm_api.cors import CrossOriginCalls
 from wfm_api.graphiql import ASSETS_PATH, GraphiQLPage, graphiql_assets
 from wfm_api.health import healthz, readyz
+from wfm_api.hooks import hook_routes
 from wfm_api.instrumentation import RoundTripHeader
 from wfm_api.limits import (
     BodyLimits,
@@ -331,6 +332,7 @@ def create_app(
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             *browser_session_routes(),
+            *hook_routes(),  # webhook triggers: a vendor's system starts a workflow
         ]
     )
     if settings.graphiql_enabled:

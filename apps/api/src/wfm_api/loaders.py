@@ -13,7 +13,9 @@ from wfm_shared.principal import Principal
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import ScopedSession
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant, TenantMarketRole
+from wfm_storage.repositories.mfa import MfaRepository
 from wfm_storage.repositories.people import Person, people_by_ids
+from wfm_storage.repositories.step_drafts import StepDraft
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -68,12 +70,22 @@ class Loaders:
         self.user_by_id: DataLoader[uuid.UUID, Person | None] = _loader(
             lambda ids: people_by_ids(session, ids)
         )
+        # whether users have a confirmed second factor: one query for a page of users
+        self.mfa_enabled: DataLoader[uuid.UUID, bool] = _loader(self._mfa_enabled, False)
+        # the step drafts of a page's workflows: one query for all of them
+        self.drafts: DataLoader[uuid.UUID, list[StepDraft]] = _loader(
+            lambda ids: s.drafts.for_workflows(session, ids), []
+        )
         self.instance_state: DataLoader[str, InstanceState | None] = _loader(self._states)
         self.events: DataLoader[str, list[Event]] = _loader(self._events, [])
 
     def _require_principal(self) -> Principal:
         assert self._principal is not None, "MongoDB loaders need a principal"
         return self._principal
+
+    async def _mfa_enabled(self, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bool]:
+        enabled = await MfaRepository().enabled_among(self._session, user_ids)
+        return dict.fromkeys(enabled, True)
 
     async def _states(self, ids: Sequence[str]) -> dict[str, InstanceState]:
         principal = self._require_principal()
@@ -111,6 +123,14 @@ class Loaders:
     async def load_person(self, user_id: uuid.UUID) -> Person | None:
         """None: not on file for the caller (deleted, unknown, or another tenant's)."""
         result: Person | None = await self.user_by_id.load(user_id)
+        return result
+
+    async def load_mfa_enabled(self, user_id: uuid.UUID) -> bool:
+        result: bool = await self.mfa_enabled.load(user_id)
+        return result
+
+    async def load_drafts(self, workflow_id: uuid.UUID) -> list[StepDraft]:
+        result: list[StepDraft] = await self.drafts.load(workflow_id)
         return result
 
     async def load_state(self, instance_id: str) -> InstanceState | None:

@@ -10,14 +10,17 @@ from wfm_engine.commands import (
     CreateWorkflow,
     DecisionContext,
     ExecuteStep,
+    FailStep,
     FailWorkflow,
     FinishRollback,
     InstanceCommand,
     PauseWorkflow,
+    RecordIteration,
     RecordSlaBreach,
     RejectWorkflow,
     ReleaseWork,
     ResumeWorkflow,
+    RetryWorkflow,
     StartWorkflow,
     SubmitWorkflow,
     WorkflowAction,
@@ -27,6 +30,7 @@ from wfm_engine.decide import Decision, Engine, GateFailed, decide, gate_failure
 from wfm_engine.events import Event, EventType
 from wfm_engine.evolve import CorruptEventLog, catch_up, evolve, fold
 from wfm_engine.gates import GATES, GateCheck, GateContext, GateRegistry, GateResult
+from wfm_engine.iteration import Iteration, items_of, next_iteration
 from wfm_engine.options import TemplateOptions, WorkflowConfig, layer_problems, resolve_config
 from wfm_engine.overlay import apply_overlay
 from wfm_engine.policy import AssignedToAnother, allowed_actions, shown_step_statuses
@@ -76,6 +80,7 @@ __all__ = [
     "Event",
     "EventType",
     "ExecuteStep",
+    "FailStep",
     "FailWorkflow",
     "FinishRollback",
     "GateCheck",
@@ -85,13 +90,16 @@ __all__ = [
     "GateResult",
     "InstanceCommand",
     "InstanceState",
+    "Iteration",
     "MarketRole",
     "PauseWorkflow",
+    "RecordIteration",
     "RecordSlaBreach",
     "Registries",
     "RejectWorkflow",
     "ReleaseWork",
     "ResumeWorkflow",
+    "RetryWorkflow",
     "StartWorkflow",
     "StepDefinition",
     "StepHandler",
@@ -120,8 +128,10 @@ __all__ = [
     "evolve",
     "fold",
     "gate_failure",
+    "items_of",
     "layer_problems",
     "may_act",
+    "next_iteration",
     "parse_template",
     "rebuild",
     "resolve_config",

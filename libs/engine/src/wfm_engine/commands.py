@@ -25,6 +25,7 @@ class WorkflowAction(StrEnum):
     ROLLBACK = "ROLLBACK"
     FAIL = "FAIL"
     CANCEL = "CANCEL"
+    RETRY = "RETRY"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class CreateWorkflow:
     trigger: Mapping[str, Any] = field(default_factory=dict)
     # the flags and settings resolved for the tenant (WorkflowConfig.as_json()), pinned
     config: Mapping[str, Any] = field(default_factory=dict)
+    # the variables it starts with (a trigger's input mapped into them)
+    variables: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,31 @@ class RejectWorkflow:
 class FailWorkflow:
     reason: str
     step_id: str | None = None  # the current step, when it is what failed (its runner)
+
+
+@dataclass(frozen=True)
+class FailStep:
+    """The platform could not carry out the current system step (its runner gave up, after
+    its retries): the step's `onFailure` says what follows, else the workflow fails."""
+
+    step_id: str
+    reason: str
+    attempts: int = 1
+
+
+@dataclass(frozen=True)
+class RecordIteration:
+    """An item of the current forEach step was carried out, with this result (the last
+    item completes the step instead: ExecuteStep with every result)."""
+
+    step_id: str
+    index: int
+    result: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class RetryWorkflow:
+    """A FAILED workflow goes on at the step it failed at, which runs again."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +170,9 @@ InstanceCommand = (
     | ApproveWorkflow
     | RejectWorkflow
     | FailWorkflow
+    | FailStep
+    | RecordIteration
+    | RetryWorkflow
     | CancelWorkflow
     | CompensateStep
     | CompensationFailure

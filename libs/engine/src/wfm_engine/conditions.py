@@ -1,6 +1,6 @@
-"""Transition conditions in CEL (cel-python): compiled once per template version, evaluated
-over {steps, variables, tenant, trigger}. A condition that cannot be evaluated is an error,
-never a silent false.
+"""Transition conditions (and the items of a forEach) in CEL (cel-python): compiled once per
+template version, evaluated over {steps, variables, tenant, trigger, config}. A condition
+that cannot be evaluated is an error, never a silent false.
 
 An expression is measured before it is compiled (its length, and how deep its brackets and
 operators nest: the evaluator recurses once per level), so a template cannot carry one that
@@ -9,20 +9,24 @@ author or a user sees say what went wrong in CEL's words, never the evaluator's 
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import celpy
 import lark
 from celpy import celtypes
-from celpy.adapter import json_to_cel
+from celpy.adapter import CELJSONEncoder, json_to_cel
 from celpy.celparser import CELParseError
 
 from wfm_shared import limits
 from wfm_shared.errors import WfmError
+
+if TYPE_CHECKING:
+    from wfm_engine.state import InstanceState
 
 _ENVIRONMENT = celpy.Environment()
 # celpy's parser is one shared instance that remembers the text it parses
@@ -56,7 +60,44 @@ class ConditionRefused(ValueError):
     """An expression that is too long or too deeply nested to be compiled."""
 
 
-class Condition:
+def compile_expression(expression: str) -> tuple[lark.Tree[lark.Token], celpy.Runner]:
+    """The parse tree and the program of a CEL expression (CELParseError when malformed);
+    conditions and the expressions of actions (`wfm_engine.expressions`) compile here."""
+    with _COMPILING:
+        tree = _ENVIRONMENT.compile(expression)
+        return tree, _ENVIRONMENT.program(tree)
+
+
+class ExpressionFailed(Exception):
+    """An expression could not be evaluated for this workflow's data; `reason` says why in
+    a template author's words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def condition_activation(
+    state: InstanceState,
+    tenant: Mapping[str, Any],
+    steps: Mapping[str, Mapping[str, Any]] | None = None,
+    variables: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What a CEL expression sees: {steps, variables, tenant, trigger, config}."""
+    return {
+        "steps": dict(steps if steps is not None else state.completed_data()),
+        "variables": dict(variables if variables is not None else state.variables),
+        "tenant": dict(tenant),
+        "trigger": dict(state.trigger),
+        "config": state.config.as_json(),
+    }
+
+
+# the names an expression's activation holds (an item's name must not hide one)
+ACTIVATION_NAMES = frozenset({"steps", "variables", "tenant", "trigger", "config"})
+
+
+class Expression:
     """A compiled CEL expression."""
 
     def __init__(self, expression: str) -> None:
@@ -64,15 +105,33 @@ class Condition:
         problem = limit_problem(expression)
         if problem:
             raise ConditionRefused(problem)
-        with _COMPILING:
-            # raises CELParseError for a malformed expression
-            self._program = _ENVIRONMENT.program(_ENVIRONMENT.compile(expression))
+        # raises CELParseError for a malformed expression
+        _, self._program = compile_expression(expression)
+
+    def _evaluate(self, activation: Mapping[str, Any]) -> Any:
+        return self._program.evaluate(
+            {name: json_to_cel(value) for name, value in activation.items()}
+        )
+
+    def list_value(self, activation: Mapping[str, Any]) -> list[Any]:
+        """The expression's value, which must be a list, as JSON data (timestamps and
+        durations as their text), or ExpressionFailed saying why not."""
+        try:
+            result = self._evaluate(activation)
+        except Exception as error:
+            raise ExpressionFailed(evaluation_reason(error)) from None
+        if not isinstance(result, celtypes.ListType):
+            raise ExpressionFailed(f"it gave {cel_type_name(result)}, not a list")
+        listed: list[Any] = json.loads(CELJSONEncoder().encode(result))
+        return listed
+
+
+class Condition(Expression):
+    """A compiled CEL expression that decides: it must give a boolean."""
 
     def evaluate(self, step_id: str, activation: Mapping[str, Any]) -> bool:
         try:
-            result = self._program.evaluate(
-                {name: json_to_cel(value) for name, value in activation.items()}
-            )
+            result = self._evaluate(activation)
         # whatever goes wrong (RecursionError included) is this condition's failure
         except Exception as error:
             raise ConditionError(step_id, self.expression, evaluation_reason(error)) from None
@@ -222,7 +281,7 @@ def cel_type_name(value: object) -> str:
     for kind, name in _CEL_TYPE_NAMES:
         if isinstance(value, kind):
             return name
-    return "a value that is not a boolean"
+    return "a value of another type"
 
 
 _QUOTED_NAME = re.compile(r"'([^']{1,80})'")

@@ -21,27 +21,36 @@ from wfm_engine.commands import (
     CreateWorkflow,
     DecisionContext,
     ExecuteStep,
+    FailStep,
     FailWorkflow,
     FinishRollback,
     PauseWorkflow,
+    RecordIteration,
     RecordSlaBreach,
     RejectWorkflow,
     ReleaseWork,
     ResumeWorkflow,
+    RetryWorkflow,
     StartWorkflow,
     SubmitWorkflow,
     WorkflowAction,
 )
+from wfm_engine.conditions import condition_activation
+from wfm_engine.definitions import ContinueAt
 from wfm_engine.events import (
     Event,
     EventPayload,
     EventType,
     FailedGate,
+    FailureHandling,
     GateFailedData,
     PendingRollback,
     StepAssignedData,
     StepCompensatedData,
     StepCompletedData,
+    StepError,
+    StepFailedData,
+    StepIterationCompletedData,
     StepSlaBreachedData,
     StepUnassignedData,
     WorkflowApprovedData,
@@ -51,17 +60,19 @@ from wfm_engine.events import (
     WorkflowPausedData,
     WorkflowRejectedData,
     WorkflowResumedData,
+    WorkflowRetriedData,
     WorkflowRolledBackData,
     WorkflowStartedData,
     WorkflowSubmittedData,
 )
 from wfm_engine.gates import GateCheck, GateResult
+from wfm_engine.iteration import complete_each, done_results
 from wfm_engine.options import WorkflowConfig, step_enabled
 from wfm_engine.policy import assigned_to_another, can_see, refusal, supervises
 from wfm_engine.replay import rebuild
 from wfm_engine.state import InstanceState
 from wfm_engine.status import MARKET_ROLES, StepStatus, WorkflowStatus
-from wfm_engine.steps import STEP_HANDLERS, StepHandlerRegistry
+from wfm_engine.steps import STEP_HANDLERS, StepCompletion, StepHandlerRegistry
 from wfm_engine.template import Transition, WorkflowTemplate
 from wfm_engine.validators import VALIDATORS, ValidationContext, ValidatorRegistry
 from wfm_engine.work import WorkItem, may_act, waiting_work
@@ -183,6 +194,14 @@ def decide(
                 )
             failed = WorkflowFailedData(_required_reason(command.reason), step_id=command.step_id)
             return Decision([_event(state, ctx, failed, step_id=command.step_id)])
+        case FailStep():
+            return Decision([_fail_step(state, command, template, ctx)])
+        case RecordIteration():
+            return Decision([_record_iteration(state, command, template, ctx, engine)])
+        case RetryWorkflow():
+            _check(A.RETRY, state, template, ctx)
+            retried = WorkflowRetriedData()
+            return Decision([_event(state, ctx, retried, step_id=state.current_step_id)])
         case CancelWorkflow():
             _check(A.CANCEL, state, template, ctx)
             cancelled = WorkflowCancelledData(_optional_reason(command.reason))
@@ -310,6 +329,63 @@ def _sla_breach(
     return _event(state, ctx, breached, step_id=command.step_id)
 
 
+def _fail_step(
+    state: InstanceState, command: FailStep, template: WorkflowTemplate, ctx: DecisionContext
+) -> Event:
+    """A system step failed: its `onFailure` goes on at another step (the error in
+    `variables.lastError`) or pauses for a person; without one, the workflow fails."""
+    _check(A.FAIL, state, template, ctx)
+    step_id = command.step_id
+    if state.status is not WorkflowStatus.IN_PROGRESS or step_id != state.current_step_id:
+        raise InvalidTransition(
+            f"step {step_id!r} is not running now", status=state.status.value, action="FAIL_STEP"
+        )
+    reason = _required_reason(command.reason)
+    on_failure = template.step(step_id).on_failure
+    # while a rollback is under way the workflow goes nowhere else: it fails, as it did before
+    if on_failure is None or state.pending_rollback is not None:
+        failed = WorkflowFailedData(f"step {step_id!r}: {reason}", step_id=step_id)
+        return _event(state, ctx, failed, step_id=step_id)
+    error = StepError(step_id, reason, ctx.now, max(1, command.attempts))
+    if isinstance(on_failure, ContinueAt):
+        target = enter(template, on_failure.to, state)
+        handled = StepFailedData(error, FailureHandling.CONTINUE, next_step_id=target)
+    else:
+        handled = StepFailedData(error, FailureHandling.PAUSE)
+    return _event(state, ctx, handled, step_id=step_id)
+
+
+def _record_iteration(
+    state: InstanceState,
+    command: RecordIteration,
+    template: WorkflowTemplate,
+    ctx: DecisionContext,
+    engine: Engine,
+) -> Event:
+    """One item of the current forEach step done: its result, checked as the step's result
+    would be, is kept for the step's completion. Items are done in order, each once."""
+    _check(A.EXECUTE_STEP, state, template, ctx, command.step_id, engine.handlers)
+    step = template.step(command.step_id)
+    if step.for_each is None:
+        raise InvalidTransition(f"step {step.id!r} has no forEach", action="EXECUTE_STEP")
+    done = len(done_results(state, step.id))
+    if command.index != done:
+        raise InvalidTransition(
+            f"item {command.index} of step {step.id!r} is not the next one (item {done} is)",
+            action="EXECUTE_STEP",
+        )
+    at = ("results", command.index)
+    result = dict(command.result)
+    problems = storage_problems(result, at=at) or [
+        FieldError((*at, *p.path), p.message)
+        for p in engine.handlers.get(step.type).input_problems(step, result)
+    ]
+    if problems:
+        raise ValidationFailed(f"the result of item {command.index} is invalid", problems)
+    recorded = StepIterationCompletedData(command.index, result)
+    return _event(state, ctx, recorded, step_id=step.id)
+
+
 def _waiting(
     state: InstanceState, template: WorkflowTemplate, ctx: DecisionContext, engine: Engine
 ) -> WorkItem:
@@ -414,6 +490,9 @@ def _create(command: CreateWorkflow, template: WorkflowTemplate, ctx: DecisionCo
     unstorable = storage_problems(command.trigger, at=("trigger",))
     if unstorable:
         raise ValidationFailed("the trigger cannot be stored as given", unstorable)
+    unstorable = storage_problems(command.variables, at=("variables",))
+    if unstorable:
+        raise ValidationFailed("the variables cannot be stored as given", unstorable)
     created = WorkflowCreatedData(
         template_id=command.template_id,
         template_key=template.key,
@@ -421,6 +500,7 @@ def _create(command: CreateWorkflow, template: WorkflowTemplate, ctx: DecisionCo
         market_role=command.market_role,
         trigger=dict(command.trigger) or {"type": "user", "userId": str(ctx.principal.user_id)},
         config=WorkflowConfig.from_json(command.config),
+        variables=dict(command.variables) or None,
     )
     return Event(
         instance_id=command.instance_id,
@@ -445,22 +525,6 @@ def enter(template: WorkflowTemplate, step_id: str | None, state: InstanceState)
     raise InvalidTransition(
         "the optional steps of this template form a loop", action="EXECUTE_STEP"
     )
-
-
-def condition_activation(
-    state: InstanceState,
-    tenant: Mapping[str, Any],
-    steps: Mapping[str, Mapping[str, Any]] | None = None,
-    variables: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """What a CEL condition sees."""
-    return {
-        "steps": dict(steps if steps is not None else state.completed_data()),
-        "variables": dict(variables if variables is not None else state.variables),
-        "tenant": dict(tenant),
-        "trigger": dict(state.trigger),
-        "config": state.config.as_json(),
-    }
 
 
 def choose_transition(
@@ -496,7 +560,11 @@ def _execute_step(
         )
     handler = engine.handlers.get(step.type)
     data = step.form().normalized(command.data)
-    problems = handler.input_problems(step, data)
+    each: StepCompletion | None = None
+    if step.for_each is not None:
+        each, problems = complete_each(step, handler, data)
+    else:
+        problems = handler.input_problems(step, data)
     steps = {**state.completed_data(), step.id: data}
     if not problems:
         problems = engine.validators.run(
@@ -504,7 +572,7 @@ def _execute_step(
         )
     if problems:
         raise ValidationFailed(f"the data of step {step.id!r} is invalid", problems)
-    completion = handler.complete(step, data)
+    completion = each or handler.complete(step, data)
     variables = {**state.variables, **completion.variables}
     steps[step.id] = completion.data
     transition = choose_transition(

@@ -4,15 +4,18 @@ template, so `template`, `options` and `steps` import it without a cycle."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from wfm_engine.durations import Duration
 from wfm_engine.forms import FormValidator
+from wfm_shared import limits
 
 LOCALES = ("en", "fr", "nl")
 STEP_ID_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
+# the name a forEach item goes by in expressions (`as`)
+ITEM_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,62}$"
 
 
 class DefinitionModel(BaseModel):
@@ -57,6 +60,28 @@ class Retry(DefinitionModel):
     backoff: Duration = "PT10S"
 
 
+class ContinueAt(DefinitionModel):
+    """`onFailure: {to: stepId}`: a failed step hands over to another step, the error in
+    `variables.lastError`."""
+
+    to: str
+
+
+# `onFailure: pause`: a failed step waits for a person, who resumes it (the step runs again)
+PAUSE_ON_FAILURE = "pause"
+OnFailure = ContinueAt | Literal["pause"]
+
+
+class ForEach(DefinitionModel):
+    """`forEach`: the step runs once per item of the list `items` (a CEL expression over
+    {steps, variables, tenant, trigger, config}), the item named `as` in its run; at most
+    `max` items, else the step fails."""
+
+    items: str = Field(min_length=1)
+    as_: str = Field(default="item", alias="as", pattern=ITEM_NAME_PATTERN)
+    max: int = Field(default=limits.FOR_EACH_DEFAULT_MAX, ge=1, le=limits.FOR_EACH_MAX_ITEMS)
+
+
 class StepDefinition(DefinitionModel):
     id: str = Field(pattern=STEP_ID_PATTERN)
     type: str
@@ -76,6 +101,10 @@ class StepDefinition(DefinitionModel):
     # optional steps: only with this flag on / left out when this flag is on
     enabled_by: str | None = Field(default=None, alias="enabledBy")
     skipped_by: str | None = Field(default=None, alias="skippedBy")
+    # what happens when the step fails (a system step, after its retries): None, the
+    # workflow fails; continue at another step; or pause for a person
+    on_failure: OnFailure | None = Field(default=None, alias="onFailure")
+    for_each: ForEach | None = Field(default=None, alias="forEach")
 
     _form: FormValidator | None = PrivateAttr(default=None)
 

@@ -41,6 +41,9 @@ class EventType(StrEnum):
     STEP_SLA_BREACHED = "STEP_SLA_BREACHED"
     STEP_ASSIGNED = "STEP_ASSIGNED"
     STEP_UNASSIGNED = "STEP_UNASSIGNED"
+    STEP_FAILED = "STEP_FAILED"
+    STEP_ITERATION_COMPLETED = "STEP_ITERATION_COMPLETED"
+    WORKFLOW_RETRIED = "WORKFLOW_RETRIED"
 
 
 # -- parts of payloads ----------------------------------------------------------------------
@@ -74,6 +77,28 @@ class FailedGate(JsonRecord):
         return {"gate": self.gate, "passed": False, "reason": self.reason}
 
 
+# The variable a failure handled by `onFailure` leaves its error in (StepError's JSON form).
+LAST_ERROR_VARIABLE = "lastError"
+
+
+@dataclass(frozen=True)
+class StepError(JsonRecord):
+    """Why a step failed, as `variables.lastError` holds it: the step, the reason, when, and
+    after how many attempts (of its current item, for a forEach)."""
+
+    step_id: str
+    message: str
+    at: datetime
+    attempts: int
+
+
+class FailureHandling(StrEnum):
+    """What a step's `onFailure` made of its failure."""
+
+    CONTINUE = "continue"  # the workflow went on at `onFailure.to`
+    PAUSE = "pause"  # the workflow waits for a person, who resumes it: the step runs again
+
+
 # -- one payload per event type ---------------------------------------------------------------
 
 
@@ -87,6 +112,10 @@ class WorkflowCreatedData(JsonRecord):
     # what started the workflow: {type: user, userId} | {type: schedule | event, ...}
     trigger: Mapping[str, Any] = field(default_factory=dict)
     config: WorkflowConfig = field(default_factory=WorkflowConfig)  # pinned for its lifetime
+    # the variables it starts with (a trigger's input mapped into them); none: no key
+    variables: Mapping[str, Any] | None = None
+
+    json_omit_none = frozenset({"variables"})
 
 
 @dataclass(frozen=True)
@@ -220,6 +249,40 @@ class StepUnassignedData(JsonRecord):
     previous_assignee_id: str
 
 
+@dataclass(frozen=True)
+class StepFailedData(JsonRecord):
+    """A system step failed and its `onFailure` handled it (without one the workflow fails:
+    WORKFLOW_FAILED): the workflow went on at `next_step_id` (None: past the last step, it
+    awaits validation), or paused. One event, not a failure then a move: the log is appended
+    without transactions, and a failure recorded alone would have the step run again."""
+
+    type: ClassVar[EventType] = EventType.STEP_FAILED
+    error: StepError
+    on_failure: FailureHandling
+    next_step_id: str | None = None
+
+    json_omit_none = frozenset({"next_step_id"})
+
+
+@dataclass(frozen=True)
+class StepIterationCompletedData(JsonRecord):
+    """One item of a forEach step was carried out (`index` counts from 0): its result, kept
+    until the step completes with every result in order. The last item completes the step
+    (STEP_COMPLETED) instead."""
+
+    type: ClassVar[EventType] = EventType.STEP_ITERATION_COMPLETED
+    index: int
+    result: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class WorkflowRetriedData(JsonRecord):
+    """A FAILED workflow goes on (IN_PROGRESS) at the step it failed at, the event's step_id:
+    the step runs again, its data kept (a forEach goes on with the items not yet done)."""
+
+    type: ClassVar[EventType] = EventType.WORKFLOW_RETRIED
+
+
 EventPayload = (
     WorkflowCreatedData
     | WorkflowStartedData
@@ -237,6 +300,9 @@ EventPayload = (
     | StepSlaBreachedData
     | StepAssignedData
     | StepUnassignedData
+    | StepFailedData
+    | StepIterationCompletedData
+    | WorkflowRetriedData
 )
 
 _PAYLOADS: dict[EventType, Callable[[Mapping[str, Any]], EventPayload]] = {
@@ -258,6 +324,9 @@ _PAYLOADS: dict[EventType, Callable[[Mapping[str, Any]], EventPayload]] = {
         StepSlaBreachedData,
         StepAssignedData,
         StepUnassignedData,
+        StepFailedData,
+        StepIterationCompletedData,
+        WorkflowRetriedData,
     )
 }
 

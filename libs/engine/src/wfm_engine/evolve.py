@@ -6,12 +6,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from wfm_engine.events import (
+    LAST_ERROR_VARIABLE,
     Event,
     EventType,
+    FailureHandling,
     GateFailedData,
     StepAssignedData,
     StepCompensatedData,
     StepCompletedData,
+    StepFailedData,
+    StepIterationCompletedData,
     StepSlaBreachedData,
     StepUnassignedData,
     WorkflowApprovedData,
@@ -21,6 +25,7 @@ from wfm_engine.events import (
     WorkflowPausedData,
     WorkflowRejectedData,
     WorkflowResumedData,
+    WorkflowRetriedData,
     WorkflowRolledBackData,
     WorkflowStartedData,
     WorkflowSubmittedData,
@@ -38,6 +43,7 @@ from wfm_engine.state import (
     Rejected,
     RolledBack,
     SlaBreached,
+    StepIteration,
     StepState,
     Submitted,
 )
@@ -61,8 +67,15 @@ def evolve(state: InstanceState | None, event: Event) -> InstanceState:
     if changed.assignment is not None and event.type not in _KEEPS_ASSIGNMENT:
         # the assigned work is done or left (a step completed, a submission decided...)
         changed = replace(changed, assignment=None)
+    if changed.iteration is not None and (
+        changed.iteration.step_id != changed.current_step_id or event.type in _ENTERING
+    ):
+        # a forEach left, or entered anew: its items start over
+        changed = replace(changed, iteration=None)
     if changed.current_step_id is not None and (
-        changed.current_step_id != state.current_step_id or event.type in _ACTIVATING
+        changed.current_step_id != state.current_step_id
+        or event.type in _ACTIVATING
+        or _reruns_failed_step(state, event)
     ):
         # When the current step began: its SLA, deadline or delay counts from here.
         activation = Activation(changed.current_step_id, event.seq, event.occurred_at)
@@ -100,9 +113,15 @@ def _apply(state: InstanceState, event: Event) -> InstanceState:
             pause = Paused(event.performed_by, event.occurred_at, paused.reason)
             return replace(state, status=WorkflowStatus.PAUSED, pause=pause)
         case WorkflowResumedData():
-            return replace(
+            resumed = replace(
                 state, status=WorkflowStatus.IN_PROGRESS, pause=None, resumed_at=event.occurred_at
             )
+            if _reruns_failed_step(state, event) and state.current_step_id is not None:
+                step_id = state.current_step_id
+                return replace(
+                    resumed, step_states=_with_steps(state, {step_id: _activate(state, step_id)})
+                )
+            return resumed
         case WorkflowSubmittedData():
             submission = Submitted(event.performed_by, event.occurred_at, event.seq)
             return replace(state, status=WorkflowStatus.SUBMITTED, submission=submission)
@@ -151,6 +170,25 @@ def _apply(state: InstanceState, event: Event) -> InstanceState:
             return replace(state, assignment=assignment)
         case StepUnassignedData():
             return replace(state, assignment=None)
+        case StepFailedData() as step_failed:
+            return _step_failed(state, event, step_failed)
+        case StepIterationCompletedData() as done:
+            assert event.step_id is not None
+            progress = state.iteration
+            results = progress.results if progress and progress.step_id == event.step_id else ()
+            iteration = StepIteration(event.step_id, (*results, dict(done.result)))
+            return replace(state, iteration=iteration)
+        case WorkflowRetriedData():
+            retried = event.step_id or state.current_step_id
+            assert retried is not None
+            return replace(
+                state,
+                status=WorkflowStatus.IN_PROGRESS,
+                current_step_id=retried,
+                step_states=_with_steps(state, {retried: _activate(state, retried)}),
+                failure=None,
+                pause=None,
+            )
         case WorkflowCreatedData():
             raise CorruptEventLog(f"{state.id}: {event.type} cannot follow seq {state.version}")
 
@@ -166,7 +204,7 @@ def _created(event: Event, created: WorkflowCreatedData) -> InstanceState:
         status=WorkflowStatus.DRAFT,
         current_step_id=None,
         step_states={},
-        variables={},
+        variables=dict(created.variables or {}),
         version=1,
         created_by=event.performed_by,
         created_at=event.occurred_at,
@@ -222,6 +260,51 @@ def _step_completed(
         variables={**state.variables, **dict(completed.variables)},
         path=(*state.path, event.step_id),
         assignments=assignments,
+    )
+
+
+def _step_failed(state: InstanceState, event: Event, failed: StepFailedData) -> InstanceState:
+    assert event.step_id is not None
+    step_id, error = event.step_id, failed.error
+    variables = {**state.variables, LAST_ERROR_VARIABLE: error.as_json()}
+    progress = state.iteration
+    if failed.on_failure is FailureHandling.PAUSE:
+        pause = Paused(event.performed_by, event.occurred_at, error.message, failed_step_id=step_id)
+        failed_step = StepState(StepStatus.FAILED, data=state.step(step_id).data)
+        return replace(
+            state,
+            status=WorkflowStatus.PAUSED,
+            pause=pause,
+            variables=variables,
+            step_states=_with_steps(state, {step_id: failed_step}),
+        )
+    # the items a forEach did before it failed stay with the step
+    data = (
+        {"results": [dict(r) for r in progress.results]}
+        if progress is not None and progress.step_id == step_id and progress.results
+        else state.step(step_id).data
+    )
+    changes = {step_id: StepState(StepStatus.FAILED, data=data)}
+    next_step = failed.next_step_id
+    if next_step:
+        changes[next_step] = _activate(state, next_step)
+    return replace(
+        state,
+        status=WorkflowStatus.IN_PROGRESS if next_step else WorkflowStatus.AWAITING_VALIDATION,
+        current_step_id=next_step or None,
+        step_states=_with_steps(state, changes),
+        variables=variables,
+    )
+
+
+def _reruns_failed_step(state: InstanceState, event: Event) -> bool:
+    """Resuming a workflow that a step's failure paused runs that step again: a new
+    activation of it (the worker runs the activation, its timers count from it)."""
+    return (
+        event.type is EventType.WORKFLOW_RESUMED
+        and state.pause is not None
+        and state.pause.failed_step_id is not None
+        and state.pause.failed_step_id == state.current_step_id
     )
 
 
@@ -292,8 +375,13 @@ _ACTIVATING = frozenset(
         EventType.STEP_COMPLETED,
         EventType.WORKFLOW_REJECTED,
         EventType.WORKFLOW_ROLLED_BACK,
+        EventType.WORKFLOW_RETRIED,
     }
 )
+
+# The events that enter a step anew (a forEach's items start over); a retry, or resuming a
+# step that failed, goes on with the items not yet done.
+_ENTERING = _ACTIVATING - {EventType.WORKFLOW_RETRIED}
 
 # The events after which the assigned work is still the same work: the rest end it (a step
 # completed, a submission decided, a failure, a rollback...) and the assignment lapses.
@@ -305,5 +393,6 @@ _KEEPS_ASSIGNMENT = frozenset(
         EventType.STEP_SLA_BREACHED,  # an escalation lets it go: see `_sla_breached`
         EventType.STEP_ASSIGNED,
         EventType.STEP_UNASSIGNED,
+        EventType.STEP_ITERATION_COMPLETED,
     }
 )

@@ -45,6 +45,7 @@ ALLOWED_FROM: dict[WorkflowAction, frozenset[WorkflowStatus]] = {
             S.FAILED,
         }
     ),
+    A.RETRY: frozenset({S.FAILED}),
 }
 
 # The permission each action asks for (the roles holding it: wfm_shared.authorization);
@@ -61,6 +62,7 @@ ACTION_PERMISSIONS: dict[WorkflowAction, Permission] = {
     A.ROLLBACK: Permission.WORKFLOWS_ROLLBACK,
     A.FAIL: Permission.WORKFLOWS_FAIL,
     A.CANCEL: Permission.WORKFLOWS_EXECUTE,
+    A.RETRY: Permission.WORKFLOWS_RETRY,
 }
 
 # While a rollback is under way, only these may happen.
@@ -176,6 +178,12 @@ def refusal(
             status=state.status.value,
             action=action.value,
         )
+    if action is A.RETRY and state.current_step_id is None:
+        return InvalidTransition(
+            "the workflow failed after its last step: there is no step to retry",
+            status=state.status.value,
+            action=action.value,
+        )
     if action is A.EXECUTE_STEP:
         target = step_id or state.current_step_id
         if target is None or not template.has_step(target):
@@ -186,12 +194,26 @@ def refusal(
                 status=state.status.value,
                 action=action.value,
             )
-        roles_for_step = step_roles(template.step(target), handlers)
-        # an SLA breach that escalated the step assigned it to that role as well
-        assigned = state.assignments.get(target)
-        if roles_for_step and principal.role not in (*roles_for_step, assigned):
-            return Forbidden(f"step {target!r} may only be executed by {', '.join(roles_for_step)}")
+        refused = step_role_refusal(state, template, principal, target, handlers)
+        if refused is not None:
+            return refused
     return assignment_refusal(action, state, principal)
+
+
+def step_role_refusal(
+    state: InstanceState,
+    template: WorkflowTemplate,
+    principal: Principal,
+    step_id: str,
+    handlers: StepHandlerRegistry = STEP_HANDLERS,
+) -> Forbidden | None:
+    """Why `principal`'s role may not execute step `step_id` (of `template`), or None."""
+    roles_for_step = step_roles(template.step(step_id), handlers)
+    # an SLA breach that escalated the step assigned it to that role as well
+    assigned = state.assignments.get(step_id)
+    if roles_for_step and principal.role not in (*roles_for_step, assigned):
+        return Forbidden(f"step {step_id!r} may only be executed by {', '.join(roles_for_step)}")
+    return None
 
 
 def allowed_actions(

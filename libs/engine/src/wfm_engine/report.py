@@ -9,6 +9,7 @@ from typing import Any
 
 from wfm_engine.commands import DecisionContext, WorkflowAction
 from wfm_engine.decide import DEFAULT_ENGINE, Engine
+from wfm_engine.iteration import result_problems
 from wfm_engine.policy import refusal
 from wfm_engine.state import InstanceState
 from wfm_engine.status import StepStatus
@@ -56,7 +57,7 @@ def validation_report(
         problems: list[FieldError] = []
         if recorded.status is StepStatus.COMPLETED:
             handler = engine.handlers.get(step.type)
-            problems = handler.input_problems(step, recorded.data) or engine.validators.run(
+            problems = result_problems(step, handler, recorded.data) or engine.validators.run(
                 step.validators,
                 ValidationContext(data=recorded.data, steps=steps_data, tenant=ctx.tenant),
             )

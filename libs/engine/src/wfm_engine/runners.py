@@ -8,7 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from wfm_engine.conditions import condition_activation
 from wfm_engine.definitions import StepDefinition
+from wfm_engine.iteration import Iteration
 from wfm_engine.state import InstanceState
 from wfm_engine.template import WorkflowTemplate
 
@@ -22,8 +24,17 @@ class SystemStepRun:
     step: StepDefinition
     tenant: Mapping[str, Any]  # as conditions see it: id, slug, company_name...
     activation_seq: int
-    attempt: int  # 1 on the first attempt
-    idempotency_key: str  # the same on every attempt at this activation
+    attempt: int  # 1 on the first attempt (of this item, for a forEach)
+    idempotency_key: str  # the same on every attempt at this activation (and item)
+    iteration: Iteration | None = None  # the item of a forEach step this run is for
+
+    def expression_context(self) -> dict[str, Any]:
+        """What an expression of the step sees: {steps, variables, tenant, trigger, config},
+        and the item of a forEach under its name (`forEach.as`, "item" by default)."""
+        context = condition_activation(self.state, self.tenant)
+        if self.iteration is not None:
+            context[self.iteration.name] = self.iteration.item
+        return context
 
 
 @dataclass(frozen=True)

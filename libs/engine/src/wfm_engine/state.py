@@ -35,6 +35,7 @@ __all__ = [
     "Rejected",
     "RolledBack",
     "SlaBreached",
+    "StepIteration",
     "StepState",
     "Submitted",
 ]
@@ -63,6 +64,10 @@ class Paused(JsonRecord):
     by: str
     at: datetime
     reason: str | None
+    # paused because this step failed (`onFailure: pause`): resuming runs it again
+    failed_step_id: str | None = None
+
+    json_omit_none = frozenset({"failed_step_id"})
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,22 @@ class GateRefused(JsonRecord):
 
 
 @dataclass(frozen=True)
+class StepIteration:
+    """Where the run of a forEach step stands: the results of its items done so far, in
+    order (the next item is the one at `len(results)`)."""
+
+    step_id: str
+    results: tuple[Mapping[str, Any], ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"stepId": self.step_id, "results": [dict(r) for r in self.results]}
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> StepIteration:
+        return cls(str(value["stepId"]), tuple(dict(r) for r in value.get("results") or ()))
+
+
+@dataclass(frozen=True)
 class InstanceState:
     id: str
     tenant_id: str
@@ -187,6 +208,7 @@ class InstanceState:
     failure: Failed | None = None
     cancellation: Cancelled | None = None
     last_gate_failure: GateRefused | None = None
+    iteration: StepIteration | None = None  # a forEach step under way
 
     def latest_events(self, count: int) -> tuple[Event, ...] | None:
         """The `count` latest events of the log, when this state holds them all (None: read
@@ -290,6 +312,8 @@ class InstanceState:
             value["failure"] = self.failure.as_json()
         if self.cancellation is not None:
             value["cancellation"] = self.cancellation.as_json()
+        if self.iteration is not None:
+            value["iteration"] = self.iteration.as_json()
         return value
 
     def with_metadata(self, value: Mapping[str, Any]) -> InstanceState:
@@ -302,7 +326,7 @@ class InstanceState:
         activation, pause, rejection = part("activation"), part("pause"), part("lastRejection")
         rollback, last_rollback, failure = part("rollback"), part("lastRollback"), part("failure")
         cancellation, gate = part("cancellation"), part("lastGateFailure")
-        assignment = part("assignment")
+        assignment, iteration = part("assignment"), part("iteration")
         resumed = value.get("resumedAt")
         return replace(
             self,
@@ -323,4 +347,5 @@ class InstanceState:
             failure=Failed.from_json(failure) if failure else None,
             cancellation=Cancelled.from_json(cancellation) if cancellation else None,
             last_gate_failure=GateRefused.from_json(gate) if gate else None,
+            iteration=StepIteration.from_json(iteration) if iteration else None,
         )

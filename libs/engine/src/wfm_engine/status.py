@@ -25,6 +25,8 @@ class StepStatus(StrEnum):
     ACTIVE = "ACTIVE"
     COMPLETED = "COMPLETED"
     COMPENSATED = "COMPENSATED"
+    # the step failed (a system step); its onFailure went on elsewhere or paused the workflow
+    FAILED = "FAILED"
     # never stored: how a pending step the workflow went past is shown (`shown_step_statuses`)
     SKIPPED = "SKIPPED"
 

@@ -19,6 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from wfm_engine.definitions import DefinitionModel, StepDefinition
 from wfm_engine.durations import Deadline, Duration
+from wfm_engine.expressions import ActionExpressions
 from wfm_engine.state import StepState
 from wfm_shared.errors import FieldError
 
@@ -74,6 +75,8 @@ class BaseHandler:
     system = False
     config_model: builtins.type[BaseModel] = _NoConfig
     compensation_model: builtins.type[BaseModel] | None = None
+    # the fields of `config` that take `{{ ... }}` expressions (see `wfm_engine.expressions`)
+    expressions: ActionExpressions | None = None
 
     def config_problems(self, step: StepDefinition) -> list[FieldError]:
         problems = _model_problems(self.config_model, step.config, "config")
@@ -131,6 +134,8 @@ class HttpRequest(DefinitionModel):
     url: HttpUrl
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "POST"
     headers: dict[str, str] = Field(default_factory=dict)
+    # added to the url's own query
+    query: dict[str, str] = Field(default_factory=dict)
     body: dict[str, Any] | None = None
     timeout_seconds: float = Field(default=10.0, gt=0, le=120, alias="timeoutSeconds")
 
@@ -147,6 +152,8 @@ class ApiCallResult(DefinitionModel):
     status: int = Field(ge=100, le=599)
     body: Any = None
     attempts: int = Field(default=1, ge=1)
+    # the request as rendered and sent, the tenant's secrets in it written [secret:NAME]
+    request: dict[str, Any] | None = None
 
 
 def resolve_path(value: Any, path: str) -> Any:
@@ -162,11 +169,21 @@ def resolve_path(value: Any, path: str) -> Any:
     return current
 
 
+# an api_call's request: the peer receives the secrets it names, nothing records them
+API_CALL_EXPRESSIONS = ActionExpressions(
+    {"url": "url", "headers": "header", "query": "text", "body": "json"}, secrets=True
+)
+# a notification's texts and a webhook's payload are stored as sent: no secrets
+NOTIFICATION_EXPRESSIONS = ActionExpressions({"subject": "text", "body": "text"})
+WEBHOOK_EXPRESSIONS = ActionExpressions({"payload": "json"})
+
+
 class ApiCallHandler(BaseHandler):
     type = "api_call"
     system = True
     config_model = ApiCallConfig
     compensation_model = HttpRequest
+    expressions = API_CALL_EXPRESSIONS
 
     def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]:
         problems = _model_problems(ApiCallResult, data)
@@ -235,6 +252,7 @@ class NotificationHandler(BaseHandler):
     type = "notification"
     system = True
     config_model = NotificationConfig
+    expressions = NOTIFICATION_EXPRESSIONS
 
     def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]:
         return _model_problems(NotificationResult, data)
@@ -243,6 +261,8 @@ class NotificationHandler(BaseHandler):
 class WebhookConfig(DefinitionModel):
     event_type: str = Field(pattern=r"^[a-z][a-z0-9_.-]{1,100}$", alias="eventType")
     include_steps: list[str] = Field(default_factory=list, alias="includeSteps")
+    # sent as the message's `data.payload`, its `{{ ... }}` expressions rendered
+    payload: dict[str, Any] | None = None
 
 
 class WebhookResult(DefinitionModel):
@@ -254,6 +274,7 @@ class WebhookHandler(BaseHandler):
     type = "webhook"
     system = True
     config_model = WebhookConfig
+    expressions = WEBHOOK_EXPRESSIONS
 
     def input_problems(self, step: StepDefinition, data: Mapping[str, Any]) -> list[FieldError]:
         return _model_problems(WebhookResult, data)

@@ -11,9 +11,12 @@ from pydantic import Field, PrivateAttr
 from pydantic import ValidationError as PydanticValidationError
 
 from wfm_engine.conditions import (
+    ACTIVATION_NAMES,
     Condition,
     ConditionError,
     ConditionRefused,
+    Expression,
+    ExpressionFailed,
     limit_problem,
     parse_reason,
     quoted,
@@ -21,7 +24,9 @@ from wfm_engine.conditions import (
 from wfm_engine.definitions import (
     LOCALES,
     STEP_ID_PATTERN,
+    ContinueAt,
     DefinitionModel,
+    ForEach,
     Localized,
     Retry,
     Sla,
@@ -29,6 +34,7 @@ from wfm_engine.definitions import (
     Transition,
 )
 from wfm_engine.durations import Deadline, parse_duration
+from wfm_engine.expressions import ActionExpressions, action_problems
 from wfm_engine.forms import schema_problems
 from wfm_engine.gates import GATES, GateRegistry
 from wfm_engine.options import (
@@ -55,6 +61,8 @@ __all__ = [
     "Approval",
     "CheckStopped",
     "CompileWatch",
+    "ContinueAt",
+    "ForEach",
     "Localized",
     "Retry",
     "Sla",
@@ -98,6 +106,7 @@ class WorkflowTemplate(DefinitionModel):
 
     _by_id: dict[str, StepDefinition] = PrivateAttr(default_factory=dict)
     _conditions: dict[tuple[str, int], Condition] = PrivateAttr(default_factory=dict)
+    _items: dict[str, Expression] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         self._by_id = {step.id: step for step in self.steps}
@@ -149,6 +158,21 @@ class WorkflowTemplate(DefinitionModel):
             reason = str(error) if isinstance(error, ConditionRefused) else "it does not compile"
             raise ConditionError(step_id, when, reason) from None
 
+    def failure_target(self, step_id: str) -> str | None:
+        """The step a failure of `step_id` continues at (`onFailure: {to}`), if any."""
+        on_failure = self.step(step_id).on_failure
+        return on_failure.to if isinstance(on_failure, ContinueAt) else None
+
+    def items_expression(self, step_id: str) -> Expression:
+        """The compiled `forEach.items` of a step that has one, compiled once per template
+        version; ExpressionFailed when it cannot be compiled (a template never checked, or
+        stored before a limit existed)."""
+        for_each = self.step(step_id).for_each
+        assert for_each is not None, f"step {step_id!r} has no forEach"
+        if step_id not in self._items:
+            self._items[step_id] = compile_items(for_each.items)
+        return self._items[step_id]
+
     def definition(self) -> dict[str, Any]:
         """The JSON form stored in the database and exported to files."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -175,6 +199,7 @@ class WorkflowTemplate(DefinitionModel):
         configured = WorkflowTemplate.model_validate(definition)
         # settings change SLAs, retries and step configuration, never a condition
         configured._conditions = self._conditions
+        configured._items = self._items
         return configured
 
     def reachable(self) -> set[str]:
@@ -186,6 +211,10 @@ class WorkflowTemplate(DefinitionModel):
                 continue
             seen.add(current)
             todo += self.next_step_ids(current)
+            # a step a failure continues at is reached that way
+            target = self.failure_target(current)
+            if target is not None:
+                todo.append(target)
         return seen
 
     def can_end(self) -> set[str]:
@@ -203,6 +232,18 @@ class WorkflowTemplate(DefinitionModel):
                     ending.add(step.id)
                     changed = True
         return ending
+
+
+def compile_items(text: str) -> Expression:
+    """A forEach's items compiled, or ExpressionFailed saying why they cannot be."""
+    try:
+        return Expression(text)
+    except ConditionRefused as refused:
+        raise ExpressionFailed(str(refused)) from None
+    except CELParseError as error:
+        raise ExpressionFailed(f"they do not compile: {parse_reason(error)}") from None
+    except RecursionError:
+        raise ExpressionFailed("they nest too deeply to be compiled") from None
 
 
 class CheckStopped(Exception):
@@ -366,6 +407,11 @@ def template_problems(
                 ]
             names((*t_at, "roles"), transition.roles, ROLES, "role")
             names((*t_at, "gates"), transition.gates, gates, "gate")
+        problems += _failure_problems(template, step, at, handlers)
+        if step.for_each is not None:
+            problems += _for_each_problems(template, step, step.for_each, at, handlers, stored)
+    if not stored:  # a stored template's expressions fail when rendered, as its conditions
+        problems += action_problems(template.steps, lambda t: _expressions(handlers, t))
     problems += _graph_problems(template)
     problems += _translation_problems(template)
     problems += option_problems(template)
@@ -373,6 +419,99 @@ def template_problems(
     names(("submission", "gates"), template.submission.gates, gates, "gate")
     names(("submission", "approval", "roles"), template.submission.approval.roles, ROLES, "role")
     names(("submission", "approval", "gates"), template.submission.approval.gates, gates, "gate")
+    return problems
+
+
+def _expressions(handlers: StepHandlerRegistry, step_type: str) -> ActionExpressions | None:
+    """Where a step type takes `{{ ... }}` expressions (an extension's handler may say)."""
+    if step_type not in handlers:
+        return None
+    found = getattr(handlers.get(step_type), "expressions", None)
+    return found if isinstance(found, ActionExpressions) else None
+
+
+def _failure_problems(
+    template: WorkflowTemplate,
+    step: StepDefinition,
+    at: tuple[str | int, ...],
+    handlers: StepHandlerRegistry,
+) -> list[FieldError]:
+    """`onFailure`: only a step the platform carries out can fail; `to` names another step."""
+    if step.on_failure is None:
+        return []
+    if step.type in handlers and not handlers.get(step.type).system:
+        return [
+            FieldError(
+                (*at, "onFailure"),
+                f"a {step.type} step is done by a person and cannot fail: only system steps "
+                "take onFailure",
+            )
+        ]
+    if not isinstance(step.on_failure, ContinueAt):
+        return []
+    target = step.on_failure.to
+    if not template.has_step(target):
+        return [FieldError((*at, "onFailure", "to"), f"no step {target!r} to go to")]
+    if target == step.id:
+        return [
+            FieldError(
+                (*at, "onFailure", "to"),
+                f"step {step.id!r} cannot continue at itself when it fails: retry it "
+                "(retry.max), or pause for a person (onFailure: pause)",
+            )
+        ]
+    return []
+
+
+# the step types whose runners carry out a forEach (one run per item)
+FOR_EACH_STEP_TYPES = frozenset({"api_call", "webhook"})
+
+
+def _for_each_problems(
+    template: WorkflowTemplate,
+    step: StepDefinition,
+    for_each: ForEach,
+    at: tuple[str | int, ...],
+    handlers: StepHandlerRegistry,
+    stored: bool,
+) -> list[FieldError]:
+    """`forEach`: on a step type that runs once per item, an item name that hides nothing,
+    and items that compile (measured first, like conditions)."""
+    here = (*at, "forEach")
+    problems: list[FieldError] = []
+    if step.type not in FOR_EACH_STEP_TYPES:
+        problems.append(
+            FieldError(
+                here,
+                f"a {step.type} step cannot run once per item: forEach is for "
+                f"{', '.join(sorted(FOR_EACH_STEP_TYPES))} steps",
+            )
+        )
+    if for_each.as_ in ACTIVATION_NAMES:
+        problems.append(
+            FieldError(
+                (*here, "as"),
+                f"{for_each.as_!r} would hide the {for_each.as_} of expressions: name the item "
+                "otherwise",
+            )
+        )
+    limit = limit_problem(for_each.items)
+    if limit:
+        if not stored:
+            problems.append(FieldError((*here, "items"), f"the items are refused: {limit}"))
+        return problems
+    problems += [
+        FieldError((*here, "items"), f"the items refer to unknown step {name!r}")
+        for ref in sorted(set(_STEP_REFERENCE.findall(for_each.items)) - {""})
+        if not template.has_step(name := ref[0] or ref[1])
+    ]
+    try:
+        if template.has_step(step.id) and template.step(step.id) is step:
+            template.items_expression(step.id)  # compiled once, kept by the template
+        else:
+            compile_items(for_each.items)
+    except ExpressionFailed as failed:
+        problems.append(FieldError((*here, "items"), f"the items cannot be used: {failed.reason}"))
     return problems
 
 

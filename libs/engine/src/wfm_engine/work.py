@@ -35,7 +35,9 @@ class WorkKind(StrEnum):
     STEP = "STEP"  # a human step (or a system step that no runner completes: done by hand)
     APPROVAL = "APPROVAL"  # an approval step
     SUBMISSION = "SUBMISSION"  # the submission, awaiting approval or rejection
-    FAILURE = "FAILURE"  # the workflow failed at a step (its runner, its compensation)
+    # the workflow failed at a step (its runner, its compensation), or a step's failure
+    # paused it (`onFailure: pause`)
+    FAILURE = "FAILURE"
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def waiting_work(
     automated: Container[str] = frozenset(),
 ) -> WorkItem | None:
     """The work waiting on `state` for a person, or None (the platform runs it, nobody can
-    act now: paused, a draft, done). `automated`: the system step types a runner completes."""
+    act now: paused by a person, a draft, done). `automated`: the system step types a runner completes."""
     assignee = state.assignment.user_id if state.assignment is not None else None
     if state.status is WorkflowStatus.IN_PROGRESS and state.pending_rollback is None:
         activation = state.running_activation
@@ -90,6 +92,12 @@ def waiting_work(
     if state.status is WorkflowStatus.FAILED and failure is not None and failure.step_id:
         return WorkItem(
             WorkKind.FAILURE, failure.step_id, failure.at, None, FAILURE_ROLES, None, assignee
+        )
+    pause = state.pause
+    if state.status is WorkflowStatus.PAUSED and pause is not None and pause.failed_step_id:
+        # a step's failure paused it: a person resumes it (the step runs again) or rolls back
+        return WorkItem(
+            WorkKind.FAILURE, pause.failed_step_id, pause.at, None, FAILURE_ROLES, None, assignee
         )
     return None
 

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     WORKFLOWS_APPROVE = "workflows.approve"
     WORKFLOWS_ROLLBACK = "workflows.rollback"
     WORKFLOWS_FAIL = "workflows.fail"
+    WORKFLOWS_RETRY = "workflows.retry"
     TEMPLATES_READ = "templates.read"
     TEMPLATES_PUBLISH = "templates.publish"
     TENANTS_READ = "tenants.read"
@@ -36,6 +37,7 @@ class Permission(StrEnum):
     WEBHOOKS_MANAGE = "webhooks.manage"
     WEBHOOKS_REPLAY = "webhooks.replay"
     TRIGGERS_MANAGE = "triggers.manage"
+    SECRETS_MANAGE = "secrets.manage"
     OPERATIONS_MANAGE = "operations.manage"
     API_CREDENTIALS_MANAGE = "api_credentials.manage"
     WORK_ASSIGN = "work.assign"
@@ -52,6 +54,7 @@ DESCRIPTIONS: dict[Permission, str] = {
     P.WORKFLOWS_APPROVE: "approve or reject submissions (unless a template names its approvers)",
     P.WORKFLOWS_ROLLBACK: "roll a workflow back",
     P.WORKFLOWS_FAIL: "fail a workflow",
+    P.WORKFLOWS_RETRY: "retry a failed workflow from the step it failed at",
     P.TEMPLATES_READ: "read templates",
     P.TEMPLATES_PUBLISH: "publish, import and deprecate templates",
     P.TENANTS_READ: "read tenants",
@@ -64,6 +67,7 @@ DESCRIPTIONS: dict[Permission, str] = {
     P.WEBHOOKS_MANAGE: "manage webhooks",
     P.WEBHOOKS_REPLAY: "replay webhook deliveries",
     P.TRIGGERS_MANAGE: "manage triggers",
+    P.SECRETS_MANAGE: "set, delete and list tenant secrets",
     P.OPERATIONS_MANAGE: (
         "inspect and retry jobs, inspect webhook deliveries, record SLA breaches"
     ),
@@ -83,10 +87,12 @@ _PARTICIPANT = frozenset(
 )
 _TENANT_ADMIN = _PARTICIPANT | {
     P.WORKFLOWS_ROLLBACK,
+    P.WORKFLOWS_RETRY,
     P.USERS_MANAGE,
     P.CONFIGURATION_MANAGE,
     P.WEBHOOKS_MANAGE,
     P.TRIGGERS_MANAGE,
+    P.SECRETS_MANAGE,
     P.API_CREDENTIALS_MANAGE,
     P.WORK_ASSIGN,
     P.AUDIT_READ,

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wfm_shared import limits
-from wfm_shared.errors import FieldError
+from wfm_shared.errors import FieldError, ValidationFailed
 
 Path = tuple[str | int, ...]
 
@@ -90,6 +90,22 @@ def storage_problems(
         else:
             todo += reversed([((*path, i), child, depth + 1) for i, child in enumerate(current)])
     return sorted(problems[:MAX_PROBLEMS], key=lambda p: [str(part) for part in p.path])
+
+
+def step_data_object(data: object) -> dict[str, Any]:
+    """`data` as a step's data (executeStep's, a draft's): a JSON object of at most
+    STEP_DATA_MAX_BYTES, else VALIDATION_FAILED on `data`. (Its keys, text and nesting are
+    `storage_problems`'.)"""
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            "step data must be an object", [FieldError(("data",), "must be a JSON object")]
+        )
+    if len(json.dumps(data)) > limits.STEP_DATA_MAX_BYTES:
+        raise ValidationFailed(
+            "step data is too large",
+            [FieldError(("data",), f"must be at most {limits.STEP_DATA_MAX_BYTES} bytes")],
+        )
+    return data
 
 
 def json_depth(value: Any, limit: int) -> int:

@@ -11,6 +11,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from wfm_shared.sealing import parse_keyring
 from wfm_shared.url_policy import parse_allowed_host
 
 DEFAULT_JWT_SECRET = "dev-only-secret-change-me-before-production!!"
@@ -21,7 +22,10 @@ class InsecureConfiguration(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WFM_", extra="ignore", populate_by_name=True)
+    # hide_input_in_errors: a malformed secret (a key, a password) is never echoed back
+    model_config = SettingsConfigDict(
+        env_prefix="WFM_", extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
 
     env: Literal["dev", "test", "production"] = "dev"
 
@@ -88,6 +92,11 @@ class Settings(BaseSettings):
     # encrypts an API key while it waits to be read once (None: a key derived from
     # WFM_JWT_SECRET; set it apart so that a new JWT secret leaves unread keys readable)
     credential_secret: SecretStr | None = None
+    # the keyring of values kept encrypted at rest (tenant secrets, webhook signing secrets;
+    # wfm_shared.sealing): Fernet keys, comma-separated, the first seals and every one opens
+    # (`wfm secrets generate-key` makes one); None: a key derived from WFM_CREDENTIAL_SECRET
+    # (else WFM_JWT_SECRET), outside production only
+    secret_keys: SecretStr | None = None
     # outgoing calls made for users (webhooks, api_call steps; wfm_shared.url_policy):
     # plain http allowed (None: everywhere but in production), and the host names
     # ("hooks.corp.example", "*.corp.example"), addresses and networks that may be called
@@ -112,6 +121,9 @@ class Settings(BaseSettings):
     login_failure_window_seconds: float = Field(default=15 * 60, gt=0)
     login_max_attempts_per_address: int = Field(default=20, ge=1)
     login_address_window_seconds: float = Field(default=60, gt=0)
+    # inbound webhooks (`POST /hooks/{triggerId}`): requests per trigger within the window
+    hook_max_requests: int = Field(default=60, ge=1)
+    hook_window_seconds: float = Field(default=60, gt=0)
     # market-operations users must enrol a second factor (TOTP) before anything else
     # (None: in production only)
     mfa_required_for_market_ops: bool | None = None
@@ -153,6 +165,13 @@ class Settings(BaseSettings):
             parse_allowed_host(entry)  # a ValueError names the bad entry
         return value
 
+    @field_validator("secret_keys")
+    @classmethod
+    def _secret_keys_are_fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_keyring(value.get_secret_value())  # a ValueError names the bad entry
+        return value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _cors_origins_are_origins(cls, value: object) -> object:
@@ -175,6 +194,12 @@ class Settings(BaseSettings):
             if credential is not None and len(credential.get_secret_value()) < 32:
                 raise InsecureConfiguration(
                     "WFM_CREDENTIAL_SECRET must be at least 32 characters in production"
+                )
+            if self.secret_keys is None:
+                # a key derived from the JWT secret would be lost with the next JWT secret
+                raise InsecureConfiguration(
+                    "WFM_SECRET_KEYS must be set in production: one or more keys, "
+                    "comma-separated, made by `wfm secrets generate-key`"
                 )
         return self
 

@@ -15,10 +15,15 @@ from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.configs import ConfigRepository
 from wfm_storage.repositories.instance_index import InstanceIndex
 from wfm_storage.repositories.notifications import NotificationRepository
+from wfm_storage.repositories.secrets import TenantSecretRepository
+from wfm_storage.repositories.step_drafts import StepDraftRepository
+from wfm_storage.repositories.step_runs import StepRunRepository
+from wfm_storage.repositories.template_stats import TemplateStatsRepository
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.tenants import TenantRepository
 from wfm_storage.repositories.throttle import ThrottleWindows
 from wfm_storage.repositories.timers import TimerRepository
+from wfm_storage.repositories.trigger_runs import TriggerRunRepository
 from wfm_storage.repositories.triggers import TriggerRepository
 from wfm_storage.repositories.user_tokens import UserTokens
 from wfm_storage.repositories.users import CredentialStore, UserRepository
@@ -43,10 +48,15 @@ class Storage:
     notifications: NotificationRepository
     webhooks: WebhookRepository
     triggers: TriggerRepository
+    trigger_runs: TriggerRunRepository  # the log of every trigger's runs
     events: EventLog
     documents: InstanceDocumentStore
     throttle: ThrottleWindows
     user_tokens: UserTokens  # invitations and password resets
+    drafts: StepDraftRepository  # form data saved on a step, not yet completed
+    step_runs: StepRunRepository  # the execution record the statistics are computed from
+    stats: TemplateStatsRepository  # the statistics
+    secrets: TenantSecretRepository  # tenant secrets, sealed
 
     @classmethod
     async def open(
@@ -87,10 +97,15 @@ class Storage:
             notifications=NotificationRepository(),
             webhooks=WebhookRepository(),
             triggers=TriggerRepository(),
+            trigger_runs=TriggerRunRepository(),
             events=EventStore(mongo),
             documents=InstanceDocuments(mongo),
             throttle=ThrottleWindows(),
             user_tokens=UserTokens(),
+            drafts=StepDraftRepository(),
+            step_runs=StepRunRepository(),
+            stats=TemplateStatsRepository(),
+            secrets=TenantSecretRepository(),
         )
 
     def with_registries(self, registries: Registries) -> Storage:

@@ -23,6 +23,16 @@ def step_key(instance_id: str, activation_seq: int) -> str:
     return f"step:{instance_id}:{activation_seq}"
 
 
+def item_key(instance_id: str, activation_seq: int, index: int) -> str:
+    """The run of item `index` of a forEach step (item 0 is the activation's own run)."""
+    return f"{step_key(instance_id, activation_seq)}:item:{index}"
+
+
+def resumed_key(instance_id: str, activation_seq: int, resumed_seq: int) -> str:
+    """The run of a system step again after the workflow was resumed (event `resumed_seq`)."""
+    return f"{step_key(instance_id, activation_seq)}:resumed:{resumed_seq}"
+
+
 def compensation_key(instance_id: str, seq: int) -> str:
     return f"compensation:{instance_id}:{seq}"
 

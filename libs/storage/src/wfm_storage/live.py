@@ -1,7 +1,8 @@
 """Live updates, the PostgreSQL part: every projection that moves a workflow's index row
 forward announces it with NOTIFY on one channel, in its own transaction (so a rolled-back
 projection announces nothing, and every API process LISTENing sees every change, whichever
-process or worker made it); `ChangeListener` is one process's LISTENing connection.
+process or worker made it), with the statement that writes the row's work columns
+(`WorkAnnouncement`); `ChangeListener` is one process's LISTENing connection.
 
 The announcement names the workflow and its tenant and nothing personal: listeners decide
 from it whom it may concern, then re-read the row for each subscriber under RLS."""
@@ -86,6 +87,23 @@ class WorkflowChanged:
 async def announce(ex: Executor, change: WorkflowChanged) -> None:
     """NOTIFY the change; delivered when (and only if) the caller's transaction commits."""
     await ex.execute("SELECT pg_notify($1, $2)", CHANNEL, change.payload())
+
+
+@dataclass(frozen=True)
+class WorkAnnouncement:
+    """The announcement of `state` that the statement writing its work columns sends itself
+    (`InstanceIndex.write_work`: one round trip less), its `work` flag saying whether they
+    changed; `only_if_work_changed`: nothing is announced when they did not."""
+
+    state: InstanceState
+    only_if_work_changed: bool = False
+
+    def payloads(self) -> tuple[str, str | None]:
+        """The payload when the work changed, and when it did not (None: no announcement)."""
+        changed = WorkflowChanged.of(self.state, work=True).payload()
+        if self.only_if_work_changed:
+            return changed, None
+        return changed, WorkflowChanged.of(self.state, work=False).payload()
 
 
 class ChangeListener:

@@ -120,3 +120,8 @@ class InstanceIndexRow:
     escalated_to: str | None = None
     assignee_id: uuid.UUID | None = None
     work_version: int = 0  # 0: not written yet (a row from before 0013: the reconciler does)
+
+    def overdue_at(self, now: datetime) -> bool:
+        """Whether what waits on it is past its due date at `now`: the index's `overdue`
+        filter (`wfm_storage.repositories.instance_index`), for a row in hand."""
+        return self.due_at is not None and self.due_at < now

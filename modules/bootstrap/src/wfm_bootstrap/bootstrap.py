@@ -24,10 +24,13 @@ from wfm_integrations.kong import KongAdmin
 from wfm_integrations.mail import SmtpMailer
 from wfm_integrations.notifier import Notifier
 from wfm_integrations.outgoing import outgoing_client
+from wfm_integrations.rendering import ActionRenderer
+from wfm_integrations.secrets import SecretService
 from wfm_integrations.subscriptions import WebhookService
 from wfm_integrations.system_steps import StepCaller, builtin_runners
 from wfm_integrations.vault import MFA_SECRETS, KeyVault
 from wfm_shared.clock import Clock, SystemClock
+from wfm_shared.sealing import SecretBox
 from wfm_shared.security import TokenCodec
 from wfm_shared.settings import Settings
 from wfm_shared.url_policy import OutgoingUrlPolicy
@@ -35,12 +38,15 @@ from wfm_storage.bootstrap import Storage
 from wfm_storage.repositories.mfa import MfaRepository
 from wfm_workflows.automation import WorkflowAutomation
 from wfm_workflows.configuration import ConfigService
+from wfm_workflows.drafts import StepDraftService
 from wfm_workflows.extensions import ExtensionError, load_catalog
+from wfm_workflows.inbound_hooks import InboundHooks
 from wfm_workflows.jobs_admin import JobAdminService
 from wfm_workflows.notifications import NotificationService
 from wfm_workflows.projections import Projector
 from wfm_workflows.reconciler import Reconciler
 from wfm_workflows.service import Faults, WorkflowService
+from wfm_workflows.statistics import TemplateStatsService
 from wfm_workflows.template_service import TemplateService
 from wfm_workflows.triggers import TriggerService
 from wfm_workflows.work_queue import WorkQueueService
@@ -86,6 +92,7 @@ async def bootstrap(
     closers += [http.aclose, outgoing.aclose]
     retry_base = timedelta(seconds=settings.retry_base_seconds)
     s, db = storage, storage.db
+    box = SecretBox.from_settings(settings)  # tenant and webhook secrets, sealed
 
     webhooks = WebhookService(
         db,
@@ -98,6 +105,7 @@ async def bootstrap(
         timeout_seconds=settings.webhook_timeout_seconds,
         max_attempts=settings.job_max_attempts,
         clock=clock,
+        box=box,
     )
     notifier = Notifier(db, notifications=s.notifications, mailer=mailer_for(settings))
     caller = StepCaller(
@@ -105,6 +113,16 @@ async def bootstrap(
         retry_base=retry_base,
         retry_cap=timedelta(seconds=settings.retry_cap_seconds),
         max_attempts=settings.job_max_attempts,
+    )
+    secrets = SecretService(
+        db,
+        secrets=s.secrets,
+        tenants=s.tenants,
+        webhooks=s.webhooks,
+        triggers=s.triggers,
+        audit=s.audit,
+        box=box,
+        clock=clock,
     )
     runners = builtin_runners(
         caller=caller,
@@ -114,6 +132,7 @@ async def bootstrap(
         webhooks=webhooks,
         clock=clock,
         wait=retry_base,
+        actions=ActionRenderer(secrets),  # opens the secrets a step's expressions name
     )
     registries = found.with_runners(
         runner for runner in runners if runner.type not in found.runners
@@ -129,6 +148,8 @@ async def bootstrap(
         jobs=s.jobs,
         tenants=s.tenants,
         audit=s.audit,
+        drafts=s.drafts,
+        step_runs=s.step_runs,
         system_steps=registries.runners,
         handlers=registries.handlers,
     )
@@ -160,11 +181,14 @@ async def bootstrap(
     triggers = TriggerService(
         db,
         triggers=s.triggers,
+        runs=s.trigger_runs,
         tenants=s.tenants,
         templates=s.templates,
         audit=s.audit,
         jobs=s.jobs,
         workflows=workflows,
+        secrets=box,
+        clock=clock,
     )
     kong = KongAdmin(http, settings.kong_admin_url) if settings.kong_admin_url else None
     api_access = ApiAccessService(
@@ -215,6 +239,13 @@ async def bootstrap(
         codec=TokenCodec.from_settings(settings),
         url_policy=url_policy,
         workflows=workflows,
+        drafts=StepDraftService(
+            db,
+            drafts=s.drafts,
+            workflows=workflows,
+            handlers=registries.handlers,
+            clock=clock,
+        ),
         work_queue=WorkQueueService(
             db,
             index=s.index,
@@ -229,6 +260,9 @@ async def bootstrap(
             audit=s.audit,
             url_policy=url_policy,
             registries=registries,
+        ),
+        statistics=TemplateStatsService(
+            db, stats=s.stats, templates=s.templates, tenants=s.tenants
         ),
         configuration=configuration,
         projector=projector,
@@ -259,7 +293,19 @@ async def bootstrap(
         ),
         notifications=NotificationService(db, notifications=s.notifications, clock=clock),
         triggers=triggers,
+        hooks=InboundHooks(
+            db,
+            triggers=s.triggers,
+            runs=s.trigger_runs,
+            trigger_service=triggers,
+            secrets=box,
+            throttle=s.throttle,
+            clock=clock,
+            max_requests=settings.hook_max_requests,
+            window_seconds=settings.hook_window_seconds,
+        ),
         webhooks=webhooks,
+        secrets=secrets,
         notifier=notifier,
         api_access=api_access,
         _closers=closers,

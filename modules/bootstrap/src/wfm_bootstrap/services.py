@@ -13,6 +13,7 @@ from wfm_directory.mfa import MfaService
 from wfm_engine import Registries
 from wfm_integrations.api_access import ApiAccessService
 from wfm_integrations.notifier import Notifier
+from wfm_integrations.secrets import SecretService
 from wfm_integrations.subscriptions import WebhookService
 from wfm_shared.clock import Clock
 from wfm_shared.security import TokenCodec
@@ -21,11 +22,14 @@ from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage.bootstrap import Storage
 from wfm_workflows.automation import WorkflowAutomation
 from wfm_workflows.configuration import ConfigService
+from wfm_workflows.drafts import StepDraftService
+from wfm_workflows.inbound_hooks import InboundHooks
 from wfm_workflows.jobs_admin import JobAdminService
 from wfm_workflows.notifications import NotificationService
 from wfm_workflows.projections import Projector
 from wfm_workflows.reconciler import Reconciler
 from wfm_workflows.service import WorkflowService
+from wfm_workflows.statistics import TemplateStatsService
 from wfm_workflows.template_service import TemplateService
 from wfm_workflows.triggers import TriggerService
 from wfm_workflows.work_queue import WorkQueueService
@@ -43,8 +47,10 @@ class Services:
     url_policy: OutgoingUrlPolicy
     # workflows
     workflows: WorkflowService
+    drafts: StepDraftService  # form data saved on a step, not yet completed
     work_queue: WorkQueueService  # what waits for each person, and its assignment
     templates: TemplateService
+    statistics: TemplateStatsService  # execution statistics per template
     configuration: ConfigService
     projector: Projector
     reconciler: Reconciler
@@ -59,7 +65,9 @@ class Services:
     jobs: JobAdminService
     notifications: NotificationService
     triggers: TriggerService
+    hooks: InboundHooks  # webhook triggers' requests (`POST /hooks/{triggerId}`)
     webhooks: WebhookService
+    secrets: SecretService  # tenant secrets, sealed; and the rotation of their keyring
     notifier: Notifier
     api_access: ApiAccessService
     _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list, repr=False)

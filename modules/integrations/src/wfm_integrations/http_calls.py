@@ -24,6 +24,7 @@ class HttpCallSpec:
     url: str
     method: str = "POST"
     headers: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, str] = field(default_factory=dict)  # added to the url's own
     body: Any = None  # JSON-serialisable; None sends no body
     timeout_seconds: float = 10.0
     retry_on_status: frozenset[int] = DEFAULT_RETRY_ON_STATUS
@@ -59,9 +60,11 @@ async def perform_call(
     can recognise a request it already carried out (e.g. when only our read timed out)."""
     headers = {**spec.headers, "Idempotency-Key": idempotency_key}
     try:
+        # merged: httpx's `params` would replace the url's query
+        url = httpx.URL(spec.url).copy_merge_params(dict(spec.query)) if spec.query else spec.url
         response = await client.request(
             spec.method.upper(),
-            spec.url,
+            url,
             headers=headers,
             json=spec.body,
             timeout=spec.timeout_seconds,

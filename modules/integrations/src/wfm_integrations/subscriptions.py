@@ -1,5 +1,6 @@
 """Webhook subscriptions as tenants manage them, and their deliveries as market operations
-inspect and replay them. The signing secret is shown once, when a subscription is created.
+inspect and replay them. The signing secret is shown once, when a subscription is created,
+and kept sealed under the keyring of the settings (wfm_shared.sealing).
 
 Fanning a message out to the subscriptions that want it, and delivering it, live here too
 (the worker's jobs call them). The names of the events a subscription may ask for: each
@@ -25,6 +26,7 @@ from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
 from wfm_shared.errors import FieldError, NotFound, ValidationFailed
 from wfm_shared.principal import Principal, system_principal
+from wfm_shared.sealing import SecretBox
 from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage import jobs
 from wfm_storage.postgres import Database, Executor
@@ -144,9 +146,11 @@ class WebhookService:
         timeout_seconds: float,
         max_attempts: int,
         clock: Clock,
+        box: SecretBox,
     ) -> None:
         self._db = db
         self._webhooks = webhooks
+        self._box = box
         self._tenants = tenants
         self._jobs = jobs
         self._audit_log = audit
@@ -191,7 +195,7 @@ class WebhookService:
                 conn,
                 tenant_id=tenant_id,
                 url=url,
-                secret=secret,
+                sealed_secret=self._box.seal(secret),
                 event_types=_unique(event_types),
                 description=description or None,
                 created_by=principal.user_id,
@@ -388,7 +392,7 @@ class WebhookService:
         outcome = await deliver(
             self._outgoing,
             subscription.url,
-            subscription.secret,
+            self._signing_secret(subscription),
             message,
             timeout_seconds=self._timeout_seconds,
         )
@@ -411,6 +415,12 @@ class WebhookService:
             retry=not outcome.delivered and not gave_up,
             reason=outcome.error or (None if outcome.delivered else "not delivered"),
         )
+
+    def _signing_secret(self, subscription: Subscription) -> str:
+        if subscription.sealed_secret is not None:
+            return self._box.open(subscription.sealed_secret)
+        assert subscription.secret is not None  # stored before 0017, not yet sealed
+        return subscription.secret
 
     async def _with_attempts(
         self, conn: Executor, deliveries: list[Delivery]

@@ -8,12 +8,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
 from wfm_engine import StepRunOutcome, SystemStepRun, SystemStepRunner
 from wfm_engine.durations import parse_duration
-from wfm_engine.steps import ApiCallConfig, HttpRequest, NotificationConfig, WebhookConfig
+from wfm_engine.steps import (
+    API_CALL_EXPRESSIONS,
+    NOTIFICATION_EXPRESSIONS,
+    WEBHOOK_EXPRESSIONS,
+    ApiCallConfig,
+    HttpRequest,
+    NotificationConfig,
+    WebhookConfig,
+)
 from wfm_engine.template import StepDefinition
 from wfm_integrations.http_calls import (
     HttpCallResult,
@@ -23,8 +32,9 @@ from wfm_integrations.http_calls import (
     backoff_delay,
     perform_call,
 )
-from wfm_integrations.mail import LocalizedMessage, Recipient
+from wfm_integrations.mail import LocalizedMessage, Recipient, fill
 from wfm_integrations.notifier import Notifier, message_context
+from wfm_integrations.rendering import ActionFailed, ActionRenderer, sent_request
 from wfm_integrations.subscriptions import WebhookService
 from wfm_integrations.webhooks import WebhookMessage
 from wfm_shared.clock import Clock
@@ -75,6 +85,7 @@ class StepCaller:
             url=str(request.url),
             method=request.method,
             headers=request.headers,
+            query=request.query,
             body=request.body,
             timeout_seconds=request.timeout_seconds,
             retry_on_status=frozenset(config.retry_on_status),
@@ -92,19 +103,35 @@ class StepCaller:
             raise CallAbandoned(error.reason) from error
 
 
+def item_request(config: ApiCallConfig, run: SystemStepRun) -> HttpRequest:
+    """The request of this run: the step's, and for an item of a forEach, the item in its
+    body under the item's name (`forEach.as`): `{...body, "item": <the item>}`."""
+    iteration = run.iteration
+    if iteration is None:
+        return config
+    body = {**(config.body or {}), iteration.name: iteration.item}
+    return config.model_copy(update={"body": body})
+
+
 class ApiCallRunner:
     type = "api_call"
 
     def __init__(
-        self, caller: StepCaller, db: Database, *, jobs: JobQueue, wait: timedelta
+        self,
+        caller: StepCaller,
+        db: Database,
+        *,
+        jobs: JobQueue,
+        wait: timedelta,
+        actions: ActionRenderer,
     ) -> None:
         self._caller = caller
         self._db = db
         self._jobs = jobs
         self._wait = wait  # before looking again for a compensation still being sent
+        self._actions = actions
 
     async def run(self, run: SystemStepRun) -> StepRunOutcome:
-        config = ApiCallConfig.model_validate(run.step.config)
         async with self._db.transaction(system_principal()) as conn:
             compensating = await self._jobs.pending(
                 conn, jobs.SEND_COMPENSATION, jobs.compensation_prefix(run.state.id)
@@ -113,24 +140,51 @@ class ApiCallRunner:
             # the peer undoes the earlier call before it gets this one
             raise WaitFor("a compensation of this workflow is still being sent", self._wait)
         try:
-            result = await self._caller.call(
-                run.step, config, config, run.attempt, run.idempotency_key
-            )
-        except CallAbandoned as abandoned:
-            return StepRunOutcome.failed(abandoned.reason)
+            action = await self._actions.context(run, API_CALL_EXPRESSIONS)
+            config = action.render(run.step.config, API_CALL_EXPRESSIONS, ApiCallConfig)
+        except ActionFailed as failed:
+            return StepRunOutcome.failed(failed.reason)
+        with action.redacting():  # what the peer answers may echo a secret
+            try:
+                result = await self._caller.call(
+                    run.step, config, item_request(config, run), run.attempt, run.idempotency_key
+                )
+            except CallAbandoned as abandoned:
+                return StepRunOutcome.failed(action.redact(abandoned.reason))
         return StepRunOutcome.completed(
-            {"status": result.status, "body": result.body, "attempts": run.attempt}
+            action.redact(
+                {
+                    "status": result.status,
+                    "body": result.body,
+                    "attempts": run.attempt,
+                    "request": sent_request(config),
+                }
+            )
         )
 
 
 class NotificationRunner:
     type = "notification"
 
-    def __init__(self, notifier: Notifier) -> None:
+    def __init__(self, notifier: Notifier, actions: ActionRenderer) -> None:
         self._notifier = notifier
+        self._actions = actions
 
     async def run(self, run: SystemStepRun) -> StepRunOutcome:
-        config = NotificationConfig.model_validate(run.step.config)
+        try:
+            action = await self._actions.context(run, NOTIFICATION_EXPRESSIONS)
+            # the `{path}` placeholders of the texts are filled here too, in their language,
+            # so that nothing a `{{ }}` expression gave is read as one
+            config = action.render(
+                run.step.config,
+                NOTIFICATION_EXPRESSIONS,
+                NotificationConfig,
+                literal=lambda at, text: fill(
+                    text, message_context(run.state, run.template, run.tenant, str(at[-1]))
+                ),
+            )
+        except ActionFailed as failed:
+            return StepRunOutcome.failed(failed.reason)
         users: list[Addressee] = []
         outsiders: list[Recipient] = []
         for spec in config.to:
@@ -144,9 +198,7 @@ class NotificationRunner:
             users=users,
             outsiders=outsiders,
             message=message,
-            context_for=lambda language: message_context(
-                run.state, run.template, run.tenant, language
-            ),
+            context_for=lambda language: {},  # the texts are rendered
             kind="notification",
             workflow_id=uuid.UUID(run.state.id),
             dedupe_key=run.idempotency_key,
@@ -158,24 +210,34 @@ class NotificationRunner:
 class WebhookRunner:
     type = "webhook"
 
-    def __init__(self, webhooks: WebhookService, clock: Clock) -> None:
+    def __init__(self, webhooks: WebhookService, clock: Clock, actions: ActionRenderer) -> None:
         self._webhooks = webhooks
         self._clock = clock
+        self._actions = actions
 
     async def run(self, run: SystemStepRun) -> StepRunOutcome:
-        config = WebhookConfig.model_validate(run.step.config)
-        message = WebhookMessage(
-            id=f"msg_{run.state.id}_step_{run.activation_seq}",
-            type=config.event_type,
-            timestamp=self._clock.now(),
-            data={
-                "workflowId": run.state.id,
-                "steps": {
-                    s: dict(d)
-                    for s, d in run.state.completed_data().items()
-                    if s in config.include_steps
-                },
+        try:
+            action = await self._actions.context(run, WEBHOOK_EXPRESSIONS)
+            config = action.render(run.step.config, WEBHOOK_EXPRESSIONS, WebhookConfig)
+        except ActionFailed as failed:
+            return StepRunOutcome.failed(failed.reason)
+        data: dict[str, Any] = {
+            "workflowId": run.state.id,
+            "steps": {
+                s: dict(d)
+                for s, d in run.state.completed_data().items()
+                if s in config.include_steps
             },
+        }
+        if config.payload is not None:
+            data["payload"] = config.payload
+        message_id = f"msg_{run.state.id}_step_{run.activation_seq}"
+        if run.iteration is not None:
+            # one message per item, the item under its name (`forEach.as`)
+            message_id += f"_{run.iteration.index}"
+            data[run.iteration.name] = run.iteration.item
+        message = WebhookMessage(
+            id=message_id, type=config.event_type, timestamp=self._clock.now(), data=data
         )
         await self._webhooks.fan_out(uuid.UUID(run.state.tenant_id), message)
         return StepRunOutcome.completed({"deliveryId": message.id})
@@ -190,9 +252,10 @@ def builtin_runners(
     webhooks: WebhookService,
     clock: Clock,
     wait: timedelta,
+    actions: ActionRenderer,
 ) -> Sequence[SystemStepRunner]:
     return [
-        ApiCallRunner(caller, db, jobs=jobs, wait=wait),
-        NotificationRunner(notifier),
-        WebhookRunner(webhooks, clock),
+        ApiCallRunner(caller, db, jobs=jobs, wait=wait, actions=actions),
+        NotificationRunner(notifier, actions),
+        WebhookRunner(webhooks, clock, actions),
     ]

@@ -1,15 +1,15 @@
 """Secrets kept to be read again (a participant's new API key until it is read once, TOTP
 secrets): sealed with Fernet (AES-128-CBC and HMAC-SHA256) under a key derived with
-HKDF-SHA256 from WFM_CREDENTIAL_SECRET (else WFM_JWT_SECRET), one key per purpose."""
+HKDF-SHA256 from WFM_CREDENTIAL_SECRET (else WFM_JWT_SECRET), one key per purpose.
+
+Not the keyring of wfm_shared.sealing: what is sealed here already lives under the credential
+secret (enrolled TOTP secrets among it), and moving it would lock those users out."""
 
 from __future__ import annotations
 
-import base64
-
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from wfm_shared.sealing import derived_key
 from wfm_shared.settings import Settings
 
 # what a KeyVault seals: its key is derived for one purpose
@@ -23,10 +23,7 @@ class KeyVault:
 
     def __init__(self, secret: str, *, purpose: bytes = API_KEYS) -> None:
         # one key per purpose, so that what one seals no other opens
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
-            secret.encode()
-        )
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+        self._fernet = Fernet(derived_key(secret, purpose))
 
     @classmethod
     def from_settings(cls, settings: Settings, *, purpose: bytes = API_KEYS) -> KeyVault:

@@ -15,14 +15,20 @@ from wfm_engine import (
     CancelWorkflow,
     EventType,
     ExecuteStep,
+    FailStep,
     FailWorkflow,
     InstanceCommand,
     InstanceState,
+    Iteration,
+    RecordIteration,
     RecordSlaBreach,
     RejectWorkflow,
     SystemStepRun,
     SystemStepRunnerRegistry,
+    next_iteration,
 )
+from wfm_engine.conditions import ExpressionFailed
+from wfm_engine.iteration import done_results
 from wfm_engine.steps import ApiCallConfig, HttpRequest
 from wfm_integrations.api_access import ApiAccessService
 from wfm_integrations.notifier import Notifier
@@ -46,6 +52,8 @@ from wfm_workflows.triggers import TriggerService
 log = get_logger("wfm.automation")
 
 TIMER_BATCH = 200
+# what a failure reason may hold besides "step '<id>': " (the engine keeps up to 2000)
+MAX_FAILURE_REASON = 1900
 
 
 class WorkflowAutomation:
@@ -142,43 +150,79 @@ class WorkflowAutomation:
         self, instance_id: uuid.UUID, step_id: str, activation_seq: int, attempt: int
     ) -> None:
         """Run the step's runner, if the step is still current in this activation, and
-        complete the step with its result (or fail the workflow with its reason)."""
+        complete the step with its result (or fail it with its reason: its onFailure, else
+        the workflow fails). A forEach step runs one item per job: the item's result is
+        recorded (which leaves a job for the next item), the last one completes the step.
+        `attempt` counts the attempts at this job: at this item, for a forEach."""
         loaded = await self._load(instance_id)
         if loaded is None or not loaded.state.is_current(step_id, activation_seq):
             return
-        step = loaded.template.step(step_id)
+        state, step = loaded.state, loaded.template.step(step_id)
         if step.type not in self._runners:
-            log.warning("no_step_runner", instance=loaded.state.id, step_type=step.type)
+            log.warning("no_step_runner", instance=state.id, step_type=step.type)
             return
-        key = f"system:{loaded.state.id}:{activation_seq}"
+        key = f"system:{state.id}:{activation_seq}"
+        tenant = loaded.tenant.as_context()
+        iteration: Iteration | None = None
+        if step.for_each is not None:
+            try:
+                iteration = next_iteration(state, loaded.template, step, tenant)
+            except ExpressionFailed as failed:
+                await self._fail_step(loaded, step_id, failed.reason, attempt, f"fail:{key}")
+                return
+            if iteration is None:  # no items: the step is done with none
+                results = [dict(r) for r in done_results(state, step_id)]
+                await self._complete(loaded, ExecuteStep(step_id, {"results": results}), key)
+                return
         run = SystemStepRun(
-            state=loaded.state,
+            state=state,
             template=loaded.template,
             step=step,
-            tenant=loaded.tenant.as_context(),
+            tenant=tenant,
             activation_seq=activation_seq,
             attempt=attempt,
-            idempotency_key=key,
+            # each item is its own request to the peer, the same on every attempt at it
+            idempotency_key=key if iteration is None else f"{key}:{iteration.index}",
+            iteration=iteration,
         )
         outcome = await self._runners.get(step.type).run(run)
         if outcome.result is None:
             reason = outcome.failure or "the step's runner gave no result"
-            failed = FailWorkflow(f"step {step_id!r}: {reason}", step_id)
-            await self._command(loaded, failed, f"fail:{key}")
+            if iteration is not None:
+                reason = f"item {iteration.index} of {iteration.count}: {reason}"
+            await self._fail_step(loaded, step_id, reason, attempt, f"fail:{run.idempotency_key}")
             return
+        command: ExecuteStep | RecordIteration = ExecuteStep(step_id, outcome.result)
+        if iteration is not None and not iteration.last:
+            command = RecordIteration(step_id, iteration.index, outcome.result)
+        elif iteration is not None:
+            results = [*map(dict, done_results(state, step_id)), dict(outcome.result)]
+            command = ExecuteStep(step_id, {"results": results})
+        await self._complete(loaded, command, run.idempotency_key, attempt)
+
+    async def _complete(
+        self, loaded: Loaded, command: ExecuteStep | RecordIteration, key: str, attempt: int = 1
+    ) -> None:
+        """Record what a system step (or an item of it) came to; a result the workflow
+        cannot take is the step's failure."""
         try:
-            await self._command(loaded, ExecuteStep(step_id, outcome.result), key)
+            await self._command(loaded, command, key)
         except ValidationFailed as invalid:
             # the result's own keys (an api_call's response) may be what the databases
             # cannot keep
             problems = storable_text(
                 "; ".join(f"{'.'.join(map(str, e.path))} {e.message}" for e in invalid.errors)
             )
-            await self._command(
-                loaded,
-                FailWorkflow(f"step {step_id!r}: unexpected response: {problems}", step_id),
-                f"fail:{key}",
-            )
+            reason = f"unexpected response: {problems}"
+            await self._fail_step(loaded, command.step_id, reason, attempt, f"fail:{key}")
+
+    async def _fail_step(
+        self, loaded: Loaded, step_id: str, reason: str, attempts: int, key: str
+    ) -> None:
+        # a reason is kept whole up to a length; a peer's long answer is cut short
+        if len(reason) > MAX_FAILURE_REASON:
+            reason = reason[: MAX_FAILURE_REASON - 1] + "…"
+        await self._command(loaded, FailStep(step_id, reason, attempts), key)
 
     # -- compensations --------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 """Postgres projections of the event log: the instance index (with the work queue: what
-waits for a person), the market roles a tenant holds, the audit trail. Applied in one
+waits for a person), the market roles a tenant holds, the audit trail, the step runs (the
+execution statistics' record); and the step drafts that a completed step (or the workflow's
+end) leaves without use. Applied in one
 transaction, exactly once per event: the index row is advanced (and locked) first, and only
 events past its old version are projected. The same transaction announces the change to
 live subscribers (`wfm_storage.live`): committed with the row, or not at all."""
@@ -19,17 +21,25 @@ from wfm_engine import (
     WorkflowTemplate,
     waiting_work,
 )
-from wfm_engine.events import StepCompensatedData, WorkflowApprovedData
+from wfm_engine.events import (
+    StepCompensatedData,
+    StepIterationCompletedData,
+    WorkflowApprovedData,
+)
+from wfm_engine.status import TERMINAL_STATUSES
+from wfm_engine.step_runs import run_changes
 from wfm_engine.timers import timers_paused, wanted_timers
 from wfm_shared.logging import get_logger
 from wfm_shared.principal import Principal
 from wfm_storage import jobs, live
-from wfm_storage.live import WorkflowChanged
+from wfm_storage.live import WorkAnnouncement, WorkflowChanged
 from wfm_storage.postgres import Executor
 from wfm_storage.protocols import EventLog
 from wfm_storage.queue import JobQueue
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.instance_index import InstanceIndex, WorkColumns
+from wfm_storage.repositories.step_drafts import StepDraftRepository
+from wfm_storage.repositories.step_runs import StepRunRepository
 from wfm_storage.repositories.tenants import TenantRepository
 from wfm_storage.repositories.timers import TimerRepository, WantedTimer
 
@@ -46,6 +56,8 @@ class Projector:
         jobs: JobQueue,
         tenants: TenantRepository,
         audit: AuditLog,
+        drafts: StepDraftRepository,
+        step_runs: StepRunRepository,
         system_steps: SystemStepRunnerRegistry,
         handlers: StepHandlerRegistry,
     ) -> None:
@@ -55,6 +67,8 @@ class Projector:
         self._jobs = jobs
         self._tenants = tenants
         self._audit = audit
+        self._drafts = drafts
+        self._step_runs = step_runs
         # the step types the worker runs when they become current (a `run_system_step` job)
         self._system_steps = system_steps
         # which steps are system steps (those without a runner wait for a person)
@@ -84,13 +98,16 @@ class Projector:
         template = template.configured(state.config)
         for event in due:
             await self._apply(conn, principal, state, event, template, tenant_id)
-        work_changed = False
+            await self._step_runs.record(conn, state, run_changes(event))
+        # the row moved forward: every API process tells its subscribers, once this commits
+        # (the announcement rides on the statement that writes the work columns)
         if due:
             await self._sync_timers(conn, state, template, tenant_id, at=due[-1].occurred_at)
             await self._enqueue_jobs(conn, state, due, template)
-            work_changed = await self._write_work(conn, state, template)
-        # the row moved forward: every API process tells its subscribers, once this commits
-        await live.announce(conn, WorkflowChanged.of(state, work=work_changed))
+            await self._discard_drafts(conn, state, due)
+            await self._write_work(conn, state, template, WorkAnnouncement(state))
+        else:
+            await live.announce(conn, WorkflowChanged.of(state, work=False))
         return due
 
     async def write_work(
@@ -100,12 +117,17 @@ class Projector:
         after its timers: the due date is theirs. The reconciler calls it for rows written
         before the work queue existed. (An instance's settings change no step's roles: any
         version of its template will do.)"""
-        if await self._write_work(conn, state, template):
-            await live.announce(conn, WorkflowChanged.of(state, work=True))
+        await self._write_work(
+            conn, state, template, WorkAnnouncement(state, only_if_work_changed=True)
+        )
 
     async def _write_work(
-        self, conn: Executor, state: InstanceState, template: WorkflowTemplate
-    ) -> bool:
+        self,
+        conn: Executor,
+        state: InstanceState,
+        template: WorkflowTemplate,
+        announcing: WorkAnnouncement,
+    ) -> None:
         item = waiting_work(state, template, self._handlers, self._system_steps)
         work = (
             WorkColumns(state.template_key)
@@ -121,7 +143,7 @@ class Projector:
                 assignee_id=uuid.UUID(item.assignee_id) if item.assignee_id else None,
             )
         )
-        return await self._index.write_work(conn, uuid.UUID(state.id), work)
+        await self._index.write_work(conn, uuid.UUID(state.id), work, announcing=announcing)
 
     async def _sync_timers(
         self,
@@ -151,6 +173,18 @@ class Projector:
                     WantedTimer(spec.kind, spec.step_id, spec.activation_seq, spec.due_at),
                 )
 
+    async def _discard_drafts(
+        self, conn: Executor, state: InstanceState, due: Sequence[Event]
+    ) -> None:
+        """A draft is of no use once its step is completed, nor any once the workflow ended."""
+        instance_id = uuid.UUID(state.id)
+        if state.status in TERMINAL_STATUSES:
+            await self._drafts.discard_all(conn, instance_id)
+            return
+        completed = {e.step_id for e in due if e.type is EventType.STEP_COMPLETED and e.step_id}
+        if completed:
+            await self._drafts.discard(conn, instance_id, sorted(completed))
+
     async def _enqueue_jobs(
         self, conn: Executor, state: InstanceState, due: Sequence[Event], template: WorkflowTemplate
     ) -> None:
@@ -174,22 +208,33 @@ class Projector:
                     {**payload, "stepId": event.step_id},
                     dedupe_key=jobs.compensation_key(state.id, event.seq),
                 )
-        # a system step entered by these events: the worker runs it
+        # a system step entered by these events: the worker runs it; an item of a forEach
+        # done: the worker runs the next; resumed: the worker runs it again (a run that met
+        # the pause left it undone)
         activation = state.activation
         if (
-            activation is not None
-            and state.is_current(activation.step_id, activation.seq)
-            and template.step(activation.step_id).type in self._system_steps
-            and any(e.seq == activation.seq for e in due)
+            activation is None
+            or not state.is_current(activation.step_id, activation.seq)
+            or template.step(activation.step_id).type not in self._system_steps
         ):
-            payload = {
-                "instanceId": state.id,
-                "tenantId": state.tenant_id,
-                "stepId": activation.step_id,
-                "activationSeq": activation.seq,
-            }
+            return
+        payload = {
+            "instanceId": state.id,
+            "tenantId": state.tenant_id,
+            "stepId": activation.step_id,
+            "activationSeq": activation.seq,
+        }
+        if any(e.seq == activation.seq for e in due):
             key = jobs.step_key(state.id, activation.seq)
             await self._jobs.enqueue(conn, jobs.RUN_SYSTEM_STEP, payload, dedupe_key=key)
+            return
+        for event in due:
+            if isinstance(event.payload, StepIterationCompletedData):
+                key = jobs.item_key(state.id, activation.seq, event.payload.index + 1)
+                await self._jobs.enqueue(conn, jobs.RUN_SYSTEM_STEP, payload, dedupe_key=key)
+            elif event.type is EventType.WORKFLOW_RESUMED:
+                key = jobs.resumed_key(state.id, activation.seq, event.seq)
+                await self._jobs.enqueue(conn, jobs.RUN_SYSTEM_STEP, payload, dedupe_key=key)
 
     async def _apply(
         self,

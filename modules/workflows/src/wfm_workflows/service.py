@@ -32,6 +32,7 @@ from wfm_engine import (
     Event,
     EventType,
     ExecuteStep,
+    FailStep,
     FailWorkflow,
     FinishRollback,
     GateContext,
@@ -39,11 +40,13 @@ from wfm_engine import (
     InstanceCommand,
     InstanceState,
     PauseWorkflow,
+    RecordIteration,
     RecordSlaBreach,
     Registries,
     RejectWorkflow,
     ReleaseWork,
     ResumeWorkflow,
+    RetryWorkflow,
     StartWorkflow,
     SubmitWorkflow,
     ValidationReport,
@@ -93,6 +96,10 @@ COMMAND_EVENTS: dict[type, frozenset[EventType]] = {
     ApproveWorkflow: frozenset({EventType.WORKFLOW_APPROVED}),
     RejectWorkflow: frozenset({EventType.WORKFLOW_REJECTED}),
     FailWorkflow: frozenset({EventType.WORKFLOW_FAILED}),
+    # a system step's failure: handled by its onFailure, or the workflow fails
+    FailStep: frozenset({EventType.STEP_FAILED, EventType.WORKFLOW_FAILED}),
+    RecordIteration: frozenset({EventType.STEP_ITERATION_COMPLETED}),
+    RetryWorkflow: frozenset({EventType.WORKFLOW_RETRIED}),
     CancelWorkflow: frozenset({EventType.WORKFLOW_CANCELLED}),
     RecordSlaBreach: frozenset({EventType.STEP_SLA_BREACHED}),
     AssignWork: frozenset({EventType.STEP_ASSIGNED}),
@@ -205,7 +212,9 @@ class WorkflowService:
         trigger: Mapping[str, Any] | None = None,
         correlation_id: str | None = None,
         idempotency_key: str | None = None,
+        variables: Mapping[str, Any] | None = None,
     ) -> InstanceState:
+        """`variables`: what the workflow starts with (a trigger's input mapped into them)."""
         key = check_idempotency_key(idempotency_key)
         if tenant_id is None:
             if principal.tenant_id is None:
@@ -235,6 +244,7 @@ class WorkflowService:
                 str(record.id),
                 trigger or {},
                 config.as_json(),
+                variables or {},
             )
             events = decide(None, command, record.template, ctx, self._engine).events
             # Reserve the index row first: every event log then has a row to project onto.
@@ -267,6 +277,7 @@ class WorkflowService:
                 str(row.template_id),
                 trigger or {},
                 config.as_json(),
+                variables or {},
             )
             events = decide(None, command, template, ctx, self._engine).events
             try:

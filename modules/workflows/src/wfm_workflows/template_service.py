@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from wfm_engine import (
@@ -113,6 +113,19 @@ class TemplateService:
             record, _ = await self._templates.publish(conn, template, principal.user_id)
             await self._audit(conn, principal, "TEMPLATE_PUBLISHED", record)
         return record
+
+    async def problems(
+        self, principal: Principal, definition: Mapping[str, Any]
+    ) -> Sequence[FieldError]:
+        """What `publish` would refuse `definition` for, every problem at once (none: it
+        would publish it); stores nothing."""
+        authorize(principal, Permission.TEMPLATES_PUBLISH)
+        async with self._db.transaction(principal) as conn:
+            try:
+                await self.resolve(conn, definition)
+            except ValidationFailed as refused:
+                return refused.errors or (FieldError((), refused.message),)
+        return ()
 
     async def import_(self, principal: Principal, definition: Mapping[str, Any]) -> TemplateRecord:
         """Store exactly the version the definition names (moving templates between

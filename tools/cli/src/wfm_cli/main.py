@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from wfm_cli import audit, bench, devstate, templates, tenants, tokens, users
+from wfm_cli import audit, bench, devstate, secrets, templates, tenants, tokens, users
 from wfm_cli.runtime import (
     USAGE_ERROR,
     console,
@@ -58,6 +58,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="token")
 app.add_typer(bench.app, name="bench")
 app.add_typer(audit.app, name="audit")
+app.add_typer(secrets.app, name="secrets")
 
 SCHEMA_PATH = Path("apps/api/schema.graphql")
 

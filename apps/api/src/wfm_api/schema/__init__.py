@@ -23,9 +23,12 @@ from wfm_api.errors import RequestLifecycle
 from wfm_api.schema.audit import AuditQueries
 from wfm_api.schema.auth import AuthMutations, AuthQueries
 from wfm_api.schema.configuration import ConfigurationMutations, ConfigurationQueries
+from wfm_api.schema.drafts import StepDraftMutations
 from wfm_api.schema.jobs import JobMutations, JobQueries
 from wfm_api.schema.live import LiveOperation, LiveSubscriptions
 from wfm_api.schema.notifications import NotificationMutations, NotificationQueries
+from wfm_api.schema.secrets import SecretMutations, SecretQueries
+from wfm_api.schema.stats import StatsQueries
 from wfm_api.schema.templates import TemplateMutations, TemplateQueries
 from wfm_api.schema.tenants import TenantMutations, TenantQueries
 from wfm_api.schema.triggers import TriggerMutations, TriggerQueries
@@ -42,6 +45,7 @@ Query = merge_types(
         UserQueries,
         TenantQueries,
         TemplateQueries,
+        StatsQueries,
         ConfigurationQueries,
         WorkflowQueries,
         WorkItemQueries,
@@ -49,6 +53,7 @@ Query = merge_types(
         WebhookQueries,
         NotificationQueries,
         TriggerQueries,
+        SecretQueries,
         AuditQueries,
     ),
 )
@@ -59,6 +64,7 @@ Mutation = merge_types(
         UserMutations,
         TenantMutations,
         WorkflowMutations,
+        StepDraftMutations,
         WorkItemMutations,
         TemplateMutations,
         ConfigurationMutations,
@@ -66,6 +72,7 @@ Mutation = merge_types(
         WebhookMutations,
         NotificationMutations,
         TriggerMutations,
+        SecretMutations,
     ),
 )
 

@@ -54,6 +54,12 @@ class User:
     def permissions(self) -> list[str]:
         return sorted(self.granted)
 
+    @described_field(
+        "Whether the user has a second factor turned on (a pending enrolment is not one)"
+    )
+    async def mfa_enabled(self, info: Info) -> bool:
+        return await info.context.loaders.load_mfa_enabled(self.record.id)
+
     @strawberry.field
     async def tenant(self, info: Info) -> Tenant | None:
         if self.record.tenant_id is None:

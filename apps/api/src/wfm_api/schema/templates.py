@@ -15,6 +15,7 @@ from wfm_api.schema.common import (
     described_mutation,
     locale_of,
 )
+from wfm_api.schema.problems import FieldProblem, problems
 from wfm_engine import StepDefinition
 from wfm_shared.errors import NotFound
 from wfm_storage.records import TemplateRecord
@@ -174,6 +175,14 @@ class Template:
         )
 
 
+@strawberry.type(description="A dry run of publishing a template; nothing was stored")
+class TemplateValidation:
+    valid: bool = strawberry.field(description="Whether publishTemplate would publish it")
+    errors: list[FieldProblem] = strawberry.field(
+        description="Every problem publishTemplate would refuse it for"
+    )
+
+
 async def load_template(info: Info, template_id: object) -> Template:
     record = await info.context.loaders.load_template(template_id)  # type: ignore[arg-type]
     if record is None:
@@ -228,6 +237,14 @@ class TemplateMutations:
     async def publish_template(self, info: Info, definition: JSON) -> Template:
         record = await info.context.services.templates.publish(info.context.principal, definition)  # type: ignore[arg-type]
         return Template(record=record)
+
+    @described_mutation(
+        "Check a template or an overlay as publishTemplate does (its model, conditions, "
+        "overlay, outgoing URLs), storing nothing (market operations)"
+    )
+    async def validate_template(self, info: Info, definition: JSON) -> TemplateValidation:
+        found = await info.context.services.templates.problems(info.context.principal, definition)  # type: ignore[arg-type]
+        return TemplateValidation(valid=not found, errors=problems(found))
 
     @described_mutation(
         "No new workflows start on this version; running ones go on (market operations)"

@@ -5,12 +5,12 @@ at). Everything here is answered from the Postgres index."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TypeAlias
 
 import strawberry
-from strawberry.types.nodes import SelectedField
+from strawberry.types.nodes import SelectedField, Selection
 
 from wfm_api.schema.common import (
     Info,
@@ -66,18 +66,25 @@ class WorkItem:
         description="The role an SLA breach escalated the step to, if one did"
     )
     roles: list[str] = strawberry.field(description="The roles it waits for (besides its assignee)")
+    # tenant and assignee: read only when the query selects them (`work_items_of`); a field
+    # it does not select is never resolved, so a None there is never answered
     assignee: Actor | None = strawberry.field(
         description="Who it is assigned to; null: its roles' people, whoever takes it"
     )
     template_key: str
     market_role: MarketRole
-    tenant: Tenant
+    tenant: Tenant | None = strawberry.field(graphql_type=Tenant)
     waiting: strawberry.Private[WaitingWork]
     reading: strawberry.Private[Reading]
 
     @classmethod
     def of(
-        cls, waiting: WaitingWork, reading: Reading, *, tenant: Tenant, assignee: Actor | None
+        cls,
+        waiting: WaitingWork,
+        reading: Reading,
+        *,
+        tenant: Tenant | None,
+        assignee: Actor | None,
     ) -> WorkItem:
         row = waiting.row
         # a row with no waiting work is not an item
@@ -89,7 +96,7 @@ class WorkItem:
             step_id=row.work_step,
             since=row.waiting_since,
             due_at=row.due_at,
-            breached=row.due_at is not None and row.due_at <= reading.now,
+            breached=row.overdue_at(reading.now),
             escalated_to=row.escalated_to,
             roles=list(row.work_roles),
             assignee=assignee,
@@ -175,36 +182,67 @@ def _filter(given: WorkItemFilter | None) -> QueueFilter:
     )
 
 
-def _selects(info: Info, name: str) -> bool:
-    """Whether the query selects `name` on this field's answer (in a fragment: it is asked
-    for separately, when resolved)."""
-    return any(
-        isinstance(selection, SelectedField) and selection.name == name
-        for field in info.selected_fields
-        for selection in field.selections
-    )
+def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
+    """The fields of a selection set, those of its fragments included."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            yield selection
+        else:
+            yield from _fields(selection.selections)
+
+
+def _selects(info: Info, *path: str) -> bool:
+    """Whether the query selects the field at `path` (field names, fragments included) in
+    this field's answer."""
+    level = list(info.selected_fields)
+    for name in path:
+        level = [
+            field for above in level for field in _fields(above.selections) if field.name == name
+        ]
+    return bool(level)
+
+
+# Where the work items stand in an answer: a connection's edges' nodes and its nodes, or the
+# answer itself (a mutation's).
+IN_CONNECTION: tuple[tuple[str, ...], ...] = (("edges", "node"), ("nodes",))
+ITSELF: tuple[tuple[str, ...], ...] = ((),)
 
 
 async def work_items_of(
-    info: Info, waiting: Sequence[WaitingWork], reading: Reading
+    info: Info,
+    waiting: Sequence[WaitingWork],
+    reading: Reading,
+    *,
+    at: tuple[tuple[str, ...], ...],
 ) -> list[WorkItem]:
-    """The items with their tenants and assignees, read for all of them at once (through the
-    request's loaders): a page of 100 then awaits two loads, not 200 resolvers."""
+    """The items with their tenants and assignees, if the query selects them on the items
+    `at` those places of the answer; read for all of them at once (through the request's
+    loaders): a page of 100 then awaits two loads, not 200 resolvers."""
+
+    def selected(name: str) -> bool:
+        return any(_selects(info, *path, name) for path in at)
+
     loaders = info.context.loaders
-    tenant_ids = list({w.row.tenant_id for w in waiting})
+    tenant_ids = list({w.row.tenant_id for w in waiting}) if selected("tenant") else []
     tenants = dict(zip(tenant_ids, await loaders.tenant.load_many(tenant_ids), strict=True))
-    assignee_ids = list({w.row.assignee_id for w in waiting if w.row.assignee_id is not None})
+    assignee_ids = (
+        list({w.row.assignee_id for w in waiting if w.row.assignee_id is not None})
+        if selected("assignee")
+        else []
+    )
     people = dict(zip(assignee_ids, await loaders.user_by_id.load_many(assignee_ids), strict=True))
 
-    def tenant_of(row: InstanceIndexRow) -> Tenant:
+    def tenant_of(row: InstanceIndexRow) -> Tenant | None:
+        if row.tenant_id not in tenants:
+            return None  # not selected
         record = tenants[row.tenant_id]
         if record is None:  # (the row's own tenant: row-level security showed the row)
             raise NotFound("tenant", row.tenant_id)
         return Tenant.of(record)
 
     def assignee_of(row: InstanceIndexRow) -> Actor | None:
-        if row.assignee_id is None:
-            return None
+        if row.assignee_id not in people:
+            return None  # not assigned, or not selected
         return Actor(recorded_id=str(row.assignee_id), person=people[row.assignee_id])
 
     return [
@@ -214,7 +252,7 @@ async def work_items_of(
 
 
 async def _item(info: Info, record: WorkItemRecord) -> WorkItem:
-    [item] = await work_items_of(info, [record.item], record.reading)
+    [item] = await work_items_of(info, [record.item], record.reading, at=ITSELF)
     return item
 
 
@@ -240,7 +278,7 @@ class WorkItemQueries:
             after=after,
             counted=_selects(info, "totalCount"),
         )
-        items = await work_items_of(info, page.items, page.reading)
+        items = await work_items_of(info, page.items, page.reading, at=IN_CONNECTION)
         edges = [Edge(cursor=WorkCursor.of(item.waiting.row).encode(), node=item) for item in items]
         return WorkItemConnection(
             edges=edges, page_info=page_info_of(edges, page.has_next), where=where, total=page.total

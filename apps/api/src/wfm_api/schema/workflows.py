@@ -3,7 +3,6 @@ mutations call the workflow service."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +27,9 @@ from wfm_api.schema.common import (
     parse_id,
 )
 from wfm_api.schema.connections import Edge, page_info_of
+from wfm_api.schema.drafts import StepDraft, load_drafts
 from wfm_api.schema.people import Actor, load_actor
+from wfm_api.schema.problems import FieldProblem, problems
 from wfm_api.schema.templates import Template, load_template
 from wfm_api.schema.tenants import Tenant, load_tenant
 from wfm_engine import (
@@ -42,6 +43,7 @@ from wfm_engine import (
     PauseWorkflow,
     RejectWorkflow,
     ResumeWorkflow,
+    RetryWorkflow,
     StartWorkflow,
     SubmitWorkflow,
     ValidationReport,
@@ -52,13 +54,12 @@ from wfm_engine import (
 )
 from wfm_engine import StepState as EngineStepState
 from wfm_engine import StepStatus as EngineStepStatus
+from wfm_shared.documents import step_data_object
 from wfm_shared.errors import FieldError as DomainFieldError
 from wfm_shared.errors import NotFound, ValidationFailed
 from wfm_storage.paging import decode_cursor, encode_cursor
 from wfm_storage.records import InstanceIndexRow
 from wfm_storage.repositories.instance_index import Cursor, InstanceFilter
-
-MAX_STEP_DATA_BYTES = 256 * 1024
 
 
 @strawberry.type
@@ -195,16 +196,6 @@ class WorkflowSnapshot:
     current_step_id: str | None
     updated_at: datetime
     state: WorkflowState
-
-
-@strawberry.type
-class FieldProblem:
-    path: list[str]
-    message: str
-
-
-def problems(errors: list[DomainFieldError]) -> list[FieldProblem]:
-    return [FieldProblem(path=[str(p) for p in e.path], message=e.message) for e in errors]
 
 
 @strawberry.type
@@ -361,6 +352,8 @@ class Workflow:
     tenant_id: strawberry.Private[uuid.UUID]
     template_id: strawberry.Private[uuid.UUID]
     indexed: strawberry.Private[IndexedFields]
+    # the index row it came from (its work queue columns); None: read when asked for
+    row: strawberry.Private[InstanceIndexRow | None] = None
 
     @classmethod
     def from_row(cls, row: InstanceIndexRow) -> Workflow:
@@ -371,6 +364,7 @@ class Workflow:
             tenant_id=row.tenant_id,
             template_id=row.template_id,
             indexed=IndexedFields.of_row(row),
+            row=row,
         )
 
     @classmethod
@@ -387,6 +381,12 @@ class Workflow:
         if state is None:
             raise NotFound("workflow", self.instance_id)
         return state
+
+    async def _row(self, info: Info) -> InstanceIndexRow | None:
+        # a mutation's result comes from its state: its row, written by the same command
+        if self.row is not None:
+            return self.row
+        return await info.context.loaders.load_index_row(self.instance_id)
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -419,6 +419,22 @@ class Workflow:
             step_id=step.id, step_type=step.type, titles=step.title, step_state=state.step(step.id)
         )
 
+    @described_field(
+        "When what it waits for is due: its current step's SLA or its approval's deadline; "
+        "null: nothing waits with one"
+    )
+    async def due_at(self, info: Info) -> datetime | None:
+        row = await self._row(info)
+        return row.due_at if row is not None else None
+
+    @described_field(
+        "Whether dueAt has passed, as of now (what the overdue filters of workflows and "
+        "workItems select)"
+    )
+    async def overdue(self, info: Info) -> bool:
+        row = await self._row(info)
+        return row is not None and row.overdue_at(info.context.services.clock.now())
+
     @strawberry.field
     def created_at(self) -> datetime:
         return self.indexed.created_at
@@ -448,6 +464,10 @@ class Workflow:
         state = await self._state(info)
         template = (await load_template(info, self.template_id)).record.template
         return state_view(state, template)
+
+    @described_field("Data saved on its form steps and not completed yet, by step id")
+    async def drafts(self, info: Info) -> list[StepDraft]:
+        return await load_drafts(info, self.instance_id)
 
     @described_field("The state right after event `seq` (time travel for audit)")
     async def state_at(self, info: Info, seq: int) -> WorkflowSnapshot:
@@ -602,29 +622,22 @@ class WorkflowQueries:
     @strawberry.field
     async def workflow(self, info: Info, id: strawberry.ID) -> Workflow:
         info.context.authenticate()
-        row = await info.context.loaders.load_index_row(parse_id(id))
-        if row is None:
+        found = await load_workflow(info, parse_id(id))
+        if found is None:
             raise NotFound("workflow", id)
-        if row.version == 0:
-            # reserved, never projected: the document (or the log) may be further along
-            state = await info.context.loaders.load_state(row.mongo_id)
-            if state is None:
-                raise NotFound("workflow", id)
-            return Workflow.from_state(state)
-        return Workflow.from_row(row)
+        return found
 
 
-def _step_data(data: object) -> dict[str, object]:
-    if not isinstance(data, dict):
-        raise ValidationFailed(
-            "step data must be an object", [DomainFieldError(("data",), "must be a JSON object")]
-        )
-    if len(json.dumps(data)) > MAX_STEP_DATA_BYTES:
-        raise ValidationFailed(
-            "step data is too large",
-            [DomainFieldError(("data",), f"must be at most {MAX_STEP_DATA_BYTES} bytes")],
-        )
-    return data
+async def load_workflow(info: Info, workflow_id: uuid.UUID) -> Workflow | None:
+    """The workflow as the asking user may see it; None: not on file, or not theirs."""
+    row = await info.context.loaders.load_index_row(workflow_id)
+    if row is None:
+        return None
+    if row.version == 0:
+        # reserved, never projected: the document (or the log) may be further along
+        state = await info.context.loaders.load_state(row.mongo_id)
+        return Workflow.from_state(state) if state is not None else None
+    return Workflow.from_row(row)
 
 
 async def _run(
@@ -722,7 +735,7 @@ class WorkflowMutations:
         idempotency_key: Annotated[str | None, KEY] = None,
     ) -> Workflow:
         info.context.authenticate()
-        command = ExecuteStep(step_id, _step_data(data))
+        command = ExecuteStep(step_id, step_data_object(data))
         return await _run(info, workflow_id, command, idempotency_key, expected_version)
 
     @described_mutation("Check every step and the submission rules; changes nothing")
@@ -804,6 +817,19 @@ class WorkflowMutations:
         return await _run(
             info, workflow_id, FailWorkflow(reason), idempotency_key, expected_version
         )
+
+    @described_mutation(
+        "Retry a FAILED workflow at the step it failed at (market operations and the "
+        "tenant's administrators): IN_PROGRESS again, the data kept, the step run again"
+    )
+    async def retry_workflow(
+        self,
+        info: Info,
+        workflow_id: strawberry.ID,
+        expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
+    ) -> Workflow:
+        return await _run(info, workflow_id, RetryWorkflow(), idempotency_key, expected_version)
 
     @strawberry.mutation
     async def cancel_workflow(

@@ -11,6 +11,7 @@ from datetime import datetime
 import asyncpg
 
 from wfm_engine import InstanceState
+from wfm_storage.live import CHANNEL, WorkAnnouncement
 from wfm_storage.paging import (
     Arguments,
     Key,
@@ -296,32 +297,47 @@ class InstanceIndex:
         )
         return previous
 
-    async def write_work(self, ex: Executor, instance_id: uuid.UUID, work: WorkColumns) -> bool:
+    async def write_work(
+        self,
+        ex: Executor,
+        instance_id: uuid.UUID,
+        work: WorkColumns,
+        *,
+        announcing: WorkAnnouncement | None = None,
+    ) -> bool:
         """Keep what waits for a person on the workflow; its due date is the earliest of the
         timers (SLA, approval deadline) of its activation, as they stand (a pause moves them).
-        True when the work changed (what a work queue shows of it)."""
+        True when the work changed (what a work queue shows of it). The same statement sends
+        `announcing`, if given: no round trip of its own."""
+        when_changed, when_unchanged = announcing.payloads() if announcing else (None, None)
         changed: bool | None = await ex.fetchval(
             """
             WITH old AS (
                 SELECT id, work_kind, work_step, waiting_since, work_roles, escalated_to,
                        assignee_id, due_at
                   FROM wfm.workflow_instances_index WHERE id = $1 FOR UPDATE
+            ), written AS (
+                UPDATE wfm.workflow_instances_index t
+                   SET template_key = $2, work_kind = $3, work_step = $4, waiting_since = $5,
+                       work_roles = $6, escalated_to = $7, assignee_id = $8, work_version = $9,
+                       due_at = CASE WHEN $3::text IS NULL THEN NULL ELSE (
+                           SELECT min(due_at) FROM wfm.workflow_timers
+                            WHERE instance_id = $1 AND activation_seq = $10::integer
+                              AND kind IN ('sla', 'approval_deadline') AND status <> 'cancelled'
+                       ) END
+                  FROM old
+                 WHERE t.id = old.id
+                RETURNING (old.work_kind, old.work_step, old.waiting_since, old.work_roles,
+                           old.escalated_to, old.assignee_id, old.due_at)
+                          IS DISTINCT FROM
+                          (t.work_kind, t.work_step, t.waiting_since, t.work_roles,
+                           t.escalated_to, t.assignee_id, t.due_at) AS changed
             )
-            UPDATE wfm.workflow_instances_index t
-               SET template_key = $2, work_kind = $3, work_step = $4, waiting_since = $5,
-                   work_roles = $6, escalated_to = $7, assignee_id = $8, work_version = $9,
-                   due_at = CASE WHEN $3::text IS NULL THEN NULL ELSE (
-                       SELECT min(due_at) FROM wfm.workflow_timers
-                        WHERE instance_id = $1 AND activation_seq = $10::integer
-                          AND kind IN ('sla', 'approval_deadline') AND status <> 'cancelled'
-                   ) END
-              FROM old
-             WHERE t.id = old.id
-            RETURNING (old.work_kind, old.work_step, old.waiting_since, old.work_roles,
-                       old.escalated_to, old.assignee_id, old.due_at)
-                      IS DISTINCT FROM
-                      (t.work_kind, t.work_step, t.waiting_since, t.work_roles,
-                       t.escalated_to, t.assignee_id, t.due_at)
+            SELECT changed,
+                   CASE WHEN changed AND $12::text IS NOT NULL THEN pg_notify($11, $12)
+                        WHEN NOT changed AND $13::text IS NOT NULL THEN pg_notify($11, $13)
+                   END
+              FROM written
             """,
             instance_id,
             work.template_key,
@@ -333,6 +349,9 @@ class InstanceIndex:
             work.assignee_id,
             WORK_VERSION,
             work.activation_seq,
+            CHANNEL,
+            when_changed,
+            when_unchanged,
         )
         return bool(changed)
 
@@ -404,7 +423,7 @@ class InstanceIndex:
 
 def _overdue(overdue: bool, now: str) -> str:
     """Work past its due date at `now` (only waiting work has one: migration 0013's check),
-    or (False) the rest."""
+    or (False) the rest. `InstanceIndexRow.overdue_at` is the same test on a row in hand."""
     if overdue:
         return f"due_at < {now}::timestamptz"
     return f"(due_at IS NULL OR due_at >= {now}::timestamptz)"

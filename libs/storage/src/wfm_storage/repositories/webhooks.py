@@ -9,7 +9,10 @@ from typing import Any
 
 from wfm_storage.postgres import Executor
 
-_SUBSCRIPTION = "id, tenant_id, url, secret, event_types, description, active, created_by, created_at, updated_at"
+_SUBSCRIPTION = (
+    "id, tenant_id, url, secret, sealed_secret, event_types, description, active, created_by, "
+    "created_at, updated_at"
+)
 _DELIVERY = (
     "id, subscription_id, tenant_id, message_id, event_type, payload, status, attempts, "
     "last_status_code, last_error, last_attempt_at, delivered_at, created_at"
@@ -21,7 +24,10 @@ class Subscription:
     id: uuid.UUID
     tenant_id: uuid.UUID
     url: str
-    secret: str
+    # the signing secret, sealed (wfm_shared.sealing); or, stored before migration 0017 and
+    # not yet sealed by `wfm secrets rotate-key`, as it was: exactly one of the two is set
+    secret: str | None
+    sealed_secret: str | None
     event_types: list[str]
     description: str | None
     active: bool
@@ -31,6 +37,15 @@ class Subscription:
 
     def wants(self, event_type: str) -> bool:
         return "*" in self.event_types or event_type in self.event_types
+
+
+@dataclass(frozen=True)
+class StoredSigningSecret:
+    """A subscription's signing secret as stored, where `wfm secrets rotate-key` finds it."""
+
+    id: uuid.UUID
+    secret: str | None
+    sealed_secret: str | None
 
 
 @dataclass(frozen=True)
@@ -57,20 +72,20 @@ class WebhookRepository:
         *,
         tenant_id: uuid.UUID,
         url: str,
-        secret: str,
+        sealed_secret: str,
         event_types: list[str],
         description: str | None,
         created_by: uuid.UUID,
     ) -> Subscription:
         row = await ex.fetchrow(
             f"""
-            INSERT INTO wfm.webhook_subscriptions (id, tenant_id, url, secret, event_types, description, created_by)
+            INSERT INTO wfm.webhook_subscriptions (id, tenant_id, url, sealed_secret, event_types, description, created_by)
             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {_SUBSCRIPTION}
             """,
             uuid.uuid4(),
             tenant_id,
             url,
-            secret,
+            sealed_secret,
             event_types,
             description,
             created_by,
@@ -123,6 +138,34 @@ class WebhookRepository:
             active_only,
         )
         return [Subscription(**dict(r)) for r in rows]
+
+    async def signing_secrets_page(
+        self, ex: Executor, *, after: uuid.UUID | None, limit: int
+    ) -> list[StoredSigningSecret]:
+        """Every subscription's signing secret in id order, `limit` past `after`."""
+        rows = await ex.fetch(
+            "SELECT id, secret, sealed_secret FROM wfm.webhook_subscriptions "
+            "WHERE $1::uuid IS NULL OR id > $1 ORDER BY id LIMIT $2",
+            after,
+            limit,
+        )
+        return [StoredSigningSecret(**dict(r)) for r in rows]
+
+    async def replace_signing_secret(
+        self, ex: Executor, stored: StoredSigningSecret, sealed_secret: str
+    ) -> bool:
+        """Keep the secret sealed as given (a plaintext one is cleared), unless it changed
+        since it was read."""
+        result = await ex.execute(
+            "UPDATE wfm.webhook_subscriptions SET sealed_secret = $4, secret = NULL "
+            "WHERE id = $1 AND secret IS NOT DISTINCT FROM $2 "
+            "AND sealed_secret IS NOT DISTINCT FROM $3",
+            stored.id,
+            stored.secret,
+            stored.sealed_secret,
+            sealed_secret,
+        )
+        return result.endswith(" 1")
 
     async def add_delivery(
         self,

@@ -1,0 +1,109 @@
+"""`POST /hooks/{triggerId}`: a vendor's system starts a workflow through a webhook trigger,
+signing its request as Standard Webhooks specifies (`wfm_workflows.inbound_hooks` checks it).
+
+The route only translates: the service's answer, or its typed error, into HTTP, in the shape
+of GraphQL's errors (as every refused HTTP request of the API answers, the body limits' 413
+and 408 included):
+
+- 202 `{"runId", "workflowId", "outcome": "started"}`: the workflow started;
+- 200 `{"runId", "workflowId": null, "outcome": "skipped" | "failed", "reason"}`: nothing
+  to start (an onboarding for the role exists) or the workflow cannot be started (its
+  template was withdrawn);
+- 200 with the first answer's body: a webhook-id received before, nothing started;
+- 401 UNAUTHENTICATED: a signature that does not match, a stale timestamp, a header missing;
+- 404 NOT_FOUND: no such webhook trigger, or one switched off (the same answer);
+- 422 VALIDATION_FAILED with `fields` (path in the body, message): not what the trigger's
+  input schema asks for, or not JSON;
+- 429 RATE_LIMITED with Retry-After;
+- 503 UNAVAILABLE while a storage service is.
+
+The body is read within the API's body size limit and deadline (`wfm_api.limits.BodyLimits`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from wfm_api.errors import storage_unavailable
+from wfm_shared.errors import (
+    Conflict,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+    Unauthenticated,
+    ValidationFailed,
+    WfmError,
+)
+from wfm_shared.logging import get_logger
+from wfm_workflows.inbound_hooks import HookRateLimited, HookReceipt, InboundHooks
+
+log = get_logger("wfm.api")
+
+NO_STORE = {"cache-control": "no-store"}
+STATUS_OF: tuple[tuple[type[WfmError], int], ...] = (
+    (NotFound, 404),
+    (Unauthenticated, 401),
+    (ValidationFailed, 422),
+    (RateLimited, 429),
+    (Conflict, 409),
+    (ServiceUnavailable, 503),
+)
+
+
+def refused(error: WfmError) -> JSONResponse:
+    status = next((code for kind, code in STATUS_OF if isinstance(error, kind)), 400)
+    headers = dict(NO_STORE)
+    if isinstance(error, HookRateLimited):
+        headers["retry-after"] = str(error.retry_after_seconds)
+    return JSONResponse(
+        {"errors": [{"message": error.message, "extensions": error.extensions()}]},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def answer(receipt: HookReceipt) -> JSONResponse:
+    run = receipt.run
+    body: dict[str, Any] = {
+        "runId": str(run.id),
+        "workflowId": str(run.workflow_id) if run.workflow_id else None,
+        "outcome": run.outcome,
+    }
+    if run.reason:
+        body["reason"] = run.reason
+    started = run.outcome == "started" and not receipt.replayed
+    return JSONResponse(body, status_code=202 if started else 200, headers=NO_STORE)
+
+
+async def receive_hook(request: Request) -> Response:
+    hooks: InboundHooks = request.app.state.services.hooks
+    body = await request.body()
+    try:
+        receipt = await hooks.receive(request.path_params["trigger_id"], request.headers, body)
+    except WfmError as error:
+        return refused(error)
+    except Exception as error:
+        if not storage_unavailable(error):
+            raise
+        log.warning("storage_unavailable", error=repr(error))
+        return JSONResponse(
+            {
+                "errors": [
+                    {
+                        "message": "a storage service is unavailable; retry later",
+                        "extensions": {"code": "UNAVAILABLE"},
+                    }
+                ]
+            },
+            status_code=503,
+            headers={**NO_STORE, "retry-after": "5"},
+        )
+    return answer(receipt)
+
+
+def hook_routes() -> list[Route]:
+    return [Route("/hooks/{trigger_id}", receive_hook, methods=["POST"])]
