@@ -19,7 +19,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from wfm_testing.factories import TEST_PASSWORD
-from wfm_testing.web import SIGN_IN_PAGE, serve_web_app, sign_out, web_page
+from wfm_testing.web import SIGN_IN_PAGE, screenshot, serve_web_app, sign_out, web_page
 
 STEP_SECONDS = 30
 
@@ -88,6 +88,7 @@ async def test_market_ops_enrol_while_signing_in_then_sign_in_with_a_code_and_tu
         ).to_be_visible()
         # printed in groups of four, as apps print it; apps ignore the spaces
         secret = (await page.get_by_label("Secret", exact=True).inner_text()).replace(" ", "")
+        await screenshot(page, "mfa-enrolment")
         app = Authenticator(secret)
 
         # a wrong code is refused at its field
@@ -105,6 +106,7 @@ async def test_market_ops_enrol_while_signing_in_then_sign_in_with_a_code_and_tu
         await expect(codes).to_have_count(10)
         recovery_codes = [text.strip() for text in await codes.all_inner_texts()]
         assert all(re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{4}){3}", code) for code in recovery_codes)
+        await screenshot(page, "mfa-recovery-codes")
         proceed = page.get_by_role("button", name="Continue")
         await expect(proceed).to_be_disabled()
         await page.get_by_role("checkbox", name="I have stored my recovery codes").check()

@@ -276,6 +276,11 @@ async def test_a_participant_starts_an_onboarding_that_two_market_ops_users_must
         # the step forms, drawn from each step's JSON Schema, filled in as a person does
         await expect(step_heading(page, "Company information")).to_be_visible()
         await field(page, "Company name").fill(tenant.company_name)
+        # saved as a draft on the API: a reload finds it again
+        await page.get_by_role("button", name="Save", exact=True).click()
+        await expect(page.get_by_text(re.compile(r"^Saved .* by Lea Peeters"))).to_be_visible()
+        await page.reload()
+        await expect(field(page, "Company name")).to_have_value(tenant.company_name)
         await field(page, "VAT number").fill(tenant.vat_number)
         await field(page, "Street and number").fill("Rue de la Loi 16")
         await field(page, "Postal code").fill("1000")
@@ -355,7 +360,10 @@ async def test_a_participant_starts_an_onboarding_that_two_market_ops_users_must
         await screenshot(page, "workflow-detail")
 
         await main_nav(page).get_by_role("link", name="Workflows").click()
-        await expect(page.get_by_role("link", name=re.compile(COMPANY))).to_be_visible()
+        # the list's own link (the detail just left links the tenant's name too)
+        await expect(
+            page.get_by_role("link", name=f"Open the contract-onboarding workflow of {COMPANY}")
+        ).to_be_visible()
         await screenshot(page, "workflows")
         await main_nav(page).get_by_role("link", name="Tenants").click()
         await expect(page.get_by_role("link", name=COMPANY)).to_be_visible()

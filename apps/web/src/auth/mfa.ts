@@ -28,17 +28,6 @@ export const DisableMfaMutation = graphql(`
   }
 `);
 
-/** `login` once more, for the enrolment-only access token of a user who must enrol (no
- * session cookie: such a login answers no refresh token). */
-export const EnrolmentLoginMutation = graphql(`
-  mutation EnrolmentLogin($email: String!, $password: String!) {
-    login(email: $email, password: $password) {
-      accessToken
-      mfaEnrolmentRequired
-    }
-  }
-`);
-
 /** What a pending second factor shows: the QR code's URI and the same secret as text. */
 export interface PendingFactor {
   provisioningUri: string;

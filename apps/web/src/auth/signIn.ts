@@ -46,7 +46,9 @@ export function sessionCookieContext(session: Pick<Session, "credentials">): Par
 export type SignInOutcome =
   | { kind: "signedIn"; user: SessionUser }
   | { kind: "mfaRequired"; challenge: string }
-  | { kind: "enrolmentRequired" }
+  /** No session: a second factor must be enrolled first, with `enrolmentToken` (an access
+   * token that beginMfaEnrolment and confirmMfaEnrolment alone accept), then sign in again */
+  | { kind: "enrolmentRequired"; enrolmentToken: string }
   | { kind: "refused"; error: CombinedError };
 
 interface SessionPayload {
@@ -62,10 +64,10 @@ function settle(session: Session, payload: SessionPayload): SignInOutcome {
   if (payload.mfaRequired && payload.mfaChallenge) {
     return { kind: "mfaRequired", challenge: payload.mfaChallenge };
   }
+  if (!payload.accessToken) throw new Error("the API answered a sign-in with neither a challenge nor a token");
   // its token is good for enrolling a second factor alone: never kept as a session
-  if (payload.mfaEnrolmentRequired || !payload.accessToken || !payload.expiresAt || !payload.user) {
-    return { kind: "enrolmentRequired" };
-  }
+  if (payload.mfaEnrolmentRequired) return { kind: "enrolmentRequired", enrolmentToken: payload.accessToken };
+  if (!payload.expiresAt || !payload.user) throw new Error("the API answered a session without its expiry or user");
   const grant = { accessToken: payload.accessToken, expiresAt: Date.parse(payload.expiresAt) };
   session.signIn(grant, payload.user);
   return { kind: "signedIn", user: payload.user };

@@ -1,10 +1,20 @@
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
+import { graphql } from "../graphql";
+import type { PaginationPageInfoFragment } from "../graphql/graphql";
 import { CURSOR_PARAM, pageNumber, withNextPage, withPreviousPage } from "./cursorStack";
+
+// what a list's query asks of its connection for the pagination: `pageInfo { ...PaginationPageInfo }`
+graphql(`
+  fragment PaginationPageInfo on PageInfo {
+    hasNextPage
+    endCursor
+  }
+`);
 
 export interface PaginationProps {
   /** The connection's pageInfo */
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: PaginationPageInfoFragment;
   /** The search parameter holding the cursor stack (two lists on one screen: two names) */
   param?: string;
 }

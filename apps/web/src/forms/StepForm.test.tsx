@@ -2,7 +2,8 @@ import type { RJSFSchema } from "@rjsf/utils";
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { LanguageSwitch } from "../layout/LanguageSwitch";
 import { renderScreen } from "../test/render";
 import { StepForm, type StepData } from "./StepForm";
 
@@ -48,6 +49,10 @@ function fieldError(label: string): string {
 }
 
 describe("StepForm", () => {
+  afterEach(() => {
+    localStorage.clear(); // the language switch remembers its choice
+  });
+
   it("labels each field in the person's language", () => {
     renderScreen(<Editing schema={companyInfo} />, { language: "fr" });
     expect(screen.getByLabelText("Numéro de TVA", { exact: false })).toBeDefined();
@@ -114,6 +119,45 @@ describe("StepForm", () => {
     await user.type(screen.getByLabelText("Company name", { exact: false }), " SA");
     expect(fieldError("Company name")).not.toContain("differs from the name");
     expect(fieldError("Postal code")).toContain("is not a Belgian postal code in use");
+  });
+
+  it("counts the characters a field takes in the singular or the plural", async () => {
+    const user = userEvent.setup();
+    const schema: RJSFSchema = {
+      type: "object",
+      properties: { companyName: { type: "string", maxLength: 3 }, vatNumber: { type: "string", maxLength: 1 } },
+    };
+    renderScreen(<Editing schema={schema} />);
+    await user.type(screen.getByLabelText("Company name", { exact: false }), "Elia");
+    await user.type(screen.getByLabelText("VAT number", { exact: false }), "BE0");
+    expect(fieldError("Company name")).toContain("must have at most 3 characters");
+    expect(fieldError("VAT number")).toContain("must have at most 1 character");
+    expect(fieldError("VAT number")).not.toContain("1 characters");
+  });
+
+  it("shows the errors in the language just chosen, without moving the focus", async () => {
+    const user = userEvent.setup();
+    const schema: RJSFSchema = {
+      type: "object",
+      required: ["vatNumber"],
+      properties: { companyName: { type: "string", minLength: 5 }, vatNumber: { type: "string" } },
+    };
+    renderScreen(
+      <>
+        <LanguageSwitch />
+        <Editing schema={schema} />
+      </>,
+    );
+    await user.type(screen.getByLabelText("Company name", { exact: false }), "Elia");
+    expect(fieldError("Company name")).toContain("must have at least 5 characters");
+
+    const language = screen.getByRole("combobox", { name: "Language" });
+    await user.selectOptions(language, "fr");
+    expect(await screen.findByText("doit compter au moins 5 caractères")).toBeDefined();
+    expect(fieldError("Nom de l'entreprise")).not.toContain("must have");
+    // a field not touched yet still shows nothing
+    expect(fieldError("Numéro de TVA")).not.toContain("obligatoire");
+    expect(document.activeElement).toBe(language);
   });
 
   it("shows a completed step's data without letting it be changed", () => {

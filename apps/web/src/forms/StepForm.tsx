@@ -1,11 +1,12 @@
 import Form, { type IChangeEvent } from "@rjsf/core";
 import { englishStringTranslator, TranslatableString, type RJSFSchema, type RJSFValidationError } from "@rjsf/utils";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { useTranslation } from "react-i18next";
 import type { FieldProblem } from "../graphql/errors";
 import { apiErrorSchema, fieldIdOf, localizedErrors } from "./errors";
 import { labelledUi } from "./labels";
+import { useErrorsInLanguage } from "./useErrorsInLanguage";
 import { stepValidator } from "./validator";
 
 export type StepData = Record<string, unknown>;
@@ -45,6 +46,9 @@ export function StepForm({
   onContinue,
 }: StepFormProps) {
   const { t } = useTranslation("portal");
+  const form = useRef<Form<StepData>>(null);
+  // the errors shown follow a change of language at once, not at the next keystroke
+  const { revalidating } = useErrorsInLanguage(form, !readOnly);
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [showEveryError, setShowEveryError] = useState(false);
   // the API's problems stay until the field they name is edited again
@@ -86,6 +90,7 @@ export function StepForm({
 
   return (
     <Form<StepData>
+      ref={form}
       className="step-form"
       schema={schema}
       uiSchema={uiSchema}
@@ -96,7 +101,9 @@ export function StepForm({
       liveValidate="onChange"
       showErrorList={false}
       noHtml5Validate
-      focusOnFirstError
+      focusOnFirstError={(error) => {
+        if (!revalidating.current) form.current?.focusOnError(error);
+      }}
       transformErrors={transformErrors}
       extraErrors={extraErrors}
       translateString={(text, params) =>

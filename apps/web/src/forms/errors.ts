@@ -17,19 +17,21 @@ function formatOf(params: unknown): unknown {
 
 /** One validation error's message in the active language (its field is shown beside it). */
 export function localizedMessage(error: RJSFValidationError, t: TFunction<"portal">): string {
-  const limit = String(limitOf(error.params));
+  const limit = limitOf(error.params);
   switch (error.name) {
     case "required":
       return t("validation.required");
+    // a number of characters or entries: its plural form ("at least 1 character")
     case "minLength":
     case "maxLength":
+    case "minItems":
+    case "maxItems":
+      return t(`validation.${error.name}`, { count: Number(limit) });
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
     case "exclusiveMaximum":
-    case "minItems":
-    case "maxItems":
-      return t(`validation.${error.name}`, { limit });
+      return t(`validation.${error.name}`, { limit: String(limit) });
     case "pattern":
       return t("validation.pattern");
     case "enum":

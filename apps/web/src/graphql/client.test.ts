@@ -177,14 +177,14 @@ describe("signing in", () => {
     expect(session.accessToken).toBeNull();
   });
 
-  it("an enrolment-only token never becomes a session", async () => {
-    const enrol = { ...signedIn, user: null, mfaEnrolmentRequired: true };
+  it("an enrolment-only token never becomes a session: it is handed to the enrolment", async () => {
+    const enrol = { ...signedIn, accessToken: "enrolment-only", user: null, mfaEnrolmentRequired: true };
     const server = fakeServer(() => json({ data: { login: enrol } }));
     const session = new Session({ fetch: server.fetch });
 
     const outcome = await signInWithPassword(clientFor(session, server.fetch), session, "ops@tso.example", "pw");
 
-    expect(outcome).toEqual({ kind: "enrolmentRequired" });
+    expect(outcome).toEqual({ kind: "enrolmentRequired", enrolmentToken: "enrolment-only" });
     expect(session.accessToken).toBeNull();
   });
 });

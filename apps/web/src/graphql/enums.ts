@@ -40,6 +40,7 @@ export type StepStatus =
   | 'ACTIVE'
   | 'COMPENSATED'
   | 'COMPLETED'
+  | 'FAILED'
   | 'PENDING'
   | 'SKIPPED';
 
@@ -52,7 +53,16 @@ export type TenantStatus =
 /** What starts a triggered workflow */
 export type TriggerKind =
   | 'EVENT'
-  | 'SCHEDULE';
+  | 'MANUAL'
+  | 'SCHEDULE'
+  | 'WEBHOOK';
+
+/** How a trigger's run ended */
+export type TriggerRunOutcome =
+  | 'DUPLICATE'
+  | 'FAILED'
+  | 'SKIPPED'
+  | 'STARTED';
 
 export type WebhookDeliveryStatus =
   | 'DELIVERED'
@@ -75,6 +85,7 @@ export type WorkflowAction =
   | 'PAUSE'
   | 'REJECT'
   | 'RESUME'
+  | 'RETRY'
   | 'ROLLBACK'
   | 'START'
   | 'SUBMIT'

@@ -2,34 +2,29 @@ import { useState, type SubmitEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { CombinedError } from "urql";
 import type { PendingFactor } from "../../auth/mfa";
+import type { EnrolmentSteps } from "../../auth/useMfaEnrolment";
 import { ErrorMessage } from "../../components/ErrorMessage";
+import { Loading } from "../../components/Loading";
 import { QrCode } from "../../components/QrCode";
 import { fieldProblems } from "../../graphql/errors";
 import "../../styles/account.css";
 
-export type EnrolmentView =
-  | { stage: "pending"; factor: PendingFactor }
-  | { stage: "confirmed"; recoveryCodes: readonly string[] };
+export type { EnrolmentView } from "../../auth/useMfaEnrolment";
 
-export interface MfaEnrolmentProps {
-  view: EnrolmentView;
-  busy: boolean;
-  /** The API's refusal of the code (at its field) or anything else */
-  error: CombinedError | null;
-  onConfirm: (code: string) => void;
-  /** After the recovery codes were stored */
-  onContinue: () => void;
-  onCancel?: () => void;
-}
+/** As useMfaEnrolment gives them; cancelling is optional here */
+export type MfaEnrolmentProps = Omit<EnrolmentSteps, "onCancel"> & { onCancel?: () => void };
 
 /** Enrolling an authenticator app: its secret as a QR code and as text, the first code,
  * then the recovery codes, which must be acknowledged as stored before going on. */
 export function MfaEnrolment({ view, busy, error, onConfirm, onContinue, onCancel }: MfaEnrolmentProps) {
-  return view.stage === "pending" ? (
-    <SecretStep factor={view.factor} busy={busy} error={error} onConfirm={onConfirm} onCancel={onCancel} />
-  ) : (
-    <RecoveryCodesStep recoveryCodes={view.recoveryCodes} onContinue={onContinue} />
-  );
+  switch (view.stage) {
+    case "starting":
+      return <Loading />;
+    case "pending":
+      return <SecretStep factor={view.factor} busy={busy} error={error} onConfirm={onConfirm} onCancel={onCancel} />;
+    case "confirmed":
+      return <RecoveryCodesStep recoveryCodes={view.recoveryCodes} onContinue={onContinue} />;
+  }
 }
 
 /** The secret as apps print it, "ABCD EFGH …": easier to copy by eye (apps ignore spaces). */

@@ -1,10 +1,10 @@
 import { useState, type SubmitEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { useMutation } from "urql";
+import { useMutation, useQuery } from "urql";
 import { DisableMfaMutation, normaliseCode } from "../../auth/mfa";
-import { isAlreadyOn, useMfaEnrolment } from "../../auth/mfaEnrolment";
 import { useSession } from "../../auth/SessionContext";
 import { sessionCookieContext } from "../../auth/signIn";
+import { isAlreadyOn, useMfaEnrolment } from "../../auth/useMfaEnrolment";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { graphql } from "../../graphql";
@@ -20,9 +20,17 @@ const ChangePasswordMutation = graphql(`
   }
 `);
 
-/** Whether a second factor is on, as far as this page has learnt: the API does not say
- * (no `User.mfaEnabled`), so it is known only after enrolling, turning off, or a refusal. */
-type FactorKnown = "on" | "off" | null;
+const SecondFactorQuery = graphql(`
+  query SecondFactor {
+    me {
+      id
+      mfaEnabled
+    }
+  }
+`);
+
+/** Whether a second factor is on: as `me` said, or as this page's last change left it */
+type Factor = "on" | "off";
 
 function textOf(form: FormData, name: string): string {
   const value = form.get(name);
@@ -33,16 +41,17 @@ function textOf(form: FormData, name: string): string {
 export function Security() {
   const { t } = useTranslation("account");
   const session = useSession();
-  const enrolment = useMfaEnrolment();
-  const [factor, setFactor] = useState<FactorKnown>(null);
+  // read again each visit: a factor may have been turned on or off in another session
+  const [me] = useQuery({ query: SecondFactorQuery, requestPolicy: "cache-and-network" });
+  const [changed, setFactor] = useState<Factor | null>(null);
+  const enrolment = useMfaEnrolment({
+    onEnrolled: () => {
+      setFactor("on");
+    },
+  });
   const [disabling, disableMfa] = useMutation(DisableMfaMutation);
   const [changing, changePassword] = useMutation(ChangePasswordMutation);
   const [passwordChanged, setPasswordChanged] = useState(false);
-
-  async function begin() {
-    if (!(await enrolment.begin())) return;
-    setFactor("off");
-  }
 
   async function submitDisable(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -74,8 +83,9 @@ export function Security() {
     }
   }
 
-  const enrolmentConflict = isAlreadyOn(enrolment.error);
-  const known: FactorKnown = enrolmentConflict ? "on" : factor;
+  const enrolmentConflict = isAlreadyOn(enrolment.refusal);
+  const told: Factor | null = me.data === undefined ? null : me.data.me.mfaEnabled ? "on" : "off";
+  const known: Factor | null = enrolmentConflict ? "on" : (changed ?? told);
   const disableConflict = hasErrorCode(disabling.error, "CONFLICT");
   const disableCodeProblem = fieldProblems(disabling.error, ["code"]).length > 0;
   const passwordProblems = fieldProblems(changing.error);
@@ -90,38 +100,34 @@ export function Security() {
 
       <section aria-labelledby="security-mfa-title">
         <h2 id="security-mfa-title">{t("security.mfaTitle")}</h2>
-        <p className="security-status" role="status">
-          {known === "on" ? t("security.mfaOn") : known === "off" ? t("security.mfaOff") : t("security.mfaUnknown")}
-        </p>
-        {enrolment.state.stage === "pending" || enrolment.state.stage === "confirmed" ? (
-          <MfaEnrolment
-            view={enrolment.state}
-            busy={enrolment.busy}
-            error={enrolment.error}
-            onConfirm={(code) => {
-              void enrolment.confirm(code);
-            }}
-            onContinue={() => {
-              enrolment.reset();
-              setFactor("on");
-            }}
-            onCancel={enrolment.reset}
-          />
-        ) : enrolment.state.stage === "starting" ? (
-          <Loading />
+        {known === null ? (
+          <>
+            <ErrorMessage error={me.error} />
+            {me.fetching && <Loading />}
+          </>
+        ) : (
+          <p className="security-status" role="status">
+            {known === "on" ? t("security.mfaOn") : t("security.mfaOff")}
+          </p>
+        )}
+        {known === null ? null : enrolment.steps ? (
+          <MfaEnrolment {...enrolment.steps} />
         ) : (
           <>
-            {enrolmentConflict ? <p role="alert">{t("security.alreadyOn")}</p> : <ErrorMessage error={enrolment.error} />}
-            {known !== "on" && (
-              <button type="button" className="primary" onClick={() => void begin()}>
-                {t("security.enrol")}
-              </button>
+            {enrolmentConflict ? <p role="alert">{t("security.alreadyOn")}</p> : <ErrorMessage error={enrolment.refusal} />}
+            {known === "off" && (
+              <>
+                <p>{t("security.enrolIntro")}</p>
+                <button type="button" className="primary" onClick={() => void enrolment.begin()}>
+                  {t("security.enrol")}
+                </button>
+              </>
             )}
           </>
         )}
       </section>
 
-      {known !== "off" && enrolment.state.stage === "idle" && (
+      {known === "on" && enrolment.steps === null && (
         <section aria-labelledby="security-disable-title">
           <h2 id="security-disable-title">{t("security.disableTitle")}</h2>
           <form onSubmit={(event) => void submitDisable(event)}>

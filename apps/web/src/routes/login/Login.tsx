@@ -4,8 +4,8 @@ import { Navigate, useNavigate, useSearchParams } from "react-router";
 import { useClient, type CombinedError } from "urql";
 import { afterSignIn } from "../../auth/roles";
 import { useSession, useSessionState } from "../../auth/SessionContext";
-import { EnrolmentLoginMutation, enrolmentTokenContext } from "../../auth/mfa";
-import { useMfaEnrolment } from "../../auth/mfaEnrolment";
+import { enrolmentTokenContext } from "../../auth/mfa";
+import { useMfaEnrolment } from "../../auth/useMfaEnrolment";
 import { signInWithPassword, verifySecondFactor, type SignInOutcome } from "../../auth/signIn";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
@@ -23,8 +23,7 @@ interface Credentials {
 type Step =
   | { kind: "password" }
   | { kind: "secondFactor"; challenge: string; afterEnrolment: boolean }
-  | { kind: "enrol"; credentials: Credentials }
-  | { kind: "enrolmentRequired" };
+  | { kind: "enrol"; credentials: Credentials };
 
 function textOf(form: FormData, name: string): string {
   const value = form.get(name);
@@ -46,7 +45,12 @@ export function Login() {
     error: null,
   });
   const [busy, setBusy] = useState(false);
-  const enrolment = useMfaEnrolment();
+  const enrolment = useMfaEnrolment({
+    onEnrolled: () => {
+      if (step.kind === "enrol") signInAfterEnrolment(step.credentials);
+    },
+    onCancelled: restart,
+  });
 
   if (state.status === "restoring") return <Loading />;
   if (state.status === "signedIn" && !busy) {
@@ -70,8 +74,11 @@ export function Login() {
           setStep({ kind: "secondFactor", challenge: outcome.challenge, afterEnrolment });
           break;
         case "enrolmentRequired":
-          if (credentials) await startEnrolment(credentials);
-          else setStep({ kind: "enrolmentRequired" });
+          // enrolled with the token this login answered, then signed in again with the password
+          if (credentials) {
+            setStep({ kind: "enrol", credentials });
+            await enrolment.begin(enrolmentTokenContext(outcome.enrolmentToken, i18n.language));
+          }
           break;
         case "refused":
           // a wrong password or code is UNAUTHENTICATED: said here in the sign-in's words
@@ -87,22 +94,6 @@ export function Login() {
     }
   }
 
-  /** The enrolment-only token (its login's answer, asked again: the session's sign-in
-   * keeps no such token), then a secret for the authenticator app. */
-  async function startEnrolment(credentials: Credentials) {
-    const result = await client
-      .mutation(EnrolmentLoginMutation, credentials, { requestPolicy: "network-only", signIn: true })
-      .toPromise();
-    const token = result.data?.login.mfaEnrolmentRequired ? result.data.login.accessToken : null;
-    if (result.error || token === null) {
-      setError({ refusal: null, error: result.error ?? null });
-      setStep(result.error ? { kind: "password" } : { kind: "enrolmentRequired" });
-      return;
-    }
-    setStep({ kind: "enrol", credentials });
-    await enrolment.begin(enrolmentTokenContext(token, i18n.language));
-  }
-
   function submitPassword(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -116,15 +107,14 @@ export function Login() {
 
   /** Enrolled and the recovery codes stored: sign in again, now with the second factor
    * (the password is forgotten with the enrolment step). */
-  function signInAfterEnrolment({ email, password }: Credentials) {
-    enrolment.reset();
-    void attempt(() => signInWithPassword(client, session, email, password), t("signIn.invalid"), {
+  function signInAfterEnrolment(credentials: Credentials) {
+    void attempt(() => signInWithPassword(client, session, credentials.email, credentials.password), t("signIn.invalid"), {
+      credentials,
       afterEnrolment: true,
     });
   }
 
   function restart() {
-    enrolment.reset();
     setError({ refusal: null, error: null });
     setStep({ kind: "password" });
   }
@@ -154,7 +144,7 @@ export function Login() {
         <span className="product">{t("common:product")}</span>
         <LanguageSwitch />
       </header>
-      <main id="main" className="login-card">
+      <main id="main" className={step.kind === "enrol" ? "login-card login-card-enrolment" : "login-card"}>
         {step.kind === "password" && (
           <form onSubmit={submitPassword} aria-labelledby="login-title">
             <h1 id="login-title">{t("signIn.title")}</h1>
@@ -206,38 +196,16 @@ export function Login() {
             <h1 id="enrol-title">{t("account:enrolment.title")}</h1>
             <p>{t("account:enrolment.requiredIntro")}</p>
             {problems}
-            {enrolment.state.stage === "pending" || enrolment.state.stage === "confirmed" ? (
-              <MfaEnrolment
-                view={enrolment.state}
-                busy={enrolment.busy}
-                error={enrolment.error}
-                onConfirm={(code) => {
-                  void enrolment.confirm(code);
-                }}
-                onContinue={() => {
-                  signInAfterEnrolment(step.credentials);
-                }}
-                onCancel={restart}
-              />
-            ) : enrolment.state.stage === "starting" ? (
-              <Loading />
+            {enrolment.steps ? (
+              <MfaEnrolment {...enrolment.steps} />
             ) : (
               <>
-                <ErrorMessage error={enrolment.error} />
+                <ErrorMessage error={enrolment.refusal} />
                 <button type="button" onClick={restart}>
                   {t("mfa.restart")}
                 </button>
               </>
             )}
-          </section>
-        )}
-        {step.kind === "enrolmentRequired" && (
-          <section aria-labelledby="enrol-title">
-            <h1 id="enrol-title">{t("signIn.title")}</h1>
-            <p role="alert">{t("enrolmentRequired")}</p>
-            <button type="button" onClick={restart}>
-              {t("mfa.restart")}
-            </button>
           </section>
         )}
       </main>

@@ -80,6 +80,15 @@ describe("webhook deliveries", () => {
     expect(attempts).toEqual(["#1: ConnectError: refused in 12 ms", "#2: HTTP 503 in 80 ms"]);
   });
 
+  it("count their attempts, one in the singular", () => {
+    const once: DeliveryRow = { ...failedDelivery, id: "d3", attemptCount: 1, attempts: failedDelivery.attempts.slice(0, 1) };
+    renderScreen(
+      <DeliveriesTable deliveries={[failedDelivery, once]} subscriptions={subscriptions} replaying={new Set()} onReplay={vi.fn()} now={NOW} />,
+    );
+    expect(screen.getByText("2 attempts")).toBeDefined();
+    expect(screen.getByText("1 attempt")).toBeDefined();
+  });
+
   it("replay a failed delivery", async () => {
     const user = userEvent.setup();
     const onReplay = vi.fn();

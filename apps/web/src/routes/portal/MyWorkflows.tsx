@@ -45,8 +45,7 @@ const MyWorkflowsDocument = graphql(`
         }
       }
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PaginationPageInfo
       }
     }
   }

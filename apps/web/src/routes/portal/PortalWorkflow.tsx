@@ -12,10 +12,13 @@ import { fieldProblems, hasErrorCode } from "../../graphql/errors";
 import type { PortalWorkflowQuery } from "../../graphql/graphql";
 import { formatDateTime } from "../../i18n/format";
 import "../../styles/portal.css";
+import { ExecuteStepMutation, StartWorkflowMutation, SubmitWorkflowMutation, WorkflowChangedSubscription } from "../workflows/commands";
 import { useResubscription } from "../workflows/usePollingFallback";
+import { ValidateWorkflowMutation, workflowCheck } from "../workflows/validation";
+import { DraftNote } from "./components/DraftNote";
 import { StepList } from "./components/StepList";
-import { SubmitPanel, type SubmitPanelProps } from "./components/SubmitPanel";
-import { forgetDraft, saveDraft, savedDraft } from "./drafts";
+import { SubmitPanel } from "./components/SubmitPanel";
+import { useStepDrafts } from "./useStepDrafts";
 
 const PortalWorkflowDocument = graphql(`
   query PortalWorkflow($id: ID!) {
@@ -59,65 +62,9 @@ const PortalWorkflowDocument = graphql(`
           }
         }
       }
-    }
-  }
-`);
-
-const PortalWorkflowChangedDocument = graphql(`
-  subscription PortalWorkflowChanged($id: ID!) {
-    workflowChanged(id: $id) {
-      id
-      version
-    }
-  }
-`);
-
-const ExecuteStepDocument = graphql(`
-  mutation PortalExecuteStep($workflowId: ID!, $stepId: String!, $data: JSON!, $expectedVersion: Int, $idempotencyKey: String!) {
-    executeStep(workflowId: $workflowId, stepId: $stepId, data: $data, expectedVersion: $expectedVersion, idempotencyKey: $idempotencyKey) {
-      id
-      version
-      status
-    }
-  }
-`);
-
-const ValidateWorkflowDocument = graphql(`
-  mutation PortalValidateWorkflow($workflowId: ID!) {
-    validateWorkflow(workflowId: $workflowId) {
-      valid
-      outstandingSteps
-      steps {
-        stepId
-        errors {
-          path
-          message
-        }
+      drafts {
+        ...StepDraftShown
       }
-      submissionErrors {
-        path
-        message
-      }
-    }
-  }
-`);
-
-const SubmitWorkflowDocument = graphql(`
-  mutation PortalSubmitWorkflow($workflowId: ID!, $expectedVersion: Int, $idempotencyKey: String!) {
-    submitWorkflow(workflowId: $workflowId, expectedVersion: $expectedVersion, idempotencyKey: $idempotencyKey) {
-      id
-      version
-      status
-    }
-  }
-`);
-
-const StartDraftDocument = graphql(`
-  mutation PortalStartWorkflow($workflowId: ID!, $expectedVersion: Int, $idempotencyKey: String!) {
-    startWorkflow(workflowId: $workflowId, expectedVersion: $expectedVersion, idempotencyKey: $idempotencyKey) {
-      id
-      version
-      status
     }
   }
 `);
@@ -125,6 +72,8 @@ const StartDraftDocument = graphql(`
 type Workflow = PortalWorkflowQuery["workflow"];
 
 const POLL_SECONDS = 15;
+
+const NO_DATA: StepData = {};
 
 function schemaOf(value: unknown): RJSFSchema {
   return isRecord(value) ? value : {};
@@ -157,7 +106,7 @@ function useIntentKey() {
 /** Live: refetch when the workflow changes (workflowChanged); without a live feed, poll. */
 function useLiveWorkflow(id: string) {
   const [result, reexecute] = useQuery({ query: PortalWorkflowDocument, variables: { id } });
-  const [feed, resubscribe] = useSubscription({ query: PortalWorkflowChangedDocument, variables: { id } });
+  const [feed, resubscribe] = useSubscription({ query: WorkflowChangedSubscription, variables: { id } });
   useResubscription(feed.error !== undefined, resubscribe);
   const shownVersion = result.data?.workflow.version;
   const liveVersion = feed.data?.workflowChanged.version;
@@ -212,15 +161,17 @@ export function PortalWorkflow() {
 function WorkflowView({ workflow, live, refresh }: { workflow: Workflow; live: boolean; refresh: () => void }) {
   const { t, i18n } = useTranslation("portal");
   const [params] = useSearchParams();
-  const [, executeStep] = useMutation(ExecuteStepDocument);
+  const [, executeStep] = useMutation(ExecuteStepMutation);
   const [executed, setExecuted] = useState<Awaited<ReturnType<typeof executeStep>> | null>(null);
   const [sending, setSending] = useState(false);
-  const [validation, validateWorkflow] = useMutation(ValidateWorkflowDocument);
-  const [submission, submitWorkflow] = useMutation(SubmitWorkflowDocument);
-  const [starting, startWorkflow] = useMutation(StartDraftDocument);
+  const [validation, validateWorkflow] = useMutation(ValidateWorkflowMutation);
+  const [submission, submitWorkflow] = useMutation(SubmitWorkflowMutation);
+  const [starting, startWorkflow] = useMutation(StartWorkflowMutation);
   const intentKey = useIntentKey();
   const [edits, setEdits] = useState<Record<string, StepData>>({});
-  const [savedStep, setSavedStep] = useState<string | null>(null);
+  const drafts = useStepDrafts(workflow.id, workflow.drafts, refresh);
+  // a discarded draft: the form starts again from the step's own data
+  const [discards, setDiscards] = useState(0);
 
   const steps = workflow.state.steps;
   const rejection = workflow.state.lastRejection;
@@ -235,44 +186,33 @@ function WorkflowView({ workflow, live, refresh }: { workflow: Workflow; live: b
   const ours = templateStep !== undefined && (templateStep.roles.length === 0 || templateStep.roles.some((role) => role.startsWith("tenant_")));
   const editable = isCurrent && shown.type === "form" && ours && workflow.allowedActions.includes("EXECUTE_STEP");
 
-  const data: StepData = useMemo(() => {
-    if (shown === null) return {};
-    const edited = edits[shown.id] ?? savedDraft(workflow.id, shown.id);
-    if (edited) return edited;
-    return isRecord(shown.data) ? shown.data : {};
-  }, [edits, shown, workflow.id]);
+  const draft = shown === null ? null : drafts.draftOf(shown.id);
+  // what the person typed, else their draft (until the step is executed), else the step's data
+  const data: StepData =
+    shown === null
+      ? NO_DATA
+      : (edits[shown.id] ?? (draft !== null && isRecord(draft.data) ? draft.data : isRecord(shown.data) ? shown.data : NO_DATA));
+
+  function forgetEdits(stepId: string) {
+    setEdits((previous) => Object.fromEntries(Object.entries(previous).filter(([edited]) => edited !== stepId)));
+  }
 
   const apiProblems = useMemo(() => (executed?.error ? fieldProblems(executed.error) : []), [executed]);
 
   async function continueWith(stepId: string, stepData: StepData) {
     const key = intentKey(`execute:${stepId}:${JSON.stringify(stepData)}`);
     setSending(true);
-    const answer = await executeStep({ workflowId: workflow.id, stepId, data: stepData, expectedVersion: workflow.version, idempotencyKey: key });
+    const answer = await executeStep({ id: workflow.id, stepId, data: stepData, expectedVersion: workflow.version, key });
     setSending(false);
     setExecuted(answer);
     if (answer.data) {
-      forgetDraft(workflow.id, stepId);
-      setEdits((previous) => Object.fromEntries(Object.entries(previous).filter(([edited]) => edited !== stepId)));
+      // the API deleted the step's draft with the step's execution
+      forgetEdits(stepId);
       refresh();
     }
   }
 
-  const check: SubmitPanelProps["check"] = validation.data
-    ? {
-        valid: validation.data.validateWorkflow.valid,
-        missing: [
-          ...new Set([
-            ...validation.data.validateWorkflow.outstandingSteps,
-            ...validation.data.validateWorkflow.steps.filter((step) => step.errors.length > 0).map((step) => step.stepId),
-          ]),
-        ].map((stepId) => ({
-          id: stepId,
-          title: stepTitle(stepId),
-          problems: validation.data?.validateWorkflow.steps.find((step) => step.stepId === stepId)?.errors ?? [],
-        })),
-        submissionErrors: validation.data.validateWorkflow.submissionErrors.map((problem) => [problem.path.join("."), problem.message].filter(Boolean).join(" ")),
-      }
-    : null;
+  const check = validation.data ? workflowCheck(validation.data.validateWorkflow, stepTitle) : null;
 
   const description = shown ? descriptionOf(workflow.template.definition, shown.id, i18n.language) : null;
 
@@ -310,7 +250,7 @@ function WorkflowView({ workflow, live, refresh }: { workflow: Workflow; live: b
             type="button"
             disabled={starting.fetching}
             onClick={() => {
-              void startWorkflow({ workflowId: workflow.id, expectedVersion: workflow.version, idempotencyKey: intentKey(`start:${workflow.id}`) }).then(refresh);
+              void startWorkflow({ id: workflow.id, expectedVersion: workflow.version, key: intentKey(`start:${workflow.id}`) }).then(refresh);
             }}
           >
             {t("page.startNow")}
@@ -334,25 +274,33 @@ function WorkflowView({ workflow, live, refresh }: { workflow: Workflow; live: b
               {editable ? (
                 <>
                   {executed?.error && <ErrorMessage error={executed.error} />}
-                  {savedStep === shown.id && (
-                    <p role="status" className="notice">
-                      {t("form.saved")}
-                    </p>
+                  <ErrorMessage error={drafts.error} />
+                  {draft !== null && (
+                    <DraftNote
+                      savedAt={draft.savedAt}
+                      savedBy={draft.savedBy.name}
+                      busy={drafts.busy || sending}
+                      onDiscard={() => {
+                        void drafts.discard(shown.id).then((discarded) => {
+                          if (!discarded) return;
+                          forgetEdits(shown.id);
+                          setDiscards((count) => count + 1);
+                        });
+                      }}
+                    />
                   )}
                   <StepForm
-                    key={shown.id}
+                    key={`${shown.id}:${String(discards)}`}
                     schema={schemaOf(templateStep.schema)}
                     data={data}
                     idPrefix={`step_${shown.id.replaceAll("-", "_")}`}
-                    busy={sending}
+                    busy={sending || drafts.busy}
                     apiProblems={apiProblems}
                     onChange={(next) => {
                       setEdits((previous) => ({ ...previous, [shown.id]: next }));
-                      setSavedStep(null);
                     }}
                     onSave={(next) => {
-                      saveDraft(workflow.id, shown.id, next);
-                      setSavedStep(shown.id);
+                      void drafts.save(shown.id, next);
                     }}
                     onContinue={(next) => {
                       void continueWith(shown.id, next);
@@ -397,9 +345,9 @@ function WorkflowView({ workflow, live, refresh }: { workflow: Workflow; live: b
                     const checked = await validateWorkflow({ workflowId: workflow.id });
                     if (!checked.data?.validateWorkflow.valid) return;
                     const answer = await submitWorkflow({
-                      workflowId: workflow.id,
+                      id: workflow.id,
                       expectedVersion: workflow.version,
-                      idempotencyKey: intentKey(`submit:${String(workflow.version)}`),
+                      key: intentKey(`submit:${String(workflow.version)}`),
                     });
                     if (answer.data) refresh();
                   })();

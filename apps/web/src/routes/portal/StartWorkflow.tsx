@@ -8,6 +8,7 @@ import { graphql } from "../../graphql";
 import type { MarketRole } from "../../graphql/enums";
 import { hasErrorCode, problemsOf } from "../../graphql/errors";
 import "../../styles/portal.css";
+import { StartWorkflowMutation } from "../workflows/commands";
 import { RoleChoice, roleStatusText, type TemplateChoice } from "./components/RoleChoice";
 import { offerMarketRoles } from "./roleOffering";
 
@@ -60,18 +61,7 @@ const RoleTemplatesDocument = graphql(`
 const CreateOnboardingDocument = graphql(`
   mutation CreateOnboarding($marketRole: MarketRole!, $templateKey: String!, $idempotencyKey: String!) {
     createWorkflow(marketRole: $marketRole, templateKey: $templateKey, idempotencyKey: $idempotencyKey) {
-      id
-      version
-      status
-    }
-  }
-`);
-
-const StartOnboardingDocument = graphql(`
-  mutation StartOnboarding($workflowId: ID!, $expectedVersion: Int, $idempotencyKey: String!) {
-    startWorkflow(workflowId: $workflowId, expectedVersion: $expectedVersion, idempotencyKey: $idempotencyKey) {
-      id
-      status
+      ...WorkflowActed
     }
   }
 `);
@@ -125,7 +115,7 @@ export function StartWorkflow() {
     pause: role === null,
   });
   const [created, createWorkflow] = useMutation(CreateOnboardingDocument);
-  const [started, startWorkflow] = useMutation(StartOnboardingDocument);
+  const [started, startWorkflow] = useMutation(StartWorkflowMutation);
 
   const offering = useMemo(() => {
     if (!context.data) return null;
@@ -166,7 +156,7 @@ export function StartWorkflow() {
     const creation = await createWorkflow({ marketRole: role, templateKey: effectiveTemplateKey, idempotencyKey: current.createKey });
     const workflow = creation.data?.createWorkflow;
     if (!workflow) return;
-    const start = await startWorkflow({ workflowId: workflow.id, expectedVersion: workflow.version, idempotencyKey: current.startKey });
+    const start = await startWorkflow({ id: workflow.id, expectedVersion: workflow.version, key: current.startKey });
     if (start.data) {
       void navigate(`/portal/workflows/${workflow.id}`);
     }

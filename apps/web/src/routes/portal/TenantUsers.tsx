@@ -27,8 +27,7 @@ const TenantUsersDocument = graphql(`
         status
       }
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PaginationPageInfo
       }
     }
   }

@@ -3,9 +3,9 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import type { CombinedError } from "urql";
 import { ErrorMessage } from "../../components/ErrorMessage";
-import { hasErrorCode } from "../../graphql/errors";
+import { hasErrorCode, type FieldProblem } from "../../graphql/errors";
 import { readDefinition, type TemplateDefinition } from "./definition";
-import { publishProblems } from "./publishProblems";
+import { problemsAt, publishProblems } from "./publishProblems";
 import { stepElementId, StepGraphView } from "./StepGraphView";
 import { useStepGraph } from "./useStepGraph";
 
@@ -15,12 +15,23 @@ export interface PublishedTemplate {
   marketRole: string | null;
 }
 
+/** What checking a file found (validateTemplate): publishing would refuse it for `errors` */
+export interface TemplateCheck {
+  valid: boolean;
+  errors: readonly FieldProblem[];
+}
+
 export interface PublishFormProps {
   onPublish: (definition: unknown) => void;
   fetching: boolean;
   error: CombinedError | undefined;
   published: PublishedTemplate | null;
   linkTo: (template: PublishedTemplate) => string;
+  /** Check the definition as publishing does, publishing nothing */
+  onCheck: (definition: unknown) => void;
+  checking: boolean;
+  checkError: CombinedError | undefined;
+  checked: TemplateCheck | null;
 }
 
 type ChosenFile =
@@ -51,19 +62,21 @@ function read(file: File, done: (chosen: ChosenFile) => void) {
   reader.readAsText(file);
 }
 
-/** "Publish a new version": a JSON file read in the browser, its steps drawn, then sent;
- * the API's objections listed at their paths, linked to the step they concern. */
-export function PublishForm({ onPublish, fetching, error, published, linkTo }: PublishFormProps) {
+/** "Publish a new version": a JSON file read in the browser, its steps drawn, checked if
+ * wished, then sent; the API's objections listed at their paths, linked to the step they concern. */
+export function PublishForm({ onPublish, fetching, error, published, linkTo, onCheck, checking, checkError, checked }: PublishFormProps) {
   const { t } = useTranslation("templates");
   const inputId = useId();
   const [chosen, setChosen] = useState<ChosenFile | null>(null);
   // answers belong to the file they were given for: a new file hides the last answer
   const [loads, setLoads] = useState(0);
-  const [sentFor, setSentFor] = useState<number | null>(null);
-  const answered = sentFor === loads && !fetching;
+  const [asked, setAsked] = useState<{ action: "check" | "publish"; loads: number } | null>(null);
+  const answered = asked?.action === "publish" && asked.loads === loads && !fetching;
+  const checkAnswered = asked?.action === "check" && asked.loads === loads && !checking;
   const definition = chosen?.state === "ready" ? chosen.definition : null;
-  const problems = answered ? publishProblems(error, definition) : [];
   const validation = answered && hasErrorCode(error, "VALIDATION_FAILED");
+  const checkFailed = checkAnswered && checkError === undefined && checked !== null && !checked.valid;
+  const problems = validation ? publishProblems(error, definition) : checkFailed ? problemsAt(checked.errors, definition) : [];
   const problemSteps = new Set(problems.flatMap((problem) => (problem.stepId === null ? [] : [problem.stepId])));
   const graph = useStepGraph(definition);
 
@@ -106,18 +119,35 @@ export function PublishForm({ onPublish, fetching, error, published, linkTo }: P
               count: chosen.definition.steps.length,
             })}
           </p>
-          <button
-            type="button"
-            className="primary"
-            disabled={fetching}
-            onClick={() => {
-              setSentFor(loads);
-              onPublish(chosen.value);
-            }}
-          >
-            {fetching ? t("publish.busy") : t("publish.button")}
-          </button>
+          <div className="publish-actions">
+            <button
+              type="button"
+              disabled={fetching || checking}
+              onClick={() => {
+                setAsked({ action: "check", loads });
+                onCheck(chosen.value);
+              }}
+            >
+              {checking ? t("publish.checking") : t("publish.check")}
+            </button>
+            <button
+              type="button"
+              className="primary"
+              disabled={fetching || checking}
+              onClick={() => {
+                setAsked({ action: "publish", loads });
+                onPublish(chosen.value);
+              }}
+            >
+              {fetching ? t("publish.busy") : t("publish.button")}
+            </button>
+          </div>
         </>
+      )}
+      {checkAnswered && checkError === undefined && checked?.valid === true && chosen?.state === "ready" && (
+        <p role="status" className="success-message">
+          {t("publish.checkedValid", { file: chosen.name })}
+        </p>
       )}
       {answered && published !== null && error === undefined && (
         <p role="status" className="success-message">
@@ -129,9 +159,9 @@ export function PublishForm({ onPublish, fetching, error, published, linkTo }: P
           <Link to={linkTo(published)}>{t("publish.openPublished")}</Link>
         </p>
       )}
-      {answered && validation && (
+      {(validation || checkFailed) && (
         <div role="alert" className="error-message">
-          <p className="problem-headline">{t("publish.problemsIntro")}</p>
+          <p className="problem-headline">{validation ? t("publish.problemsIntro") : t("publish.checkProblemsIntro")}</p>
           <ul aria-label={t("publish.problems")} className="publish-problems">
             {problems.map((problem) => {
               const path = <code>{problem.path === "" ? t("publish.wholeFile") : problem.path}</code>;
@@ -146,6 +176,7 @@ export function PublishForm({ onPublish, fetching, error, published, linkTo }: P
         </div>
       )}
       {answered && !validation && <ErrorMessage error={error} />}
+      {checkAnswered && <ErrorMessage error={checkError} />}
       {chosen?.state === "ready" && graph !== null && (
         <StepGraphView
           graph={graph}

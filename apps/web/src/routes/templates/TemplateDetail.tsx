@@ -12,6 +12,7 @@ import { readDefinition } from "./definition";
 import { PublishForm } from "./PublishForm";
 import { StepGraphView } from "./StepGraphView";
 import { StepList } from "./StepList";
+import { periodStart, TemplateStatistics, type Period } from "./TemplateStatistics";
 import { TemplateStatus } from "./TemplateStatus";
 import { templatePath, usePublishTemplate } from "./usePublishTemplate";
 import { useStepGraph } from "./useStepGraph";
@@ -20,14 +21,7 @@ import { VersionTable, type TemplateVersion } from "./VersionTable";
 const TemplateDetailQuery = graphql(`
   query TemplateDetail($key: String!, $version: Int, $marketRole: MarketRole) {
     template(key: $key, version: $version, marketRole: $marketRole) {
-      id
-      key
-      version
-      status
-      marketRole
-      extends
-      createdAt
-      name
+      ...TemplateSummary
       description
       definition
     }
@@ -37,6 +31,38 @@ const TemplateDetailQuery = graphql(`
       marketRole
       status
       createdAt
+    }
+  }
+`);
+
+const TemplateStatisticsQuery = graphql(`
+  query TemplateStatistics($key: String!, $since: DateTime) {
+    templateStats(key: $key, since: $since) {
+      workflows
+      slaBreaches
+      byStatus {
+        status
+        count
+      }
+      duration {
+        measured
+        p50Seconds
+        p90Seconds
+        p95Seconds
+      }
+      steps {
+        stepId
+        runs
+        failed
+        failureRate
+        slaBreaches
+        duration {
+          measured
+          p50Seconds
+          p90Seconds
+          p95Seconds
+        }
+      }
     }
   }
 `);
@@ -74,6 +100,9 @@ export function TemplateDetail() {
   const [deprecation, deprecate] = useMutation(DeprecateTemplateMutation);
   const [deprecating, setDeprecating] = useState<TemplateVersion | null>(null);
   const publishing = usePublishTemplate();
+  const [period, setPeriod] = useState<Period>("90d");
+  const since = useMemo(() => periodStart(period, new Date()), [period]);
+  const [statistics] = useQuery({ query: TemplateStatisticsQuery, variables: { key, since } });
 
   const template = result.data?.template;
   const definition = useMemo(() => (template ? readDefinition(template.definition) : null), [template]);
@@ -145,6 +174,13 @@ export function TemplateDetail() {
           )}
           <h2>{t("steps.title")}</h2>
           {definition !== null && <StepList definition={definition} />}
+          <TemplateStatistics
+            templateKey={key}
+            stats={statistics.data?.templateStats ?? null}
+            period={period}
+            onPeriodChange={setPeriod}
+          />
+          <ErrorMessage error={statistics.error} />
         </>
       )}
       <PublishForm {...publishing} linkTo={templatePath} />

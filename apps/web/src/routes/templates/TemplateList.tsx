@@ -15,14 +15,7 @@ import { templatePath, usePublishTemplate } from "./usePublishTemplate";
 const TemplateListQueryDocument = graphql(`
   query TemplateList($includeDeprecated: Boolean!) {
     templates(includeDeprecated: $includeDeprecated) {
-      id
-      key
-      version
-      status
-      marketRole
-      extends
-      createdAt
-      name
+      ...TemplateSummary
     }
   }
 `);

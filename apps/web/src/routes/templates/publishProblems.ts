@@ -1,7 +1,7 @@
-/** What the API found wrong with a template to publish, each at its path in the file
+/** What the API found wrong with a template to publish (refusing it, or checking it), each at its path in the file
  * (`steps[2].next[0].to`) and, when it lies in a step, that step's id (for a link to it). */
 import type { CombinedError } from "urql";
-import { fieldProblems } from "../../graphql/errors";
+import { fieldProblems, type FieldProblem } from "../../graphql/errors";
 import type { TemplateDefinition } from "./definition";
 
 export interface PublishProblem {
@@ -34,10 +34,15 @@ export function stepAt(path: readonly (string | number)[], definition: TemplateD
   return definition?.steps[at]?.id ?? null;
 }
 
-export function publishProblems(error: CombinedError | null | undefined, definition: TemplateDefinition | null): PublishProblem[] {
-  return fieldProblems(error).map((problem) => ({
+/** Problems at their paths in the file (a refusal's, or a check's), with their steps */
+export function problemsAt(problems: readonly FieldProblem[], definition: TemplateDefinition | null): PublishProblem[] {
+  return problems.map((problem) => ({
     path: formatPath(problem.path),
     message: problem.message,
     stepId: stepAt(problem.path, definition),
   }));
+}
+
+export function publishProblems(error: CombinedError | null | undefined, definition: TemplateDefinition | null): PublishProblem[] {
+  return problemsAt(fieldProblems(error), definition);
 }

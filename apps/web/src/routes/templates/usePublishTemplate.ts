@@ -1,6 +1,6 @@
 import { useMutation } from "urql";
 import { graphql } from "../../graphql";
-import type { PublishedTemplate } from "./PublishForm";
+import type { PublishedTemplate, TemplateCheck } from "./PublishForm";
 
 export const PublishTemplateMutation = graphql(`
   mutation PublishTemplate($definition: JSON!) {
@@ -14,10 +14,24 @@ export const PublishTemplateMutation = graphql(`
   }
 `);
 
-/** Publishing a template file: what PublishForm needs from the API. */
+export const ValidateTemplateMutation = graphql(`
+  mutation ValidateTemplate($definition: JSON!) {
+    validateTemplate(definition: $definition) {
+      valid
+      errors {
+        path
+        message
+      }
+    }
+  }
+`);
+
+/** Checking and publishing a template file: what PublishForm needs from the API. */
 export function usePublishTemplate() {
   const [result, publish] = useMutation(PublishTemplateMutation);
+  const [validation, validate] = useMutation(ValidateTemplateMutation);
   const published: PublishedTemplate | null = result.data?.publishTemplate ?? null;
+  const checked: TemplateCheck | null = validation.data?.validateTemplate ?? null;
   return {
     onPublish: (definition: unknown) => {
       void publish({ definition });
@@ -25,6 +39,12 @@ export function usePublishTemplate() {
     fetching: result.fetching,
     error: result.error,
     published,
+    onCheck: (definition: unknown) => {
+      void validate({ definition });
+    },
+    checking: validation.fetching,
+    checkError: validation.error,
+    checked,
   };
 }
 

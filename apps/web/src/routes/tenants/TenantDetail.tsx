@@ -50,8 +50,7 @@ const ConsoleTenantUsersQuery = graphql(`
     users(filter: { tenantId: $tenantId }, first: $first, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PaginationPageInfo
       }
       nodes {
         id
@@ -69,8 +68,7 @@ const ConsoleTenantWorkflowsQuery = graphql(`
     workflows(filter: { tenantId: $tenantId }, first: $first, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PaginationPageInfo
       }
       nodes {
         id
@@ -88,13 +86,27 @@ const ConsoleTenantWorkflowsQuery = graphql(`
   }
 `);
 
+// what each change of status answers, for the page to show at once
+graphql(`
+  fragment ConsoleTenantStatus on Tenant {
+    id
+    status
+    statusReason
+    updatedAt
+  }
+`);
+
+graphql(`
+  fragment ConsoleMarketRoleStatus on TenantMarketRole {
+    role
+    status
+  }
+`);
+
 const SuspendTenantMutation = graphql(`
   mutation ConsoleSuspendTenant($id: ID!, $reason: String!) {
     suspendTenant(id: $id, reason: $reason) {
-      id
-      status
-      statusReason
-      updatedAt
+      ...ConsoleTenantStatus
     }
   }
 `);
@@ -102,10 +114,7 @@ const SuspendTenantMutation = graphql(`
 const ReactivateTenantMutation = graphql(`
   mutation ConsoleReactivateTenant($id: ID!, $reason: String) {
     reactivateTenant(id: $id, reason: $reason) {
-      id
-      status
-      statusReason
-      updatedAt
+      ...ConsoleTenantStatus
     }
   }
 `);
@@ -123,8 +132,7 @@ const ArchiveTenantMutation = graphql(`
 const SuspendMarketRoleMutation = graphql(`
   mutation ConsoleSuspendMarketRole($tenantId: ID!, $marketRole: MarketRole!, $reason: String!) {
     suspendMarketRole(tenantId: $tenantId, marketRole: $marketRole, reason: $reason) {
-      role
-      status
+      ...ConsoleMarketRoleStatus
     }
   }
 `);
@@ -132,8 +140,7 @@ const SuspendMarketRoleMutation = graphql(`
 const TerminateMarketRoleMutation = graphql(`
   mutation ConsoleTerminateMarketRole($tenantId: ID!, $marketRole: MarketRole!, $reason: String!) {
     terminateMarketRole(tenantId: $tenantId, marketRole: $marketRole, reason: $reason) {
-      role
-      status
+      ...ConsoleMarketRoleStatus
     }
   }
 `);
@@ -141,8 +148,7 @@ const TerminateMarketRoleMutation = graphql(`
 const ReactivateMarketRoleMutation = graphql(`
   mutation ConsoleReactivateMarketRole($tenantId: ID!, $marketRole: MarketRole!, $reason: String!) {
     reactivateMarketRole(tenantId: $tenantId, marketRole: $marketRole, reason: $reason) {
-      role
-      status
+      ...ConsoleMarketRoleStatus
     }
   }
 `);

@@ -25,8 +25,7 @@ const ConsoleTenantsQuery = graphql(`
     tenants(filter: $filter, first: $first, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PaginationPageInfo
       }
       nodes {
         id

@@ -19,13 +19,23 @@ import { WorkQueueTable, type WorkQueueRow } from "./WorkQueueTable";
 const PAGE_SIZE = 25;
 const ASSIGN_WORK = "work.assign";
 
+// whose an item is: read with the queue, and answered by each claim, assignment and release
+graphql(`
+  fragment WorkQueueAssignment on WorkItem {
+    id
+    assignee {
+      id
+      name
+    }
+  }
+`);
+
 const WorkQueueQuery = graphql(`
   query WorkQueue($filter: WorkItemFilter, $first: Int!, $after: String) {
     workItems(filter: $filter, first: $first, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PaginationPageInfo
       }
       nodes {
         id
@@ -38,10 +48,7 @@ const WorkQueueQuery = graphql(`
         templateKey
         marketRole
         stepTitle
-        assignee {
-          id
-          name
-        }
+        ...WorkQueueAssignment
         tenant {
           id
           companyName
@@ -75,11 +82,7 @@ const WorkQueueAssigneesQuery = graphql(`
 const ClaimWorkItemMutation = graphql(`
   mutation WorkQueueClaim($workflowId: ID!) {
     claimWorkItem(workflowId: $workflowId) {
-      id
-      assignee {
-        id
-        name
-      }
+      ...WorkQueueAssignment
     }
   }
 `);
@@ -87,11 +90,7 @@ const ClaimWorkItemMutation = graphql(`
 const AssignWorkItemMutation = graphql(`
   mutation WorkQueueAssign($workflowId: ID!, $userId: ID!) {
     assignWorkItem(workflowId: $workflowId, userId: $userId) {
-      id
-      assignee {
-        id
-        name
-      }
+      ...WorkQueueAssignment
     }
   }
 `);
@@ -99,11 +98,7 @@ const AssignWorkItemMutation = graphql(`
 const ReleaseWorkItemMutation = graphql(`
   mutation WorkQueueRelease($workflowId: ID!) {
     releaseWorkItem(workflowId: $workflowId) {
-      id
-      assignee {
-        id
-        name
-      }
+      ...WorkQueueAssignment
     }
   }
 `);

@@ -92,6 +92,11 @@ describe("the work queue", () => {
     expect(screen.getByRole("table", { name: "Work waiting for you or your role: 42 items" })).toBeDefined();
   });
 
+  it("counts one item in the singular", () => {
+    renderQueue([item("a", "Company information")], { totalCount: 1 });
+    expect(screen.getByRole("table", { name: "Work waiting for you or your role: 1 item" })).toBeDefined();
+  });
+
   it("offers to claim what is not mine, and to release what is", async () => {
     const user = userEvent.setup();
     const mine = item("m", "Mine", { assignee: { id: ME, name: "Olivia Ops" } });

@@ -9,6 +9,20 @@ import { useCursor } from "../../components/useCursor";
 import { graphql } from "../../graphql";
 import { fieldProblems, hasErrorCode } from "../../graphql/errors";
 import "../../styles/workflows.css";
+import {
+  ApproveWorkflowMutation,
+  CancelWorkflowMutation,
+  RetryWorkflowMutation,
+  ExecuteStepMutation,
+  FailWorkflowMutation,
+  PauseWorkflowMutation,
+  RejectWorkflowMutation,
+  ResumeWorkflowMutation,
+  RollbackWorkflowMutation,
+  StartWorkflowMutation,
+  SubmitWorkflowMutation,
+  WorkflowChangedSubscription,
+} from "./commands";
 import { ActionBar, type WorkflowCommand } from "./components/ActionBar";
 import { ActionError } from "./components/ActionError";
 import { StepForm } from "./components/StepForm";
@@ -17,10 +31,19 @@ import { Timeline } from "./components/Timeline";
 import { TimeTravelBanner } from "./components/TimeTravelBanner";
 import { WorkflowHeader } from "./components/WorkflowHeader";
 import { localeOf, usePollingFallback } from "./usePollingFallback";
+import { ValidateWorkflowMutation, workflowCheck, type ValidationAnswer } from "./validation";
 
 const EVENTS_PAGE_SIZE = 50;
 const EVENTS_CURSOR = "events";
 const AS_OF = "asOf";
+
+// who did something, as <Performer> shows it
+graphql(`
+  fragment ConsoleActor on Actor {
+    kind
+    name(locale: $locale)
+  }
+`);
 
 graphql(`
   fragment ConsoleWorkflowStep on WorkflowStep {
@@ -31,8 +54,7 @@ graphql(`
     data
     completedAt
     completedBy {
-      kind
-      name(locale: $locale)
+      ...ConsoleActor
     }
   }
 `);
@@ -73,32 +95,28 @@ const WorkflowDetailQuery = graphql(`
           toStepId
           rejectedAt
           rejectedBy {
-            kind
-            name(locale: $locale)
+            ...ConsoleActor
           }
         }
         approval {
           comment
           approvedAt
           approvedBy {
-            kind
-            name(locale: $locale)
+            ...ConsoleActor
           }
         }
         pause {
           reason
           pausedAt
           pausedBy {
-            kind
-            name(locale: $locale)
+            ...ConsoleActor
           }
         }
       }
       events(first: $eventsFirst, after: $eventsAfter) {
         totalCount
         pageInfo {
-          hasNextPage
-          endCursor
+          ...PaginationPageInfo
         }
         edges {
           node {
@@ -109,8 +127,7 @@ const WorkflowDetailQuery = graphql(`
             data
             occurredAt
             performedBy {
-              kind
-              name(locale: $locale)
+              ...ConsoleActor
             }
           }
         }
@@ -137,126 +154,6 @@ const WorkflowSnapshotQuery = graphql(`
     }
   }
 `);
-
-const WorkflowChangedSubscription = graphql(`
-  subscription ConsoleWorkflowChanged($id: ID!) {
-    workflowChanged(id: $id) {
-      id
-      version
-    }
-  }
-`);
-
-graphql(`
-  fragment ConsoleWorkflowActed on Workflow {
-    id
-    version
-    status
-  }
-`);
-
-const Start = graphql(`
-  mutation ConsoleStartWorkflow($id: ID!, $expectedVersion: Int, $key: String) {
-    startWorkflow(workflowId: $id, expectedVersion: $expectedVersion, idempotencyKey: $key) {
-      ...ConsoleWorkflowActed
-    }
-  }
-`);
-const Pause = graphql(`
-  mutation ConsolePauseWorkflow($id: ID!, $reason: String, $expectedVersion: Int, $key: String) {
-    pauseWorkflow(workflowId: $id, reason: $reason, expectedVersion: $expectedVersion, idempotencyKey: $key) {
-      ...ConsoleWorkflowActed
-    }
-  }
-`);
-const Resume = graphql(`
-  mutation ConsoleResumeWorkflow($id: ID!, $expectedVersion: Int, $key: String) {
-    resumeWorkflow(workflowId: $id, expectedVersion: $expectedVersion, idempotencyKey: $key) {
-      ...ConsoleWorkflowActed
-    }
-  }
-`);
-const Submit = graphql(`
-  mutation ConsoleSubmitWorkflow($id: ID!, $expectedVersion: Int, $key: String) {
-    submitWorkflow(workflowId: $id, expectedVersion: $expectedVersion, idempotencyKey: $key) {
-      ...ConsoleWorkflowActed
-    }
-  }
-`);
-const Approve = graphql(`
-  mutation ConsoleApproveWorkflow($id: ID!, $comment: String, $expectedVersion: Int, $key: String) {
-    approveWorkflow(workflowId: $id, comment: $comment, expectedVersion: $expectedVersion, idempotencyKey: $key) {
-      ...ConsoleWorkflowActed
-    }
-  }
-`);
-const Reject = graphql(`
-  mutation ConsoleRejectWorkflow($id: ID!, $reason: String!, $toStepId: String, $expectedVersion: Int, $key: String) {
-    rejectWorkflow(
-      workflowId: $id
-      reason: $reason
-      toStepId: $toStepId
-      expectedVersion: $expectedVersion
-      idempotencyKey: $key
-    ) {
-      ...ConsoleWorkflowActed
-    }
-  }
-`);
-const Rollback = graphql(`
-  mutation ConsoleRollbackWorkflow($id: ID!, $toStepId: String!, $expectedVersion: Int, $key: String) {
-    rollbackWorkflow(workflowId: $id, toStepId: $toStepId, expectedVersion: $expectedVersion, idempotencyKey: $key) {
-      ...ConsoleWorkflowActed
-    }
-  }
-`);
-const Fail = graphql(`
-  mutation ConsoleFailWorkflow($id: ID!, $reason: String!, $expectedVersion: Int, $key: String) {
-    failWorkflow(workflowId: $id, reason: $reason, expectedVersion: $expectedVersion, idempotencyKey: $key) {
-      ...ConsoleWorkflowActed
-    }
-  }
-`);
-const Cancel = graphql(`
-  mutation ConsoleCancelWorkflow($id: ID!, $reason: String, $expectedVersion: Int, $key: String) {
-    cancelWorkflow(workflowId: $id, reason: $reason, expectedVersion: $expectedVersion, idempotencyKey: $key) {
-      ...ConsoleWorkflowActed
-    }
-  }
-`);
-const ExecuteStep = graphql(`
-  mutation ConsoleExecuteStep($id: ID!, $stepId: String!, $data: JSON!, $expectedVersion: Int, $key: String) {
-    executeStep(workflowId: $id, stepId: $stepId, data: $data, expectedVersion: $expectedVersion, idempotencyKey: $key) {
-      ...ConsoleWorkflowActed
-    }
-  }
-`);
-const Validate = graphql(`
-  mutation ConsoleValidateWorkflow($id: ID!) {
-    validateWorkflow(workflowId: $id) {
-      valid
-      outstandingSteps
-      steps {
-        stepId
-        errors {
-          path
-          message
-        }
-      }
-      submissionErrors {
-        path
-        message
-      }
-    }
-  }
-`);
-
-type Validation = {
-  valid: boolean;
-  outstandingSteps: string[];
-  steps: { stepId: string; errors: { path: string[]; message: string }[] }[];
-  submissionErrors: { path: string[]; message: string }[];
-};
 
 /** One idempotency key per user intent: the same command retried keeps its key, a new one
  * (or the same after it succeeded) gets a new key. */
@@ -309,7 +206,7 @@ export function WorkflowDetail() {
   const { keyFor, done } = useIntentKeys();
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<CombinedError | undefined>();
-  const [validation, setValidation] = useState<Validation | null>(null);
+  const [validation, setValidation] = useState<ValidationAnswer | null>(null);
   // a new value after each action done: the action's form closes
   const [actionsDone, setActionsDone] = useState(0);
 
@@ -371,37 +268,40 @@ export function WorkflowDetail() {
     };
     switch (command.action) {
       case "START":
-        go((key) => client.mutation(Start, { ...base, key }).toPromise());
+        go((key) => client.mutation(StartWorkflowMutation, { ...base, key }).toPromise());
         break;
       case "PAUSE":
-        go((key) => client.mutation(Pause, { ...base, key, reason: command.reason === "" ? null : command.reason }).toPromise());
+        go((key) => client.mutation(PauseWorkflowMutation, { ...base, key, reason: command.reason === "" ? null : command.reason }).toPromise());
         break;
       case "RESUME":
-        go((key) => client.mutation(Resume, { ...base, key }).toPromise());
+        go((key) => client.mutation(ResumeWorkflowMutation, { ...base, key }).toPromise());
         break;
       case "SUBMIT":
-        go((key) => client.mutation(Submit, { ...base, key }).toPromise());
+        go((key) => client.mutation(SubmitWorkflowMutation, { ...base, key }).toPromise());
         break;
       case "APPROVE":
-        go((key) => client.mutation(Approve, { ...base, key, comment: command.comment === "" ? null : command.comment }).toPromise());
+        go((key) => client.mutation(ApproveWorkflowMutation, { ...base, key, comment: command.comment === "" ? null : command.comment }).toPromise());
         break;
       case "REJECT":
-        go((key) => client.mutation(Reject, { ...base, key, reason: command.reason, toStepId: command.toStepId }).toPromise());
+        go((key) => client.mutation(RejectWorkflowMutation, { ...base, key, reason: command.reason, toStepId: command.toStepId }).toPromise());
         break;
       case "ROLLBACK":
-        go((key) => client.mutation(Rollback, { ...base, key, toStepId: command.toStepId }).toPromise());
+        go((key) => client.mutation(RollbackWorkflowMutation, { ...base, key, toStepId: command.toStepId }).toPromise());
         break;
       case "FAIL":
-        go((key) => client.mutation(Fail, { ...base, key, reason: command.reason }).toPromise());
+        go((key) => client.mutation(FailWorkflowMutation, { ...base, key, reason: command.reason }).toPromise());
         break;
       case "CANCEL":
-        go((key) => client.mutation(Cancel, { ...base, key, reason: command.reason }).toPromise());
+        go((key) => client.mutation(CancelWorkflowMutation, { ...base, key, reason: command.reason }).toPromise());
+        break;
+      case "RETRY":
+        go((key) => client.mutation(RetryWorkflowMutation, { ...base, key }).toPromise());
         break;
       case "VALIDATE":
         setBusy(true);
         setActionError(undefined);
         void client
-          .mutation(Validate, { id: workflow.id })
+          .mutation(ValidateWorkflowMutation, { workflowId: workflow.id })
           .toPromise()
           .then((answer) => {
             setBusy(false);
@@ -412,6 +312,8 @@ export function WorkflowDetail() {
     }
   };
   const stepProblems = fieldProblems(actionError, ["data"]);
+  const check = validation && workflowCheck(validation, stepTitle);
+  const outstanding = check?.steps.filter((step) => step.outstanding) ?? [];
 
   return (
     <section aria-labelledby="screen-title" className="workflows-screen workflow-detail">
@@ -454,21 +356,21 @@ export function WorkflowDetail() {
         <section aria-labelledby="actions-title" className="actions-section">
           <h2 id="actions-title">{t("actions.title")}</h2>
           <ActionError error={actionError} />
-          {validation && (
-            <div role="status" className={validation.valid ? "validation valid" : "validation invalid"}>
-              <p>{validation.valid ? t("validation.valid") : t("validation.invalid")}</p>
-              {validation.outstandingSteps.length > 0 && (
-                <p>{t("validation.outstanding", { steps: validation.outstandingSteps.map(stepTitle).join(", ") })}</p>
+          {check && (
+            <div role="status" className={check.valid ? "validation valid" : "validation invalid"}>
+              <p>{check.valid ? t("validation.valid") : t("validation.invalid")}</p>
+              {outstanding.length > 0 && (
+                <p>{t("validation.outstanding", { steps: outstanding.map((step) => step.title).join(", ") })}</p>
               )}
               <ul>
-                {validation.steps.flatMap((step) =>
-                  step.errors.map((error) => (
-                    <li key={`${step.stepId}:${error.path.join(".")}:${error.message}`}>
-                      {stepTitle(step.stepId)} — <code>{error.path.join(".")}</code> {error.message}
+                {check.steps.flatMap((step) =>
+                  step.problems.map((error) => (
+                    <li key={`${step.id}:${error.path.join(".")}:${error.message}`}>
+                      {step.title} — <code>{error.path.join(".")}</code> {error.message}
                     </li>
                   )),
                 )}
-                {validation.submissionErrors.map((error) => (
+                {check.submissionProblems.map((error) => (
                   <li key={`submission:${error.path.join(".")}:${error.message}`}>
                     <code>{error.path.join(".")}</code> {error.message}
                   </li>
@@ -507,7 +409,7 @@ export function WorkflowDetail() {
                       busy={busy}
                       onSubmit={(data) => {
                         void run(JSON.stringify({ action: "EXECUTE_STEP", stepId: step.id, data }), (key) =>
-                          client.mutation(ExecuteStep, { ...base, key, stepId: step.id, data }).toPromise(),
+                          client.mutation(ExecuteStepMutation, { ...base, key, stepId: step.id, data }).toPromise(),
                         );
                       }}
                     />

@@ -18,12 +18,11 @@ import { filterValuesOf, isFiltered, withFilter, workflowFilterOf } from "./work
 const PAGE_SIZE = 25;
 
 const WorkflowListQuery = graphql(`
-  query ConsoleWorkflowList($filter: WorkflowFilter, $overdueFilter: WorkflowFilter, $first: Int!, $after: String, $locale: Locale) {
+  query ConsoleWorkflowList($filter: WorkflowFilter, $first: Int!, $after: String, $locale: Locale) {
     workflows(filter: $filter, first: $first, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PaginationPageInfo
       }
       nodes {
         id
@@ -32,6 +31,8 @@ const WorkflowListQuery = graphql(`
         marketRole
         currentStepId
         createdAt
+        dueAt
+        overdue
         tenant {
           id
           companyName
@@ -45,12 +46,6 @@ const WorkflowListQuery = graphql(`
             title(locale: $locale)
           }
         }
-      }
-    }
-    # the same page's overdue workflows (same keyset cursor): Workflow has no SLA field of its own
-    overdue: workflows(filter: $overdueFilter, first: $first, after: $after) {
-      nodes {
-        id
       }
     }
   }
@@ -120,7 +115,7 @@ export function WorkflowList() {
 
   const [result, reexecute] = useQuery({
     query: WorkflowListQuery,
-    variables: { filter, overdueFilter: { ...filter, overdue: true }, first: PAGE_SIZE, after, locale },
+    variables: { filter, first: PAGE_SIZE, after, locale },
   });
   const [choicesResult] = useQuery({ query: WorkflowFilterChoicesQuery });
   const [live, resubscribe] = useSubscription<unknown, LiveState>(
@@ -143,7 +138,6 @@ export function WorkflowList() {
   const [seenChanges, setSeenChanges] = useState<Record<string, number>>({});
 
   const data = result.data;
-  const overdueIds = new Set(data?.overdue.nodes.map((node) => node.id) ?? []);
   const changes = live.data?.changes ?? {};
   const rows: WorkflowRow[] = (data?.workflows.nodes ?? []).map((node) => {
     const change = changes[node.id];
@@ -159,7 +153,8 @@ export function WorkflowList() {
       tenantName: node.tenant.companyName,
       templateKey: node.template.key,
       templateVersion: node.template.version,
-      overdue: overdueIds.has(node.id),
+      dueAt: node.dueAt,
+      overdue: node.overdue,
     };
   });
   const onPage = new Set(rows.map((row) => row.id));

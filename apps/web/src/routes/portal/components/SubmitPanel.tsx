@@ -1,18 +1,17 @@
 import { useTranslation } from "react-i18next";
-
-export interface MissingStep {
-  id: string;
-  title: string;
-  problems: readonly { path: readonly string[]; message: string }[];
-}
+import type { CheckProblem, WorkflowCheck } from "../../workflows/validation";
 
 export interface SubmitPanelProps {
   /** null: not checked yet */
-  check: { valid: boolean; missing: readonly MissingStep[]; submissionErrors: readonly string[] } | null;
+  check: WorkflowCheck | null;
   checking: boolean;
   submitting: boolean;
   onCheck: () => void;
   onSubmit: () => void;
+}
+
+function problemKey(problem: CheckProblem): string {
+  return `${problem.path.join(".")}:${problem.message}`;
 }
 
 /** The end of the workflow: check what is missing (validateWorkflow), then submit. */
@@ -31,13 +30,13 @@ export function SubmitPanel({ check, checking, submitting, onCheck, onSubmit }: 
           <div role="alert" className="error-message">
             <p className="problem-headline">{t("page.missing")}</p>
             <ul>
-              {check.missing.map((step) => (
+              {check.steps.map((step) => (
                 <li key={step.id}>
                   <a href={`?step=${encodeURIComponent(step.id)}`}>{t("page.missingStep", { step: step.title })}</a>
                   {step.problems.length > 0 && (
                     <ul>
                       {step.problems.map((problem) => (
-                        <li key={`${problem.path.join(".")}:${problem.message}`}>
+                        <li key={problemKey(problem)}>
                           <code>{problem.path.join(".")}</code> {problem.message}
                         </li>
                       ))}
@@ -45,8 +44,15 @@ export function SubmitPanel({ check, checking, submitting, onCheck, onSubmit }: 
                   )}
                 </li>
               ))}
-              {check.submissionErrors.map((message) => (
-                <li key={message}>{message}</li>
+              {check.submissionProblems.map((problem) => (
+                <li key={problemKey(problem)}>
+                  {problem.path.length > 0 && (
+                    <>
+                      <code>{problem.path.join(".")}</code>{" "}
+                    </>
+                  )}
+                  {problem.message}
+                </li>
               ))}
             </ul>
           </div>

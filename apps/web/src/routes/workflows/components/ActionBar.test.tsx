@@ -44,6 +44,14 @@ describe("ActionBar", () => {
     expect(onCommand).toHaveBeenCalledWith({ action: "RESUME" });
   });
 
+  it("retries a failed workflow at once, without a form", async () => {
+    const user = userEvent.setup();
+    const onCommand = renderBar(["CANCEL", "RETRY"]);
+    expect(offered()).toEqual(["Retry", "Cancel workflow…"]);
+    await user.click(screen.getByRole("button", { name: "Retry" }));
+    expect(onCommand).toHaveBeenCalledWith({ action: "RETRY" });
+  });
+
   it("approves with a comment", async () => {
     const user = userEvent.setup();
     const onCommand = renderBar(["APPROVE", "REJECT"]);

@@ -14,7 +14,8 @@ export type WorkflowCommand =
   | { action: "REJECT"; reason: string; toStepId: string }
   | { action: "ROLLBACK"; toStepId: string }
   | { action: "FAIL"; reason: string }
-  | { action: "CANCEL"; reason: string };
+  | { action: "CANCEL"; reason: string }
+  | { action: "RETRY" };
 
 /** The actions this bar offers, in the order shown; EXECUTE_STEP is the step's own form. */
 export const BAR_ACTIONS = [
@@ -25,6 +26,7 @@ export const BAR_ACTIONS = [
   "REJECT",
   "PAUSE",
   "RESUME",
+  "RETRY",
   "ROLLBACK",
   "FAIL",
   "CANCEL",
@@ -33,7 +35,7 @@ export const BAR_ACTIONS = [
 type BarAction = (typeof BAR_ACTIONS)[number];
 
 /** Actions that run on a click; the others ask for a reason, a comment or a step first. */
-const IMMEDIATE: ReadonlySet<BarAction> = new Set(["START", "RESUME", "VALIDATE", "SUBMIT"]);
+const IMMEDIATE: ReadonlySet<BarAction> = new Set(["START", "RESUME", "RETRY", "VALIDATE", "SUBMIT"]);
 const DANGEROUS: ReadonlySet<BarAction> = new Set(["REJECT", "ROLLBACK", "FAIL", "CANCEL"]);
 
 export interface TargetStep {
@@ -144,6 +146,7 @@ function commandOf(action: BarAction, form: FormData, t: (key: "actions.reasonRe
       return reason === "" ? { reason: t("actions.reasonRequired") } : { action, reason };
     case "START":
     case "RESUME":
+    case "RETRY":
     case "VALIDATE":
     case "SUBMIT":
       return { action };

@@ -1,6 +1,7 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
+import { LanguageSwitch } from "../../../layout/LanguageSwitch";
 import { renderScreen } from "../../../test/render";
 import { StepForm } from "./StepForm";
 
@@ -46,6 +47,22 @@ describe("the console's StepForm", () => {
     renderScreen(<StepForm schema={review} initialData={{ decision: "approve" }} onSubmit={vi.fn()} />, { language: "nl" });
     await user.click(screen.getByRole("button", { name: "Deze stap voltooien" }));
     expect(fieldText("comment")).toContain("is verplicht");
+  });
+
+  it("says what is wrong in the language just chosen", async () => {
+    const user = userEvent.setup();
+    renderScreen(
+      <>
+        <LanguageSwitch />
+        <StepForm schema={review} initialData={{ decision: "approve" }} onSubmit={vi.fn()} />
+      </>,
+    );
+    await user.click(screen.getByRole("button", { name: "Complete this step" }));
+    expect(fieldText("comment")).toContain("is required");
+    await user.selectOptions(screen.getByRole("combobox", { name: "Language" }), "nl");
+    expect(await screen.findByText("is verplicht")).toBeDefined();
+    expect(fieldText("comment")).not.toContain("is required");
+    localStorage.clear(); // the switch remembers its choice
   });
 
   it("shows the API's field problems at their fields", () => {

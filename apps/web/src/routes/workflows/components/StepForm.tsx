@@ -1,8 +1,9 @@
 import Form from "@rjsf/core";
 import type { ErrorSchema, RJSFSchema, RJSFValidationError } from "@rjsf/utils";
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { apiErrorSchema, localizedErrors } from "../../../forms/errors";
+import { useErrorsInLanguage } from "../../../forms/useErrorsInLanguage";
 import { stepValidator } from "../../../forms/validator";
 import type { FieldProblem } from "../../../graphql/errors";
 
@@ -41,10 +42,13 @@ export function StepForm({ schema, initialData, problems = NO_PROBLEMS, busy = f
   const rjsfSchema = useMemo<RJSFSchema>(() => (isRecord(schema) ? schema : { type: "object" }), [schema]);
   const [data, setData] = useState<StepData>(() => (isRecord(initialData) ? initialData : {}));
   const [triedToSend, setTriedToSend] = useState(false);
+  const form = useRef<Form<StepData>>(null);
+  useErrorsInLanguage(form, triedToSend);
   const extraErrors = useMemo(() => errorSchemaOf(problems), [problems]);
   return (
     <div className="step-form">
       <Form<StepData>
+        ref={form}
         schema={rjsfSchema}
         validator={stepValidator}
         formData={data}

@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
+import { Countdown } from "../../../components/Countdown";
 import { DataTable, type Column } from "../../../components/DataTable";
 import { RelativeTime } from "../../../components/RelativeTime";
 import { StatusBadge } from "../../../components/StatusBadge";
@@ -16,11 +17,11 @@ export interface WorkflowRow {
   tenantName: string;
   templateKey: string;
   templateVersion: number;
+  /** When what it waits for is due (its step's SLA, its approval's deadline); null: none */
+  dueAt: string | null;
   /** Work waits on it past its due date */
   overdue: boolean;
 }
-
-const FINISHED: ReadonlySet<WorkflowStatus> = new Set(["COMPLETED", "CANCELLED", "FAILED"]);
 
 /** One page of workflows; each opens its detail. */
 export function WorkflowTable({ rows, caption, now }: { rows: readonly WorkflowRow[]; caption: string; now?: number }) {
@@ -50,15 +51,17 @@ export function WorkflowTable({ rows, caption, now }: { rows: readonly WorkflowR
     },
     { key: "age", header: t("list.created"), cell: (row) => <RelativeTime value={row.createdAt} now={now} /> },
     {
-      key: "sla",
-      header: t("list.sla"),
+      key: "due",
+      header: t("list.due"),
       cell: (row) =>
-        row.overdue ? (
-          <span className="badge sla-overdue">{t("list.overdue")}</span>
-        ) : FINISHED.has(row.status) ? (
-          "—"
+        row.dueAt === null ? (
+          <span className="muted">—</span>
+        ) : row.overdue ? (
+          <span className="badge sla-overdue">
+            <Countdown dueAt={row.dueAt} now={now} />
+          </span>
         ) : (
-          <span className="sla-ok">{t("list.notOverdue")}</span>
+          <Countdown dueAt={row.dueAt} now={now} />
         ),
     },
   ];
