@@ -1,4 +1,4 @@
-"""`wfm bench`: bulk-load benchmark data and run B1-B4 (`make bench`)."""
+"""`wfm bench`: bulk-load benchmark data and run B1-B5 (`make bench`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 
 from wfm_cli.runtime import console, err, load_settings, require_development_tools
 
-app = typer.Typer(help="Benchmarks: bulk-load data, run B1-B4, report.", no_args_is_help=True)
+app = typer.Typer(help="Benchmarks: bulk-load data, run B1-B5, report.", no_args_is_help=True)
 
 REPORT_PATH = Path("bench/results/latest.json")
 
@@ -55,7 +55,7 @@ def run_command(
     only: Annotated[
         list[str] | None,
         typer.Option(
-            help="Scenarios to run (B1, B2, B3, B4); all by default. The report keeps the "
+            help="Scenarios to run (B1, B2, B3, B4, B5); all by default. The report keeps the "
             "other scenarios' latest results"
         ),
     ] = None,
@@ -77,6 +77,7 @@ def run_command(
     """Run the benchmarks against the API as its own process; print the table and write the
     JSON report. Datasets stay in .wfm/bench for the next run."""
     require_development_tools("bench run")
+    from wfm_api.web import web_dir
     from wfm_cli.bench.dataset import Size
     from wfm_cli.bench.runner import (
         SCENARIOS,
@@ -118,6 +119,7 @@ def run_command(
                 settings.data_dir / "bench",
                 partial=output,
                 earlier=earlier_results(output, plan.only) if only else {},
+                web_build=web_dir(settings),
             )
             report = asyncio.run(bench.run())
     except ServerUnavailable as error:

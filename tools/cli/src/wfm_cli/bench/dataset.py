@@ -277,7 +277,8 @@ def clone_into(
         created_at=row["created_at"] + shift,
         updated_at=row["updated_at"] + shift,
     )
-    for moment in ("waiting_since", "due_at"):  # the work queue's times (migration 0013)
+    # the work queue's times (migration 0013), the start and completion (0018)
+    for moment in ("waiting_since", "due_at", "started_at", "completed_at"):
         if row.get(moment) is not None:
             row[moment] += shift
     if "idempotency_key" in row:
