@@ -79,3 +79,14 @@ async def failing_template(wfm_settings):
     await TemplateRepository().save(owner, load_catalog().registries.parse_template(definition))
     await owner.close()
     return definition["key"]
+
+
+@pytest.fixture
+async def tenant(factory):
+    return await factory.tenant()
+
+
+@pytest.fixture
+async def admin(factory, tenant):
+    """An administrator of `tenant`."""
+    return await factory.account("tenant_admin", tenant)

@@ -88,6 +88,7 @@ README_REGISTRY = "https://registry.example"
 REGISTRY_TOKEN = "rt-7Qm2x9Lk4Vb8Np3Z-never-recorded"
 ONLY_B_TOKEN = "b-token-51c0e8-never-seen-by-a"
 EAN = "541448820000000015"
+NO_RETRY = {"max": 0, "backoff": "PT0.05S"}
 
 PUBLISH = "mutation($d: JSON!) { publishTemplate(definition: $d) { key version } }"
 VALIDATE = (
@@ -207,6 +208,16 @@ async def drain(worker):
     """Until nothing is due (a step's event sets off the next job)."""
     for _ in range(4):
         await worker.run_until_idle()
+
+
+def call_template(config: dict, *, retry: dict = NO_RETRY, **fields) -> dict:
+    """A form `site`, then an api_call `register` with `config` (not retried, unless said)."""
+    register = step("register", "api_call", config=config, retry=retry, **fields)
+    return template([form_step("site"), register], key=unique_key("call"))
+
+
+def post_to_register(registry_url: str, body: dict) -> dict:
+    return call_template({"method": "POST", "url": f"{registry_url}/register", "body": body})
 
 
 async def publish(gql, people, definition) -> str:
@@ -375,32 +386,20 @@ async def test_participant_data_is_percent_encoded_in_the_path_and_a_lone_number
     admin = people["admin_a"]
     registry, received = registry_app()
     async with serve_asgi(registry) as registry_url:
-        key = await publish(
-            gql,
-            people,
-            template(
-                [
-                    form_step("site"),
-                    step(
-                        "register",
-                        "api_call",
-                        config={
-                            "method": "POST",
-                            "url": registry_url
-                            + "/sites/{{ steps.site.name }}/points?ean={{ steps.site.ean }}",
-                            "query": {"label": "{{ steps.site.name }}"},
-                            "body": {
-                                "capacityKw": "{{ steps.site.capacityKw }}",
-                                "points": "{{ [steps.site.ean] }}",
-                                "text": "{{ steps.site.capacityKw }} kW",
-                            },
-                        },
-                        retry={"max": 0, "backoff": "PT0.05S"},
-                    ),
-                ],
-                key=unique_key("enc"),
-            ),
+        definition = call_template(
+            {
+                "method": "POST",
+                "url": registry_url
+                + "/sites/{{ steps.site.name }}/points?ean={{ steps.site.ean }}",
+                "query": {"label": "{{ steps.site.name }}"},
+                "body": {
+                    "capacityKw": "{{ steps.site.capacityKw }}",
+                    "points": "{{ [steps.site.ean] }}",
+                    "text": "{{ steps.site.capacityKw }} kW",
+                },
+            }
         )
+        key = await publish(gql, people, definition)
         site = {"name": "Zone A/B ?&#", "ean": ean18(42), "capacityKw": 1250}
         workflow_id = await run_to_the_call(gql, admin, key, site)
         await drain(worker)
@@ -421,28 +420,16 @@ async def test_each_item_of_a_for_each_is_rendered_into_its_own_request(gql, peo
     ).ok()
     registry, received = registry_app()
     async with serve_asgi(registry) as registry_url:
-        key = await publish(
-            gql,
-            people,
-            template(
-                [
-                    form_step("site"),
-                    step(
-                        "register",
-                        "api_call",
-                        config={
-                            "method": "PUT",
-                            "url": registry_url + "/points/{{ point }}",
-                            "headers": {"Authorization": "Bearer {{ secrets.REGISTRY_TOKEN }}"},
-                            "body": {"site": "{{ steps.site.name }}"},
-                        },
-                        forEach={"items": "steps.site.points", "as": "point"},
-                        retry={"max": 0, "backoff": "PT0.05S"},
-                    ),
-                ],
-                key=unique_key("each"),
-            ),
+        definition = call_template(
+            {
+                "method": "PUT",
+                "url": registry_url + "/points/{{ point }}",
+                "headers": {"Authorization": "Bearer {{ secrets.REGISTRY_TOKEN }}"},
+                "body": {"site": "{{ steps.site.name }}"},
+            },
+            forEach={"items": "steps.site.points", "as": "point"},
         )
+        key = await publish(gql, people, definition)
         points = [ean18(7), ean18(8)]
         workflow_id = await run_to_the_call(gql, admin, key, {"name": "Zone A", "points": points})
         await drain(worker)
@@ -466,21 +453,6 @@ async def test_each_item_of_a_for_each_is_rendered_into_its_own_request(gql, peo
 # -- failures at run time ---------------------------------------------------------------------
 
 
-def call_template(registry_url: str, body: dict) -> dict:
-    return template(
-        [
-            form_step("site"),
-            step(
-                "register",
-                "api_call",
-                config={"method": "POST", "url": f"{registry_url}/register", "body": body},
-                retry={"max": 0, "backoff": "PT0.05S"},
-            ),
-        ],
-        key=unique_key("fail"),
-    )
-
-
 async def test_a_failing_peer_that_echoes_the_secret_leaves_it_in_no_retry_nor_failure(
     gql, people, worker, isolated_world
 ):
@@ -498,11 +470,15 @@ async def test_a_failing_peer_that_echoes_the_secret_leaves_it_in_no_retry_nor_f
 
     peer = Starlette(routes=[Route("/register", failing, methods=["POST"])])
     async with serve_asgi(peer) as registry_url:
-        definition = call_template(registry_url, {"ean": "{{ steps.site.ean }}"})
-        definition["steps"][1]["config"]["headers"] = {
-            "Authorization": "Bearer {{ secrets.REGISTRY_TOKEN }}"
-        }
-        definition["steps"][1]["retry"] = {"max": 1, "backoff": "PT0.05S"}
+        definition = call_template(
+            {
+                "method": "POST",
+                "url": f"{registry_url}/register",
+                "headers": {"Authorization": "Bearer {{ secrets.REGISTRY_TOKEN }}"},
+                "body": {"ean": "{{ steps.site.ean }}"},
+            },
+            retry={"max": 1, "backoff": "PT0.05S"},
+        )
         key = await publish(gql, people, definition)
         workflow_id = await run_to_the_call(gql, admin, key, {"ean": EAN})
         await drain(worker)
@@ -525,7 +501,7 @@ async def test_a_field_the_data_lacks_fails_the_step_with_where_and_why(gql, peo
     registry, received = registry_app()
     async with serve_asgi(registry) as registry_url:
         key = await publish(
-            gql, people, call_template(registry_url, {"owner": "{{ steps.site.owner }}"})
+            gql, people, post_to_register(registry_url, {"owner": "{{ steps.site.owner }}"})
         )
         workflow_id = await run_to_the_call(gql, admin, key, {"ean": EAN})
         await drain(worker)
@@ -547,7 +523,7 @@ async def test_a_secret_only_another_tenant_has_is_not_set_for_this_ones_workflo
     registry, received = registry_app()
     async with serve_asgi(registry) as registry_url:
         key = await publish(
-            gql, people, call_template(registry_url, {"token": "{{ secrets.ONLY_B }}"})
+            gql, people, post_to_register(registry_url, {"token": "{{ secrets.ONLY_B }}"})
         )
         a_workflow = await run_to_the_call(gql, admin_a, key, {})
         await drain(worker)

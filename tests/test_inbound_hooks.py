@@ -23,6 +23,7 @@ from wfm_shared.principal import system_principal
 from wfm_shared.sealing import SecretBox
 from wfm_testing.factories import ean18
 from wfm_testing.pytest_plugin import next_client_address
+from wfm_testing.triggers import ACCESS_POINT
 
 CREATE = """
 mutation($name: String!, $kind: TriggerKind!, $inputSchema: JSON, $variables: JSON) {
@@ -43,17 +44,6 @@ query($id: ID!) {
 }"""
 WORKFLOW = "query($id: ID!) { workflow(id: $id) { tenant { id } state { variables } } }"
 
-ACCESS_POINT = {
-    "type": "object",
-    "required": ["accessPoint"],
-    "properties": {
-        "accessPoint": {
-            "type": "object",
-            "required": ["ean"],
-            "properties": {"ean": {"type": "string", "format": "ean18"}},
-        }
-    },
-}
 HOOK = {
     "name": "Access point added in the ERP",
     "kind": "WEBHOOK",
@@ -89,16 +79,6 @@ async def send(
             "webhook-signature": signature or sign(secret, message_id, at, content),
         },
     )
-
-
-@pytest.fixture
-async def tenant(factory):
-    return await factory.tenant()
-
-
-@pytest.fixture
-async def admin(factory, tenant):
-    return await factory.account("tenant_admin", tenant)
 
 
 @pytest.fixture

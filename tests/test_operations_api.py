@@ -12,6 +12,7 @@ from wfm_shared.principal import system_principal
 from wfm_shared.sealing import SecretBox
 from wfm_storage import jobs
 from wfm_testing.operations import notify, webhook_delivery
+from wfm_testing.triggers import SCHEDULE, create_trigger
 
 SUBSCRIPTION_FIELDS = "id tenantId url eventTypes description active"
 CREATE_SUBSCRIPTION = f"""
@@ -53,25 +54,10 @@ MARK_READ = "mutation($ids: [ID!]!) { markNotificationsRead(ids: $ids) }"
 TRIGGER_FIELDS = (
     "id tenantId name kind cron timezone eventType filter templateKey marketRole active"
 )
-CREATE_TRIGGER = f"""
-mutation($tenantId: ID, $name: String!, $kind: TriggerKind!, $templateKey: String!,
-         $marketRole: MarketRole!, $cron: String, $timezone: String, $eventType: String,
-         $filter: JSON) {{
-  createWorkflowTrigger(tenantId: $tenantId, name: $name, kind: $kind, templateKey: $templateKey,
-                        marketRole: $marketRole, cron: $cron, timezone: $timezone,
-                        eventType: $eventType, filter: $filter) {{ {TRIGGER_FIELDS} }}
-}}"""
+CREATE_TRIGGER = create_trigger(TRIGGER_FIELDS)
 TRIGGERS = f"query($t: ID) {{ workflowTriggers(tenantId: $t) {{ {TRIGGER_FIELDS} }} }}"
 DELETE_TRIGGER = "mutation($id: ID!) { deleteWorkflowTrigger(id: $id) }"
 
-SCHEDULE = {
-    "name": "Monday portfolio review",
-    "kind": "SCHEDULE",
-    "templateKey": "portfolio-management",
-    "marketRole": "BRP",
-    "cron": "0 6 * * 1",
-    "timezone": "Europe/Brussels",
-}
 ON_APPROVAL = {
     "name": "Portfolio after onboarding",
     "kind": "EVENT",
@@ -80,20 +66,6 @@ ON_APPROVAL = {
     "eventType": "workflow.approved",
     "filter": {"templateKey": "contract-onboarding"},
 }
-
-
-def field_paths(result):
-    return [f["path"] for e in result.errors for f in e["extensions"].get("fields", [])]
-
-
-@pytest.fixture
-async def tenant(factory):
-    return await factory.tenant()
-
-
-@pytest.fixture
-async def admin(factory, tenant):
-    return await factory.account("tenant_admin", tenant)
 
 
 @pytest.fixture
@@ -242,7 +214,7 @@ async def test_subscription_input_is_refused_with_the_field_paths(gql, admin, ov
     }
     result = await gql(CREATE_SUBSCRIPTION, variables, token=admin.token)
     assert result.codes == ["VALIDATION_FAILED"]
-    assert field_paths(result) == paths
+    assert result.field_paths == paths
 
 
 async def test_every_event_and_http_urls_are_accepted(gql, admin):
@@ -259,7 +231,7 @@ async def test_market_operations_subscribe_for_a_tenant_they_name(gql, ops, tena
         token=ops.token,
     )
     assert unnamed.codes == ["VALIDATION_FAILED"]
-    assert field_paths(unnamed) == [["tenantId"]]
+    assert unnamed.field_paths == [["tenantId"]]
     created = await subscribe(gql, ops, str(tenant.id))
     assert created["subscription"]["tenantId"] == str(tenant.id)
     unknown = await gql(
@@ -328,7 +300,7 @@ async def test_an_update_changes_what_is_given_and_keeps_the_secret(gql, admin, 
         UPDATE_SUBSCRIPTION, {"id": subscription["id"], "url": "ftp://x"}, token=admin.token
     )
     assert bad.codes == ["VALIDATION_FAILED"]
-    assert field_paths(bad) == [["url"]]
+    assert bad.field_paths == [["url"]]
     actions = await audit_actions(owner_conn, subscription["id"])
     assert [a for a, _ in actions] == [
         "WEBHOOK_SUBSCRIPTION_CREATED",
@@ -377,7 +349,7 @@ async def test_market_operations_list_deliveries_with_their_attempts(gql, admin,
     assert pending == []
     too_many = await gql(DELIVERIES, {"first": 1000}, token=ops.token)
     assert too_many.codes == ["VALIDATION_FAILED"]
-    assert field_paths(too_many) == [["first"]]
+    assert too_many.field_paths == [["first"]]
 
 
 async def test_deliveries_are_for_market_operations_only(gql, admin, storage):
@@ -474,14 +446,14 @@ async def test_a_held_failed_job_is_queued_again(gql, ops, storage, owner_conn, 
 
     again = await gql(RETRY, {"id": str(job_id)}, token=ops.token)
     assert again.codes == ["VALIDATION_FAILED"]
-    assert field_paths(again) == [["id"]]
+    assert again.field_paths == [["id"]]
 
 
 async def test_retrying_an_unknown_or_malformed_job_id_is_refused(gql, ops):
     assert (await gql(RETRY, {"id": "987654321012"}, token=ops.token)).codes == ["NOT_FOUND"]
     malformed = await gql(RETRY, {"id": "not-a-number"}, token=ops.token)
     assert malformed.codes == ["VALIDATION_FAILED"]
-    assert field_paths(malformed) == [["id"]]
+    assert malformed.field_paths == [["id"]]
 
 
 async def test_the_job_queue_is_for_market_operations_only(
@@ -528,10 +500,10 @@ async def test_a_user_reads_and_marks_their_notifications(gql, admin, storage):
 async def test_notification_arguments_are_checked(gql, admin):
     malformed = await gql(MARK_READ, {"ids": [str(uuid.uuid4()), "nope"]}, token=admin.token)
     assert malformed.codes == ["VALIDATION_FAILED"]
-    assert field_paths(malformed) == [["ids", 1]]
+    assert malformed.field_paths == [["ids", 1]]
     too_many = await gql(NOTIFICATIONS, {"first": 0}, token=admin.token)
     assert too_many.codes == ["VALIDATION_FAILED"]
-    assert field_paths(too_many) == [["first"]]
+    assert too_many.field_paths == [["first"]]
     assert (await gql(NOTIFICATIONS)).codes == ["UNAUTHENTICATED"]
 
 
@@ -591,7 +563,7 @@ async def test_tenant_admin_keeps_schedule_and_event_triggers(gql, admin, tenant
 async def test_a_schedule_is_checked_with_field_paths(gql, admin, overrides, paths):
     result = await gql(CREATE_TRIGGER, {**SCHEDULE, **overrides}, token=admin.token)
     assert result.codes == ["VALIDATION_FAILED"]
-    assert field_paths(result) == paths
+    assert result.field_paths == paths
 
 
 @pytest.mark.parametrize(
@@ -611,7 +583,7 @@ async def test_a_schedule_is_checked_with_field_paths(gql, admin, overrides, pat
 async def test_an_event_trigger_is_checked_with_field_paths(gql, admin, overrides, paths):
     result = await gql(CREATE_TRIGGER, {**ON_APPROVAL, **overrides}, token=admin.token)
     assert result.codes == ["VALIDATION_FAILED"]
-    assert field_paths(result) == paths
+    assert result.field_paths == paths
 
 
 async def test_market_operations_keep_triggers_of_any_tenant_and_of_the_platform(
@@ -619,7 +591,7 @@ async def test_market_operations_keep_triggers_of_any_tenant_and_of_the_platform
 ):
     unnamed = await gql(CREATE_TRIGGER, SCHEDULE, token=ops.token)
     assert unnamed.codes == ["VALIDATION_FAILED"]
-    assert field_paths(unnamed) == [["tenantId"]]
+    assert unnamed.field_paths == [["tenantId"]]
     for_tenant = (
         await gql(CREATE_TRIGGER, {**SCHEDULE, "tenantId": str(tenant.id)}, token=ops.token)
     ).ok()["createWorkflowTrigger"]

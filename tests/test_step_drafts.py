@@ -15,7 +15,7 @@ from wfm_shared.limits import DATA_MAX_DEPTH, STEP_DATA_MAX_BYTES
 from wfm_shared.principal import system_principal
 from wfm_storage.instrumentation import counting_round_trips
 from wfm_storage.repositories.templates import TemplateRepository
-from wfm_testing.factories import TEST_PASSWORD
+from wfm_testing.factories import TEST_PASSWORD, Tenancy
 from wfm_testing.onboarding import drive
 from wfm_testing.templates import form_step, step, template
 from wfm_workflows.extensions import load_catalog
@@ -51,14 +51,6 @@ mutation($id: ID!) {
 }
 """
 COMPANY = {"name": "Ardennes Énergie", "employees": 12}
-
-
-@dataclass
-class Tenancy:
-    tenant: object
-    admin: object
-    user: object
-    colleague: object
 
 
 @dataclass

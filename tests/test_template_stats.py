@@ -19,7 +19,10 @@ from wfm_engine import (
     ApproveWorkflow,
     CancelWorkflow,
     ExecuteStep,
+    FailStep,
     FailWorkflow,
+    PauseWorkflow,
+    ResumeWorkflow,
     StartWorkflow,
     SubmitWorkflow,
 )
@@ -31,6 +34,7 @@ from wfm_storage.repositories.templates import TemplateRepository
 from wfm_testing.graphql import GraphQLClient
 from wfm_testing.pytest_plugin import next_client_address
 from wfm_testing.templates import form_step, template
+from wfm_testing.templates import step as template_step
 from wfm_workflows.extensions import load_catalog
 from wfm_workflows.service import Faults
 from wfm_workflows.statistics import StatsQuestion
@@ -434,6 +438,62 @@ async def test_events_the_reconciler_projects_after_a_crash_are_counted_once(
     assert await steps() == [("apply", 1, 1, 0), ("check", 1, 0, 1)]
     stats = await services.statistics.template_stats(ops.principal, StatsQuestion(key))
     assert stats.steps[0].duration.percentiles == (1200.0, 1200.0, 1200.0)
+
+
+async def test_a_failure_its_onfailure_handles_counts_and_resuming_runs_the_step_again(
+    factory, owner_conn, wfm_settings, storage, make_services
+):
+    """An api_call that fails and pauses its workflow (`onFailure: pause`) ends its run as
+    failed; resuming that pause runs the step again, a new run; resuming an ordinary pause
+    does not; replaying every event counts nothing twice."""
+    registry = {"url": "https://registry.example/points"}
+    body = template(
+        [
+            form_step("apply"),
+            template_step("register", "api_call", config=registry, onFailure="pause"),
+            form_step("confirm"),
+        ],
+        name="Statistics",
+    )
+    key = (await publish(owner_conn, body)).key
+    admin = await factory.account("tenant_admin", await factory.tenant())
+    ops = await factory.account("market_ops")
+    platform = system_principal()  # the worker's commands
+    clock = FrozenClock(T0)
+    services = await make_services(wfm_settings, storage, clock=clock)
+    flows = services.workflows
+    state = await flows.create_workflow(admin.principal, market_role="GU", template_key=key)
+    workflow_id = uuid.UUID(state.id)
+    await flows.execute(admin.principal, workflow_id, StartWorkflow())
+    await flows.execute(admin.principal, workflow_id, ExecuteStep("apply", {}))
+    clock.advance(MINUTE)
+    failure = FailStep("register", "HTTP 503 Service Unavailable", 2)
+    await flows.execute(platform, workflow_id, failure)
+    clock.advance(HOUR)
+    await flows.execute(admin.principal, workflow_id, ResumeWorkflow())
+    clock.advance(2 * MINUTE)
+    await flows.execute(platform, workflow_id, ExecuteStep("register", {"status": 200}))
+    await flows.execute(admin.principal, workflow_id, PauseWorkflow("holiday"))
+    await flows.execute(admin.principal, workflow_id, ResumeWorkflow())
+
+    async def steps():
+        stats = await services.statistics.template_stats(ops.principal, StatsQuestion(key))
+        return [
+            (s.step_id, s.runs, s.completed, s.failed, s.under_way, s.duration.percentiles)
+            for s in stats.steps
+        ]
+
+    expected = [
+        ("apply", 1, 1, 0, 0, (0.0, 0.0, 0.0)),
+        ("register", 2, 1, 1, 0, (120.0, 120.0, 120.0)),  # from the resume to its completion
+        ("confirm", 1, 0, 0, 1, ()),  # the ordinary pause went on with the same run
+    ]
+    assert await steps() == expected
+    async with owner_conn.transaction():
+        latest = await storage.documents.get(platform, str(workflow_id))
+        for event in await storage.events.for_instance(platform, str(workflow_id)):
+            await storage.step_runs.record(owner_conn, latest, run_changes(event))
+    assert await steps() == expected
 
 
 # the migration's backfill: what it recovers of the workflows before it

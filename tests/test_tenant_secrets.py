@@ -31,18 +31,6 @@ ERP_KEY = "erp-key-7f3c9a1e-do-not-leak"
 NEW_ERP_KEY = "erp-key-rotated-51b0d2-do-not-leak"
 
 
-@pytest.fixture
-async def two_tenants(factory):
-    a, b = await factory.tenant(), await factory.tenant()
-    return {
-        "a": a,
-        "b": b,
-        "admin_a": await factory.account("tenant_admin", a),
-        "user_a": await factory.account("tenant_user", a),
-        "admin_b": await factory.account("tenant_admin", b),
-    }
-
-
 async def stored_rows(owner_conn, tenant_id) -> list[dict]:
     rows = await owner_conn.fetch(
         "SELECT name, sealed_value FROM wfm.tenant_secrets WHERE tenant_id = $1 ORDER BY name",

@@ -9,19 +9,13 @@ import pytest
 
 from wfm_shared.principal import system_principal
 from wfm_testing.factories import ean18
+from wfm_testing.triggers import ACCESS_POINT, SCHEDULE, create_trigger
 
 TRIGGER_FIELDS = """
   id tenantId name kind cron timezone eventType filter inputSchema variables hookUrl
   signingSecret templateKey marketRole active enabledAt updatedAt
 """
-CREATE = f"""
-mutation($tenantId: ID, $name: String!, $kind: TriggerKind!, $templateKey: String!,
-         $marketRole: MarketRole!, $cron: String, $timezone: String, $inputSchema: JSON,
-         $variables: JSON) {{
-  createWorkflowTrigger(tenantId: $tenantId, name: $name, kind: $kind, templateKey: $templateKey,
-                        marketRole: $marketRole, cron: $cron, timezone: $timezone,
-                        inputSchema: $inputSchema, variables: $variables) {{ {TRIGGER_FIELDS} }}
-}}"""
+CREATE = create_trigger(TRIGGER_FIELDS)
 UPDATE = f"""
 mutation($id: ID!, $name: String, $cron: String, $timezone: String, $eventType: String,
          $filter: JSON, $inputSchema: JSON, $variables: JSON) {{
@@ -47,20 +41,6 @@ query($id: ID!, $first: Int! = 20, $after: String) {{
   }}
 }}"""
 
-ACCESS_POINT = {
-    "type": "object",
-    "required": ["accessPoint"],
-    "properties": {
-        "accessPoint": {
-            "type": "object",
-            "required": ["ean"],
-            "properties": {
-                "ean": {"type": "string", "format": "ean18"},
-                "capacityKw": {"type": "number", "minimum": 0},
-            },
-        }
-    },
-}
 MANUAL = {
     "name": "Add an access point",
     "kind": "MANUAL",
@@ -69,19 +49,7 @@ MANUAL = {
     "inputSchema": ACCESS_POINT,
     "variables": {"ean": "input.accessPoint.ean", "capacityKw": "input.accessPoint.capacityKw"},
 }
-SCHEDULE = {
-    "name": "Monday portfolio review",
-    "kind": "SCHEDULE",
-    "templateKey": "portfolio-management",
-    "marketRole": "BRP",
-    "cron": "0 6 * * 1",
-    "timezone": "Europe/Brussels",
-}
 EAN = ean18(7)
-
-
-def field_paths(result):
-    return [f["path"] for e in result.errors for f in e["extensions"].get("fields", [])]
 
 
 async def audit_actions(owner_conn, target_id):
@@ -95,16 +63,6 @@ async def workflows_of(owner_conn, tenant_id):
     return await owner_conn.fetchval(
         "SELECT count(*) FROM wfm.workflow_instances_index WHERE tenant_id = $1", tenant_id
     )
-
-
-@pytest.fixture
-async def tenant(factory):
-    return await factory.tenant()
-
-
-@pytest.fixture
-async def admin(factory, tenant):
-    return await factory.account("tenant_admin", tenant)
 
 
 async def create(gql, account, **values):
@@ -135,7 +93,7 @@ async def test_a_manual_trigger_starts_its_workflow_with_the_variables_mapped_fr
     run = result.ok()["runTrigger"]
     assert (run["kind"], run["outcome"], run["reason"]) == ("MANUAL", "STARTED", None)
     assert run["workflow"]["id"] == run["workflowId"]
-    assert run["workflow"]["status"] == "DRAFT"
+    assert run["workflow"]["status"] == "IN_PROGRESS"  # started: no one need press start
     assert run["workflow"]["state"]["variables"] == {"ean": EAN, "capacityKw": 250}
     assert (run["correlationId"], run["tenantId"]) == ("erp-42", str(tenant.id))
     # the workflow says what started it, and who ran it
@@ -177,7 +135,7 @@ async def test_a_run_whose_input_does_not_hold_fails_at_its_paths_and_starts_not
     trigger = await create(gql, admin, **MANUAL)
     result = await gql(RUN, {"id": trigger["id"], "input": given}, token=admin.token)
     assert result.codes == ["VALIDATION_FAILED"]
-    assert field_paths(result) == paths
+    assert result.field_paths == paths
     assert await workflows_of(owner_conn, tenant.id) == 0
     runs = (await gql(RUNS, {"id": trigger["id"]}, token=admin.token)).ok()["triggerRuns"]
     assert runs["totalCount"] == 0
@@ -206,7 +164,7 @@ async def test_a_run_retried_with_its_idempotency_key_answers_the_first_run(
     assert again == first
     assert await workflows_of(owner_conn, tenant.id) == 1
     too_long = await gql(RUN, {**variables, "key": "k" * 151}, token=admin.token)
-    assert field_paths(too_long) == [["idempotencyKey"]]
+    assert too_long.field_paths == [["idempotencyKey"]]
 
 
 async def test_a_run_that_would_start_a_second_onboarding_is_logged_as_skipped(gql, admin):
@@ -248,7 +206,7 @@ async def test_a_change_is_checked_as_on_creation_every_problem_at_once(gql, adm
         token=admin.token,
     )
     assert refused.codes == ["VALIDATION_FAILED"]
-    assert field_paths(refused) == [["name"], ["cron"], ["timezone"], ["inputSchema"]]
+    assert refused.field_paths == [["name"], ["cron"], ["timezone"], ["inputSchema"]]
     listed = (await gql(TRIGGERS, token=admin.token)).ok()["workflowTriggers"]
     assert listed == [schedule]  # nothing changed
 
@@ -282,7 +240,7 @@ async def test_a_manual_triggers_schema_and_variables_are_changed_and_checked(gq
         },
         token=admin.token,
     )
-    assert field_paths(refused) == [
+    assert refused.field_paths == [
         ["cron"],
         ["inputSchema"],
         ["variables", "ean"],
@@ -360,7 +318,7 @@ async def test_runs_are_listed_newest_first_page_by_page(gql, admin, factory, te
     for bad in ({"after": "not-a-cursor"}, {"first": 0}):
         refused = await gql(RUNS, {"id": trigger["id"], **bad}, token=admin.token)
         assert refused.codes == ["VALIDATION_FAILED"]
-        assert field_paths(refused) == [[next(iter(bad))]]
+        assert refused.field_paths == [[next(iter(bad))]]
 
 
 # -- two tenants ------------------------------------------------------------------------------

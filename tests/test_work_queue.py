@@ -20,6 +20,7 @@ from wfm_engine import FailWorkflow
 from wfm_shared.clock import FrozenClock
 from wfm_storage.instrumentation import counting_round_trips
 from wfm_storage.repositories.templates import TemplateRepository
+from wfm_testing.factories import Tenancy
 from wfm_testing.graphql import GraphQLClient
 from wfm_testing.pytest_plugin import next_client_address
 from wfm_testing.templates import form_step, step, template, text
@@ -58,14 +59,6 @@ WHOSE_QUEUE = """query($filter: WorkItemFilter, $first: Int) {
 fragment Whose on WorkItem { tenant { id companyName } }"""
 EVENTS = """query($id: ID!) { workflow(id: $id) {
   events(last: 3) { edges { node { type stepId data performedBy { id } } } } } }"""
-
-
-@dataclass
-class Tenancy:
-    tenant: object
-    admin: object
-    user: object
-    colleague: object
 
 
 @dataclass

@@ -99,20 +99,6 @@ async def api(wfm_settings, storage) -> AsyncIterator[Api]:
         yield running
 
 
-@pytest.fixture
-async def two_tenants(factory):
-    """Tenant A (an administrator, a user) and tenant B (an administrator, a user)."""
-    a, b = await factory.tenant(), await factory.tenant()
-    return {
-        "a": a,
-        "b": b,
-        "admin_a": await factory.account("tenant_admin", a),
-        "user_a": await factory.account("tenant_user", a),
-        "admin_b": await factory.account("tenant_admin", b),
-        "user_b": await factory.account("tenant_user", b),
-    }
-
-
 async def test_a_colleague_is_invited_accepts_by_mail_and_logs_in(
     api, two_tenants, owner_conn, capfd
 ):

@@ -74,6 +74,15 @@ def register_step(base_url: str, **fields) -> dict:
     )
 
 
+def registering_each_point(base_url: str) -> list[dict]:
+    """A form with the access points, a registration call per point, then a confirmation."""
+    return [
+        form_step("apply"),
+        register_step(base_url, forEach={"items": "steps.apply.points", "as": "point"}),
+        form_step("confirm"),
+    ]
+
+
 async def started(isolated_world, service, publish, steps, data):
     """A workflow of `steps`, started, its first (form) step done with `data`."""
     key = await publish(steps)
@@ -184,11 +193,7 @@ async def test_a_retried_workflow_goes_on_at_the_failed_step_with_its_data_kept(
     points = POINTS[:3]
     registry.refuse[points[1]] = [400]  # refused once, accepted once the registry is fixed
     async with serve_asgi(registry.app()) as base_url:
-        steps = [
-            form_step("apply"),
-            register_step(base_url, forEach={"items": "steps.apply.points", "as": "point"}),
-            form_step("confirm"),
-        ]
+        steps = registering_each_point(base_url)
         admin, workflow_id = await started(
             isolated_world, service, publish, steps, {"points": points}
         )
@@ -226,11 +231,7 @@ async def test_a_foreach_over_fifty_items_calls_once_per_item_in_order_despite_r
     registry.refuse[POINTS[20]] = [503]  # the job of item 20 is retried
     registry.slow.add(POINTS[10])  # the job of item 10 gives up waiting, and is run again
     async with serve_asgi(registry.app()) as base_url:
-        steps = [
-            form_step("apply"),
-            register_step(base_url, forEach={"items": "steps.apply.points", "as": "point"}),
-            form_step("confirm"),
-        ]
+        steps = registering_each_point(base_url)
         admin, workflow_id = await started(
             isolated_world, service, publish, steps, {"points": POINTS}
         )

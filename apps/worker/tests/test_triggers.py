@@ -30,6 +30,34 @@ async def workflows_of(isolated_world, tenant_id):
     return [r["id"] for r in rows]
 
 
+async def runs_of(isolated_world, trigger_id):
+    async with isolated_world.storage.db.transaction(system_principal()) as conn:
+        page = await isolated_world.storage.trigger_runs.page(
+            conn, trigger_id, first=50, after=None
+        )
+    return page.runs
+
+
+async def a_trigger(isolated_world, admin, **fields):
+    """A trigger of `admin`'s tenant that starts a BRP workflow, created by `admin`."""
+    async with isolated_world.storage.db.transaction(admin.principal) as conn:
+        return await isolated_world.storage.triggers.create(
+            conn,
+            tenant_id=admin.user.tenant_id,
+            market_role="BRP",
+            created_by=admin.user.id,
+            **fields,
+        )
+
+
+QUARTER_HOURLY = {
+    "name": "Quarter-hourly imbalance report",
+    "kind": "schedule",
+    "cron": "*/15 * * * *",
+    "timezone": "Europe/Brussels",
+}
+
+
 def test_cron_slots_follow_the_time_zone():
     # 06:00 in Brussels is 05:00 UTC in winter and 04:00 UTC in summer
     winter = latest_slot("0 6 * * *", "Europe/Brussels", datetime(2026, 1, 15, 5, 30, tzinfo=UTC))
@@ -44,18 +72,7 @@ async def test_a_cron_trigger_fires_once_per_slot_with_two_workers(
     key = await publish([form_step("report")])
     tenant = await isolated_world.factory.tenant()
     admin = await isolated_world.factory.account("tenant_admin", tenant)
-    async with isolated_world.storage.db.transaction(admin.principal) as conn:
-        trigger = await isolated_world.storage.triggers.create(
-            conn,
-            tenant_id=tenant.id,
-            name="Quarter-hourly imbalance report",
-            kind="schedule",
-            cron="*/15 * * * *",
-            timezone="Europe/Brussels",
-            template_key=key,
-            market_role="BRP",
-            created_by=admin.user.id,
-        )
+    trigger = await a_trigger(isolated_world, admin, template_key=key, **QUARTER_HOURLY)
     first, second = await make_worker(), await make_worker()
     clock.advance(timedelta(minutes=20))  # 08:20 UTC: the 08:15 slot is due
     reports = await asyncio.gather(first.tick(), second.tick())
@@ -85,18 +102,15 @@ async def test_an_approved_workflow_starts_its_follow_up(
     tenant = await isolated_world.factory.tenant()
     admin = await isolated_world.factory.account("tenant_admin", tenant)
     ops = await isolated_world.factory.account("market_ops")
-    async with isolated_world.storage.db.transaction(admin.principal) as conn:
-        await isolated_world.storage.triggers.create(
-            conn,
-            tenant_id=tenant.id,
-            name="After onboarding",
-            kind="event",
-            event_type="workflow.approved",
-            filter={"templateKey": onboarding},
-            template_key=follow_up,
-            market_role="BRP",
-            created_by=admin.user.id,
-        )
+    await a_trigger(
+        isolated_world,
+        admin,
+        name="After onboarding",
+        kind="event",
+        event_type="workflow.approved",
+        filter={"templateKey": onboarding},
+        template_key=follow_up,
+    )
     state = await service.create_workflow(
         admin.principal, market_role="BRP", template_key=onboarding
     )
@@ -162,18 +176,15 @@ async def test_a_trigger_that_would_start_a_second_onboarding_is_skipped_and_aud
     open_one = await service.create_workflow(
         admin.principal, market_role="BRP", template_key=onboarding
     )
-    async with isolated_world.storage.db.transaction(admin.principal) as conn:
-        trigger = await isolated_world.storage.triggers.create(
-            conn,
-            tenant_id=tenant.id,
-            name="Onboard at kick-off",
-            kind="event",
-            event_type="workflow.started",
-            filter={"templateKey": kickoff},
-            template_key=onboarding,
-            market_role="BRP",
-            created_by=admin.user.id,
-        )
+    trigger = await a_trigger(
+        isolated_world,
+        admin,
+        name="Onboard at kick-off",
+        kind="event",
+        event_type="workflow.started",
+        filter={"templateKey": kickoff},
+        template_key=onboarding,
+    )
     started = await service.create_workflow(
         admin.principal, market_role="BRP", template_key=kickoff
     )
@@ -203,32 +214,13 @@ async def test_a_trigger_that_would_start_a_second_onboarding_is_skipped_and_aud
     assert open_one.id in run.reason
 
 
-async def runs_of(isolated_world, trigger_id):
-    async with isolated_world.storage.db.transaction(system_principal()) as conn:
-        page = await isolated_world.storage.trigger_runs.page(
-            conn, trigger_id, first=50, after=None
-        )
-    return page.runs
-
-
 async def test_a_schedule_switched_off_fires_nothing_and_switched_on_catches_up_no_slot(
     isolated_world, make_worker, publish, clock
 ):
     key = await publish([form_step("report")])
     tenant = await isolated_world.factory.tenant()
     admin = await isolated_world.factory.account("tenant_admin", tenant)
-    async with isolated_world.storage.db.transaction(admin.principal) as conn:
-        trigger = await isolated_world.storage.triggers.create(
-            conn,
-            tenant_id=tenant.id,
-            name="Quarter-hourly imbalance report",
-            kind="schedule",
-            cron="*/15 * * * *",
-            timezone="Europe/Brussels",
-            template_key=key,
-            market_role="BRP",
-            created_by=admin.user.id,
-        )
+    trigger = await a_trigger(isolated_world, admin, template_key=key, **QUARTER_HOURLY)
     worker = await make_worker()
     triggers = worker.services.triggers
     await triggers.disable(admin.principal, trigger.id)
@@ -253,17 +245,14 @@ async def test_a_firing_queued_before_its_trigger_was_switched_off_is_logged_as_
     follow_up = await publish([form_step("first-nomination")])
     tenant = await isolated_world.factory.tenant()
     admin = await isolated_world.factory.account("tenant_admin", tenant)
-    async with isolated_world.storage.db.transaction(admin.principal) as conn:
-        trigger = await isolated_world.storage.triggers.create(
-            conn,
-            tenant_id=tenant.id,
-            name="After approval",
-            kind="event",
-            event_type="workflow.approved",
-            template_key=follow_up,
-            market_role="BRP",
-            created_by=admin.user.id,
-        )
+    trigger = await a_trigger(
+        isolated_world,
+        admin,
+        name="After approval",
+        kind="event",
+        event_type="workflow.approved",
+        template_key=follow_up,
+    )
     worker = await make_worker()
     await worker.services.triggers.disable(admin.principal, trigger.id)
     # the job a firing claimed before the trigger was switched off
@@ -282,18 +271,15 @@ async def test_a_firing_whose_template_is_withdrawn_is_logged_as_failed_not_retr
     report = await publish([form_step("report")])
     tenant = await isolated_world.factory.tenant()
     admin = await isolated_world.factory.account("tenant_admin", tenant)
-    async with isolated_world.storage.db.transaction(admin.principal) as conn:
-        trigger = await isolated_world.storage.triggers.create(
-            conn,
-            tenant_id=tenant.id,
-            name="Nightly report",
-            kind="schedule",
-            cron="0 2 * * *",
-            timezone="Europe/Brussels",
-            template_key=report,
-            market_role="BRP",
-            created_by=admin.user.id,
-        )
+    trigger = await a_trigger(
+        isolated_world,
+        admin,
+        name="Nightly report",
+        kind="schedule",
+        cron="0 2 * * *",
+        timezone="Europe/Brussels",
+        template_key=report,
+    )
     await isolated_world.owner.execute(
         "UPDATE wfm.workflow_templates SET status = 'deprecated' WHERE key = $1", report
     )

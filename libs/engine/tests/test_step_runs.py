@@ -1,19 +1,24 @@
 """What each event does to a workflow's step runs (the record its statistics come from)."""
 
-from engine_story import COMPANY, CONTACTS, OPS, TEMPLATE, Story
+from engine_story import AUTOMATED, COMPANY, CONTACTS, OPS, POINTS, TEMPLATE, Story, answer
 
 from wfm_engine import (
     CancelWorkflow,
     CompensateStep,
     CompensationFailure,
     ExecuteStep,
+    FailStep,
     FailWorkflow,
     FinishRollback,
+    PauseWorkflow,
     RecordSlaBreach,
+    ResumeWorkflow,
+    RetryWorkflow,
     StartWorkflow,
     parse_template,
 )
 from wfm_engine.step_runs import (
+    FailedRunRepeated,
     RunBegan,
     RunBreachedSla,
     RunCompensated,
@@ -86,3 +91,37 @@ def test_an_sla_breach_marks_the_activation_it_counted_from():
     activation = story.log[-1].seq
     [breach] = changes(story, RecordSlaBreach("company", activation), OPS)
     assert breach == RunBreachedSla("company", activation, story.log[-1].occurred_at)
+
+
+def automated_at_register():
+    story = Story(AUTOMATED)
+    story.create()
+    story.do(StartWorkflow())
+    story.do(ExecuteStep("apply", POINTS))
+    return story
+
+
+def test_a_failure_its_onfailure_handles_ends_the_run_as_failed_and_begins_the_next_step():
+    story = automated_at_register()
+    story.do(ExecuteStep("register", {"results": [answer("R1")]}), OPS)
+    ended, began = changes(story, FailStep("lookup", "no response within 10 s", 3), OPS)
+    failed = story.log[-1]
+    assert ended == RunEnded("lookup", failed.seq, failed.occurred_at, RunOutcome.FAILED)
+    assert began == RunBegan("manual", failed.seq, failed.occurred_at)
+
+
+def test_resuming_the_pause_a_failure_made_repeats_the_failed_run_and_a_retry_begins_one():
+    story = automated_at_register()
+    [ended] = changes(story, FailStep("register", "HTTP 503 Service Unavailable", 2), OPS)
+    assert (ended.step_id, ended.outcome) == ("register", RunOutcome.FAILED)
+    # the resume names no step: the record repeats its latest run if that one failed
+    [repeated] = changes(story, ResumeWorkflow())
+    assert repeated == FailedRunRepeated(story.log[-1].seq, story.log[-1].occurred_at)
+    # an ordinary pause says the same; the record finds the run under way and keeps it
+    story.do(PauseWorkflow("holiday"))
+    assert changes(story, ResumeWorkflow()) == [
+        FailedRunRepeated(story.log[-1].seq, story.log[-1].occurred_at)
+    ]
+    story.do(FailWorkflow("the registry is down", "register"), OPS)
+    [began] = changes(story, RetryWorkflow(), OPS)
+    assert began == RunBegan("register", story.log[-1].seq, story.log[-1].occurred_at)

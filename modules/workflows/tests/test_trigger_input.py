@@ -6,20 +6,9 @@ import pytest
 
 from wfm_shared.errors import ValidationFailed
 from wfm_testing.factories import ean18
+from wfm_testing.triggers import ACCESS_POINT
 from wfm_workflows.trigger_input import TriggerInput
 
-ACCESS_POINT = {
-    "type": "object",
-    "required": ["accessPoint"],
-    "properties": {
-        "accessPoint": {
-            "type": "object",
-            "required": ["ean"],
-            "properties": {"ean": {"type": "string", "format": "ean18"}},
-        },
-        "points": {"type": "array", "items": {"type": "string"}},
-    },
-}
 GOOD_EAN = ean18(1)
 
 

@@ -2,9 +2,10 @@
 statistics are computed from (`templateStats`).
 
 A run is one activation of a step: it begins with the event that makes the step current
-(the activation `evolve` records) and ends when the step completes, fails (its runner, or
-someone failing the workflow on it), or is left (a rollback, a cancellation); a completed
-run that a rollback undoes later is compensated. A workflow has at most one run under way,
+(the activation `evolve` records) and ends when the step completes, fails (its runner, with
+or without an `onFailure`, or someone failing the workflow on it), or is left (a rollback, a
+cancellation); a completed run that a rollback undoes later is compensated. Running a failed
+step again (resuming the pause its failure made, retrying a failed workflow) is a new run. A workflow has at most one run under way,
 its current step's. Besides the runs, the record keeps when the workflow started and when
 it completed. Adding an event type: say here what it does to the runs (nothing, by default)."""
 
@@ -18,11 +19,14 @@ from wfm_engine.events import (
     Event,
     StepCompensatedData,
     StepCompletedData,
+    StepFailedData,
     StepSlaBreachedData,
     WorkflowApprovedData,
     WorkflowCancelledData,
     WorkflowFailedData,
     WorkflowRejectedData,
+    WorkflowResumedData,
+    WorkflowRetriedData,
     WorkflowRolledBackData,
     WorkflowStartedData,
 )
@@ -56,6 +60,16 @@ class RunEnded:
 
 
 @dataclass(frozen=True)
+class FailedRunRepeated:
+    """A resume at `seq`: when the workflow's latest run before it ended failed (a step's
+    `onFailure: pause`), its step runs again, a new run; after an ordinary pause the run under
+    way goes on, and nothing changes. (The resume names no step: the record knows which.)"""
+
+    seq: int
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RunCompensated:
     """A rollback undid `step_id`: its latest completed run before `seq` is compensated."""
 
@@ -83,7 +97,13 @@ class WorkflowCompleted:
 
 
 RunChange = (
-    RunBegan | RunEnded | RunCompensated | RunBreachedSla | WorkflowBegan | WorkflowCompleted
+    RunBegan
+    | RunEnded
+    | FailedRunRepeated
+    | RunCompensated
+    | RunBreachedSla
+    | WorkflowBegan
+    | WorkflowCompleted
 )
 
 
@@ -98,6 +118,16 @@ def run_changes(event: Event) -> tuple[RunChange, ...]:
             assert event.step_id is not None
             ended = RunEnded(event.step_id, seq, at, RunOutcome.COMPLETED)
             return (ended, RunBegan(following, seq, at)) if following else (ended,)
+        case StepFailedData(next_step_id=following):
+            # its onFailure went on elsewhere (a new run there) or paused the workflow
+            assert event.step_id is not None
+            ended = RunEnded(event.step_id, seq, at, RunOutcome.FAILED)
+            return (ended, RunBegan(following, seq, at)) if following else (ended,)
+        case WorkflowResumedData():
+            return (FailedRunRepeated(seq, at),)
+        case WorkflowRetriedData():
+            # the step the workflow failed at runs again
+            return (RunBegan(event.step_id, seq, at),) if event.step_id else ()
         case WorkflowRejectedData(to_step_id=target):
             return (RunBegan(target, seq, at),)
         case WorkflowRolledBackData(snapshot=snapshot):

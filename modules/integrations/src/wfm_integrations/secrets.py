@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
@@ -22,14 +23,18 @@ from wfm_shared.principal import Principal, system_principal
 from wfm_shared.sealing import SealedWithUnknownKey, SecretBox
 from wfm_storage.postgres import Database, Executor
 from wfm_storage.repositories.audit import AuditLog
-from wfm_storage.repositories.secrets import TenantSecret, TenantSecretRepository
+from wfm_storage.repositories.secrets import SealedSecret, TenantSecret, TenantSecretRepository
 from wfm_storage.repositories.tenants import TenantRepository
 from wfm_storage.repositories.triggers import TriggerRepository
-from wfm_storage.repositories.webhooks import WebhookRepository
+from wfm_storage.repositories.webhooks import StoredSigningSecret, WebhookRepository
 
 SECRET_NAME = re.compile(SECRET_NAME_PATTERN)
 # rows resealed per transaction: a rotation never holds many rows at once
 ROTATION_BATCH = 200
+# a stored secret as a rotation reads it
+Row = TypeVar("Row")
+# a webhook trigger's (id, sealed signing secret)
+SealedTriggerSecret = tuple[uuid.UUID, str]
 
 
 def name_problems(name: str) -> list[FieldError]:
@@ -178,81 +183,96 @@ class SecretService:
         )
 
     async def _reseal_tenant_secrets(self) -> Resealed:
-        counts = Resealed()
-        after: tuple[uuid.UUID, str] | None = None
-        while True:
-            async with self._db.transaction(self._platform) as conn:
-                batch = await self._secrets.sealed_page(conn, after=after, limit=ROTATION_BATCH)
-                for stored in batch:
-                    try:
-                        resealed = self._box.reseal(stored.sealed_value)
-                    except SealedWithUnknownKey:
-                        counts.unreadable.append(f"tenant {stored.tenant_id} secret {stored.name}")
-                        continue
-                    if resealed == stored.sealed_value:
-                        counts.current += 1
-                    elif await self._secrets.replace_sealed(conn, stored, resealed):
-                        counts.resealed += 1
-                    else:
-                        counts.changed_meanwhile += 1
-            if len(batch) < ROTATION_BATCH:
-                return counts
-            after = (batch[-1].tenant_id, batch[-1].name)
+        async def page(conn: Executor, last: SealedSecret | None) -> list[SealedSecret]:
+            after = (last.tenant_id, last.name) if last is not None else None
+            return await self._secrets.sealed_page(conn, after=after, limit=ROTATION_BATCH)
+
+        return await self._reseal_all(
+            page,
+            lambda stored: self._moved_to_first_key(stored.sealed_value),
+            self._secrets.replace_sealed,
+            lambda stored: f"tenant {stored.tenant_id} secret {stored.name}",
+        )
 
     async def _reseal_signing_secrets(self) -> Resealed:
-        counts = Resealed()
-        after: uuid.UUID | None = None
-        while True:
-            async with self._db.transaction(self._platform) as conn:
-                batch = await self._webhooks.signing_secrets_page(
-                    conn, after=after, limit=ROTATION_BATCH
-                )
-                for stored in batch:
-                    if stored.sealed_secret is None:  # stored in plaintext before 0017
-                        assert stored.secret is not None
-                        resealed = self._box.seal(stored.secret)
-                    else:
-                        try:
-                            resealed = self._box.reseal(stored.sealed_secret)
-                        except SealedWithUnknownKey:
-                            counts.unreadable.append(f"webhook subscription {stored.id}")
-                            continue
-                        if resealed == stored.sealed_secret:
-                            counts.current += 1
-                            continue
-                    if await self._webhooks.replace_signing_secret(conn, stored, resealed):
-                        counts.resealed += 1
-                    else:
-                        counts.changed_meanwhile += 1
-            if len(batch) < ROTATION_BATCH:
-                return counts
-            after = batch[-1].id
+        async def page(
+            conn: Executor, last: StoredSigningSecret | None
+        ) -> list[StoredSigningSecret]:
+            after = last.id if last is not None else None
+            return await self._webhooks.signing_secrets_page(
+                conn, after=after, limit=ROTATION_BATCH
+            )
+
+        def resealed(stored: StoredSigningSecret) -> str | None:
+            if stored.sealed_secret is None:  # stored in plaintext before 0017
+                assert stored.secret is not None
+                return self._box.seal(stored.secret)
+            return self._moved_to_first_key(stored.sealed_secret)
+
+        return await self._reseal_all(
+            page,
+            resealed,
+            self._webhooks.replace_signing_secret,
+            lambda stored: f"webhook subscription {stored.id}",
+        )
 
     async def _reseal_trigger_secrets(self) -> Resealed:
+        async def page(
+            conn: Executor, last: SealedTriggerSecret | None
+        ) -> list[SealedTriggerSecret]:
+            after = last[0] if last is not None else None
+            return await self._triggers.signing_secrets_page(
+                conn, after=after, limit=ROTATION_BATCH
+            )
+
+        async def replace(conn: Executor, stored: SealedTriggerSecret, resealed: str) -> bool:
+            trigger_id, sealed = stored
+            return await self._triggers.replace_signing_secret(conn, trigger_id, sealed, resealed)
+
+        return await self._reseal_all(
+            page,
+            lambda stored: self._moved_to_first_key(stored[1]),
+            replace,
+            lambda stored: f"webhook trigger {stored[0]}",
+        )
+
+    async def _reseal_all(
+        self,
+        read_page: Callable[[Executor, Row | None], Awaitable[Sequence[Row]]],
+        resealed: Callable[[Row], str | None],
+        replace: Callable[[Executor, Row, str], Awaitable[bool]],
+        described: Callable[[Row], str],
+    ) -> Resealed:
+        """Reseal one kind of stored secret, a page of ROTATION_BATCH rows per transaction:
+        `read_page` reads the rows after the last one read (None: from the first), `resealed`
+        gives a row's new sealed value (None: it is under the first key already; raises
+        SealedWithUnknownKey when no key opens it), `replace` writes it unless the row changed
+        since it was read (False), `described` names a row no key opens."""
         counts = Resealed()
-        after: uuid.UUID | None = None
+        last: Row | None = None
         while True:
             async with self._db.transaction(self._platform) as conn:
-                batch = await self._triggers.signing_secrets_page(
-                    conn, after=after, limit=ROTATION_BATCH
-                )
-                for trigger_id, sealed in batch:
+                batch = await read_page(conn, last)
+                for stored in batch:
                     try:
-                        resealed = self._box.reseal(sealed)
+                        value = resealed(stored)
                     except SealedWithUnknownKey:
-                        counts.unreadable.append(f"webhook trigger {trigger_id}")
+                        counts.unreadable.append(described(stored))
                         continue
-                    if resealed == sealed:
+                    if value is None:
                         counts.current += 1
-                    elif await self._triggers.replace_signing_secret(
-                        conn, trigger_id, sealed, resealed
-                    ):
+                    elif await replace(conn, stored, value):
                         counts.resealed += 1
                     else:
                         counts.changed_meanwhile += 1
             if len(batch) < ROTATION_BATCH:
                 return counts
-            after = batch[-1][0]
+            last = batch[-1]
+
+    def _moved_to_first_key(self, sealed: str) -> str | None:
+        """`sealed` resealed under the keyring's first key; None: it is sealed under it."""
+        resealed = self._box.reseal(sealed)
+        return None if resealed == sealed else resealed
 
     async def _require_tenant(self, conn: Executor, tenant_id: uuid.UUID) -> None:
         if await self._tenants.get(conn, tenant_id) is None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
-from wfm_engine import MARKET_ROLES, Event, EventType, InstanceState
+from wfm_engine import MARKET_ROLES, Event, EventType, InstanceState, StartWorkflow
 from wfm_engine.events import PUBLIC_EVENT_NAMES, public_event_name
 from wfm_integrations.webhooks import new_secret
 from wfm_shared.authorization import Permission, authorize
@@ -531,6 +531,14 @@ class TriggerService:
                 idempotency_key=request.workflow_key,
             )
             workflow_id = uuid.UUID(state.id)
+            # a run starts what it creates: a vendor's system has no one to press start
+            await self._workflows.execute(
+                principal,
+                workflow_id,
+                StartWorkflow(),
+                correlation_id=request.correlation_id,
+                idempotency_key=f"{request.workflow_key}:start" if request.workflow_key else None,
+            )
         except OnboardingExists as exists:
             # retrying cannot help: the tenant is onboarded, or being onboarded, for the role
             outcome, reason = "skipped", exists.message
@@ -690,15 +698,19 @@ class TriggerService:
         correlation = correlation_id or key
         # a platform trigger starts the workflow in the tenant the event is about
         tenant = trigger.tenant_id or tenant_id
-        if not trigger.active:
+
+        async def started_nothing(outcome: RunOutcome, reason: str) -> None:
             await self.log_run(
                 trigger,
-                "skipped",
+                outcome,
                 tenant_id=tenant,
-                reason="the trigger is disabled",
+                reason=reason,
                 correlation_id=correlation,
                 fire_key=fire_key,
             )
+
+        if not trigger.active:
+            await started_nothing("skipped", "the trigger is disabled")
             return
         try:
             state = await self._workflows.create_workflow(
@@ -728,33 +740,17 @@ class TriggerService:
                     details={"fireKey": fire_key, **exists.extensions()},
                     request_id=key,
                 )
-            await self.log_run(
-                trigger,
-                "skipped",
-                tenant_id=tenant,
-                reason=exists.message,
-                correlation_id=correlation,
-                fire_key=fire_key,
-            )
+            await started_nothing("skipped", exists.message)
             return
         except FINAL_ERRORS as error:
             log.warning("trigger_failed", trigger=str(trigger.id), reason=error.message)
-            await self.log_run(
-                trigger,
-                "failed",
-                tenant_id=tenant,
-                reason=error.message,
-                correlation_id=correlation,
-                fire_key=fire_key,
-            )
+            await started_nothing("failed", error.message)
             return
-        if tenant is None:
-            tenant = uuid.UUID(state.tenant_id)
         async with self._db.transaction(self._platform) as conn:
             await self._runs.record(
                 conn,
                 trigger_id=trigger.id,
-                tenant_id=tenant,
+                tenant_id=tenant or uuid.UUID(state.tenant_id),
                 kind=trigger.kind,
                 outcome="started",
                 workflow_id=uuid.UUID(state.id),

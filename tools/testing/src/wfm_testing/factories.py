@@ -1,10 +1,11 @@
 """Test data: tenants and users written as the database owner, tokens issued directly.
 The accounts are the benchmark's (`wfm_devkit.accounts`); `a_tenant` and `a_user` are
-the tests' own shortcuts."""
+the tests' own shortcuts; a `Tenancy` is the people of one tenant a test acts as."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from wfm_devkit.accounts import (
     TEST_PASSWORD,
@@ -24,12 +25,23 @@ __all__ = [
     "TEST_PASSWORD",
     "Account",
     "Factory",
+    "Tenancy",
     "a_tenant",
     "a_user",
     "belgian_vat",
     "codec_for",
     "ean18",
 ]
+
+
+@dataclass(frozen=True)
+class Tenancy:
+    """A tenant with an administrator, a user and the user's colleague."""
+
+    tenant: Tenant
+    admin: Account
+    user: Account
+    colleague: Account
 
 
 async def a_tenant(owner: Executor) -> Tenant:

@@ -24,6 +24,11 @@ class GraphQLResult:
     def codes(self) -> list[str]:
         return [e.get("extensions", {}).get("code") for e in self.errors]
 
+    @property
+    def field_paths(self) -> list[list[str | int]]:
+        """The paths of the fields a VALIDATION_FAILED names, every error's, in order."""
+        return [f["path"] for e in self.errors for f in e.get("extensions", {}).get("fields", [])]
+
     def ok(self) -> Any:
         assert not self.errors, self.errors
         return self.data

@@ -117,6 +117,21 @@ async def factory(owner_conn: asyncpg.Connection, wfm_settings: Settings) -> Fac
     return Factory(owner_conn, wfm_settings)
 
 
+@pytest.fixture
+async def two_tenants(factory: Factory) -> dict[str, Any]:
+    """Tenant A (an administrator, a user) and tenant B (an administrator, a user): "a",
+    "admin_a", "user_a", "b", "admin_b", "user_b"."""
+    a, b = await factory.tenant(), await factory.tenant()
+    return {
+        "a": a,
+        "b": b,
+        "admin_a": await factory.account("tenant_admin", a),
+        "user_a": await factory.account("tenant_user", a),
+        "admin_b": await factory.account("tenant_admin", b),
+        "user_b": await factory.account("tenant_user", b),
+    }
+
+
 @pytest.fixture(scope="session")
 async def api_app(wfm_settings: Settings, storage: Storage) -> AsyncIterator[object]:
     from wfm_api.app import create_app

@@ -4,12 +4,13 @@ mutations call the workflow service."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
+from strawberry.types.field import StrawberryField
 
 from wfm_api.schema.common import (
     JSON,
@@ -669,6 +670,24 @@ KEY = strawberry.argument(
 )
 
 
+def command_mutation(
+    command: Callable[[], InstanceCommand], description: str | None = None
+) -> StrawberryField:
+    """The mutation that runs `command` (one that takes no argument) on a workflow: its
+    arguments are the workflow, the version expected and the idempotency key."""
+
+    async def run(
+        info: Info,
+        workflow_id: strawberry.ID,
+        expected_version: int | None = None,
+        idempotency_key: Annotated[str | None, KEY] = None,
+    ) -> Workflow:
+        return await _run(info, workflow_id, command(), idempotency_key, expected_version)
+
+    # strawberry types it as what the resolver answers, for a class attribute: it is the field
+    return cast(StrawberryField, strawberry.mutation(resolver=run, description=description))
+
+
 @strawberry.type
 class WorkflowMutations:
     @described_mutation("Create a workflow (DRAFT) from the newest template version")
@@ -691,15 +710,7 @@ class WorkflowMutations:
         )
         return _result(info, state)
 
-    @strawberry.mutation
-    async def start_workflow(
-        self,
-        info: Info,
-        workflow_id: strawberry.ID,
-        expected_version: int | None = None,
-        idempotency_key: Annotated[str | None, KEY] = None,
-    ) -> Workflow:
-        return await _run(info, workflow_id, StartWorkflow(), idempotency_key, expected_version)
+    start_workflow = command_mutation(StartWorkflow)
 
     @strawberry.mutation
     async def pause_workflow(
@@ -714,15 +725,7 @@ class WorkflowMutations:
             info, workflow_id, PauseWorkflow(reason), idempotency_key, expected_version
         )
 
-    @strawberry.mutation
-    async def resume_workflow(
-        self,
-        info: Info,
-        workflow_id: strawberry.ID,
-        expected_version: int | None = None,
-        idempotency_key: Annotated[str | None, KEY] = None,
-    ) -> Workflow:
-        return await _run(info, workflow_id, ResumeWorkflow(), idempotency_key, expected_version)
+    resume_workflow = command_mutation(ResumeWorkflow)
 
     @described_mutation("Complete the current step with its data")
     async def execute_step(
@@ -746,15 +749,7 @@ class WorkflowMutations:
         )
         return validation_view(state, report)
 
-    @strawberry.mutation
-    async def submit_workflow(
-        self,
-        info: Info,
-        workflow_id: strawberry.ID,
-        expected_version: int | None = None,
-        idempotency_key: Annotated[str | None, KEY] = None,
-    ) -> Workflow:
-        return await _run(info, workflow_id, SubmitWorkflow(), idempotency_key, expected_version)
+    submit_workflow = command_mutation(SubmitWorkflow)
 
     @described_mutation("Approve a submitted workflow (market operations)")
     async def approve_workflow(
@@ -818,18 +813,11 @@ class WorkflowMutations:
             info, workflow_id, FailWorkflow(reason), idempotency_key, expected_version
         )
 
-    @described_mutation(
+    retry_workflow = command_mutation(
+        RetryWorkflow,
         "Retry a FAILED workflow at the step it failed at (market operations and the "
-        "tenant's administrators): IN_PROGRESS again, the data kept, the step run again"
+        "tenant's administrators): IN_PROGRESS again, the data kept, the step run again",
     )
-    async def retry_workflow(
-        self,
-        info: Info,
-        workflow_id: strawberry.ID,
-        expected_version: int | None = None,
-        idempotency_key: Annotated[str | None, KEY] = None,
-    ) -> Workflow:
-        return await _run(info, workflow_id, RetryWorkflow(), idempotency_key, expected_version)
 
     @strawberry.mutation
     async def cancel_workflow(

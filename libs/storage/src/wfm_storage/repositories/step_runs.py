@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from wfm_engine import InstanceState
 from wfm_engine.step_runs import (
+    FailedRunRepeated,
     RunBegan,
     RunBreachedSla,
     RunChange,
@@ -30,6 +31,18 @@ WITH left_behind AS (
 INSERT INTO wfm.step_runs (workflow_id, started_seq, started_at, step_id, tenant_id,
                            template_id, template_key, template_version)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (workflow_id, started_seq) DO NOTHING
+"""
+# A resume repeats the workflow's latest run before it if that run had ended failed by then
+# (as of the resume, not as of now: a replay finds the same run, and the new one inserted).
+_REPEAT_FAILED = """
+INSERT INTO wfm.step_runs (workflow_id, started_seq, started_at, step_id, tenant_id,
+                           template_id, template_key, template_version)
+SELECT workflow_id, $2, $3, step_id, tenant_id, template_id, template_key, template_version
+  FROM wfm.step_runs
+ WHERE workflow_id = $1 AND outcome = 'failed' AND ended_seq < $2
+   AND started_seq = (SELECT max(started_seq) FROM wfm.step_runs
+                       WHERE workflow_id = $1 AND started_seq < $2)
 ON CONFLICT (workflow_id, started_seq) DO NOTHING
 """
 _END = """
@@ -81,6 +94,8 @@ class StepRunRepository:
                         state.template_key,
                         state.template_version,
                     )
+                case FailedRunRepeated(seq=seq, at=at):
+                    await ex.execute(_REPEAT_FAILED, workflow_id, seq, at)
                 case RunEnded(step_id=step_id, seq=seq, at=at, outcome=outcome):
                     await ex.execute(_END, workflow_id, seq, at, outcome.value, step_id)
                 case RunCompensated(step_id=step_id, seq=seq):
