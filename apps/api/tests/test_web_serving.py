@@ -1,9 +1,12 @@
 """The web app as the API serves it: its page on every path the app routes in the browser,
-its hashed bundle cached for good, nothing outside its build, the API's own paths kept."""
+its hashed bundle cached for good, gzipped for a browser that accepts it when the build
+holds the gzip, nothing outside its build, the API's own paths kept."""
 
 from __future__ import annotations
 
 import contextlib
+import gzip
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -210,13 +213,14 @@ async def test_the_apis_own_paths_are_not_taken_by_the_app(web):
     assert (
         graphql.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
     )
-    # the browser's session routes take POST alone
+    # the browser's session routes and the inbound webhooks take POST alone
     assert (await web.get("/auth/refresh")).status_code == 405
+    assert (await web.get("/hooks/x", headers={"accept": "text/html"})).status_code == 405
     for path in (
         "/auth/nothing",
         "/graphiql/nothing",
         "/metrics",
-        "/hooks/x",
+        "/hooks/x/y",
         "/files/x",
         "/graphql/x",
     ):
@@ -255,3 +259,140 @@ async def test_a_build_made_while_the_api_runs_is_served_at_the_next_load(
         assert (await http.get("/")).status_code == 503
         (tmp_path / "index.html").write_text(PAGE)
         assert (await http.get("/")).text == PAGE
+
+
+@pytest.fixture
+def gzipped_build(build: Path) -> Path:
+    """The build as the web app's Vite build writes it: a gzip beside each text file."""
+    for name in ("index.html", "assets/app-abc123.js"):
+        file = build / name
+        (build / f"{name}.gz").write_bytes(gzip.compress(file.read_bytes(), mtime=0))
+    return build
+
+
+@pytest.fixture
+async def gzipping_web(wfm_settings, storage, gzipped_build) -> AsyncIterator[httpx.AsyncClient]:
+    async with serving(wfm_settings, storage, web_dir=gzipped_build) as (_, http):
+        yield http
+
+
+async def raw_body(
+    http: httpx.AsyncClient, method: str, path: str, headers: dict[str, str | None]
+) -> tuple[httpx.Response, bytes]:
+    """The answer and its body's bytes as they came, not decoded; a header given as None is
+    left out (httpx would send its own Accept-Encoding)."""
+    request = http.build_request(method, path)
+    for name, value in headers.items():
+        if value is None:
+            del request.headers[name]
+        else:
+            request.headers[name] = value
+    answer = await http.send(request, stream=True)
+    try:
+        return answer, b"".join([chunk async for chunk in answer.aiter_raw()])
+    finally:
+        await answer.aclose()
+
+
+@pytest.mark.parametrize("accepted", ["gzip, deflate, br, zstd", "br;q=1.0, gzip;q=0.8", "*"])
+async def test_a_browser_that_accepts_gzip_gets_the_gzip_of_the_bundle_cached_for_good(
+    gzipping_web, gzipped_build, accepted
+):
+    script, body = await raw_body(
+        gzipping_web, "GET", "/assets/app-abc123.js", {"accept-encoding": accepted}
+    )
+    assert script.status_code == 200
+    assert script.headers["content-encoding"] == "gzip"
+    assert body == (gzipped_build / "assets" / "app-abc123.js.gz").read_bytes()
+    assert gzip.decompress(body).decode() == BUNDLE
+    assert int(script.headers["content-length"]) == len(body)
+    assert script.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    assert script.headers["cache-control"] == IMMUTABLE
+    assert script.headers["vary"] == "Accept-Encoding"
+
+
+@pytest.mark.parametrize("accepted", [None, "identity", "br", "gzip;q=0, *", "deflate, *;q=0"])
+async def test_a_request_that_does_not_accept_gzip_gets_the_file_as_it_is(gzipping_web, accepted):
+    script, body = await raw_body(
+        gzipping_web, "GET", "/assets/app-abc123.js", {"accept-encoding": accepted}
+    )
+    assert script.status_code == 200
+    assert "content-encoding" not in script.headers
+    assert body == BUNDLE.encode()
+    assert script.headers["cache-control"] == IMMUTABLE
+    assert script.headers["vary"] == "Accept-Encoding"
+
+
+async def test_the_page_is_gzipped_too_and_still_revalidated_under_its_policy(
+    gzipping_web, wfm_settings
+):
+    page = await gzipping_web.get("/console/workflows", headers={"accept-encoding": "gzip"})
+    assert page.headers["content-encoding"] == "gzip"
+    assert page.text == PAGE  # decoded by the client, as a browser does
+    assert page.headers["cache-control"] == "no-cache"
+    assert page.headers["content-security-policy"] == web_policy(wfm_settings.public_url)
+    assert page.headers["vary"] == "Accept-Encoding"
+
+
+async def test_each_encoding_has_its_own_etag_and_is_not_modified_by_its_own_alone(
+    gzipping_web,
+):
+    path = "/assets/app-abc123.js"
+    gzipped = await gzipping_web.get(path, headers={"accept-encoding": "gzip"})
+    plain = await gzipping_web.get(path, headers={"accept-encoding": "identity"})
+    assert gzipped.headers["etag"] != plain.headers["etag"]
+
+    again = await gzipping_web.get(
+        path, headers={"accept-encoding": "gzip", "if-none-match": gzipped.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["etag"] == gzipped.headers["etag"]
+    assert again.headers["vary"] == "Accept-Encoding"
+    # the gzip's ETag does not stand for the file's bytes
+    other = await gzipping_web.get(
+        path, headers={"accept-encoding": "identity", "if-none-match": gzipped.headers["etag"]}
+    )
+    assert (other.status_code, other.text) == (200, BUNDLE)
+
+
+async def test_a_range_is_of_the_files_own_bytes_whatever_the_encodings_accepted(
+    gzipping_web,
+):
+    part, body = await raw_body(
+        gzipping_web,
+        "GET",
+        "/assets/app-abc123.js",
+        {"accept-encoding": "gzip", "range": "bytes=0-6"},
+    )
+    assert part.status_code == 206
+    assert "content-encoding" not in part.headers
+    assert body == BUNDLE.encode()[:7]
+    assert part.headers["content-range"] == f"bytes 0-6/{len(BUNDLE)}"
+
+
+async def test_the_head_of_a_gzipped_file_is_the_gzips_headers_alone(gzipping_web, gzipped_build):
+    head, body = await raw_body(
+        gzipping_web, "HEAD", "/assets/app-abc123.js", {"accept-encoding": "gzip"}
+    )
+    assert head.status_code == 200
+    assert head.headers["content-encoding"] == "gzip"
+    gzip_size = (gzipped_build / "assets" / "app-abc123.js.gz").stat().st_size
+    assert int(head.headers["content-length"]) == gzip_size
+    assert body == b""
+
+
+async def test_a_gzip_is_never_a_file_of_its_own(gzipping_web):
+    assert (await gzipping_web.get("/assets/app-abc123.js.gz")).status_code == 404
+    # at the build's root, a path of the app: the page
+    page = await gzipping_web.get("/index.html.gz", headers={"accept-encoding": "identity"})
+    assert page.text == PAGE
+
+
+async def test_a_file_replaced_after_its_gzip_is_served_as_it_is_now(gzipping_web, gzipped_build):
+    script = gzipped_build / "assets" / "app-abc123.js"
+    script.write_text("console.log('patched');")
+    gzip_written = (gzipped_build / "assets" / "app-abc123.js.gz").stat().st_mtime
+    os.utime(script, (gzip_written + 1, gzip_written + 1))
+    answer = await gzipping_web.get("/assets/app-abc123.js", headers={"accept-encoding": "gzip"})
+    assert "content-encoding" not in answer.headers
+    assert answer.text == "console.log('patched');"

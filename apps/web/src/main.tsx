@@ -8,9 +8,11 @@ import { Session } from "./auth/session";
 import { createGraphqlClient } from "./graphql/client";
 import { activeLanguage, readChosenLanguage } from "./i18n/languages";
 import { createI18n } from "./i18n/setup";
-import { routes } from "./router";
+import { preloadScreenAt, routes } from "./router";
 import "./styles/app.css";
 
+// the screen this address opens on loads while the session is restored
+preloadScreenAt(window.location);
 const i18n = createI18n(
   activeLanguage({ chosen: readChosenLanguage(window.localStorage), browser: navigator.languages }),
 );

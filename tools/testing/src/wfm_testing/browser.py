@@ -1,8 +1,6 @@
 """Debian's Chromium driven by Playwright, with no way out: a page that may reach one local
-server and nothing else, and that remembers what it tried to reach elsewhere.
-
-Playwright's own browser download is never used (these machines have no internet):
-`make install` installs /usr/bin/chromium (tools/testing/bin/install-chromium)."""
+server and nothing else, and that remembers what it tried to reach elsewhere. Chromium is
+launched as `wfm_devkit.chromium` says (the benchmark launches it the same way)."""
 
 from __future__ import annotations
 
@@ -14,17 +12,7 @@ from urllib.parse import urlsplit
 import anyio
 from playwright.async_api import Page, Route, async_playwright
 
-CHROMIUM = anyio.Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # the tests run as root, where Chromium's sandbox refuses to start
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
+from wfm_devkit.chromium import CHROMIUM, INSTALL_CHROMIUM, launch_chromium
 
 # Every refusal of the page's Content-Security-Policy, as the page's scripts see it
 CSP_LISTENER = """
@@ -56,17 +44,14 @@ async def offline_page(
 ) -> AsyncIterator[OfflinePage]:
     """A headless Chromium page that reaches `base_url`'s origin only (and the origins of the
     URLs in `also`: an API hosted apart from its web app)."""
-    if not await CHROMIUM.exists():
+    if not await anyio.Path(CHROMIUM).exists():
         raise BrowserUnavailable(
-            f"the browser tests need Debian's chromium at {CHROMIUM}: run `make install` "
-            "(tools/testing/bin/install-chromium), or as root `apt-get install -y chromium`"
+            f"the browser tests need Debian's chromium at {CHROMIUM}: {INSTALL_CHROMIUM}"
         )
     allowed = urlsplit(base_url)
     reachable = {(url.scheme, url.netloc) for url in map(urlsplit, [base_url, *also])}
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        browser = await launch_chromium(playwright)
         try:
             # a service worker's requests would bypass the routing below
             context = await browser.new_context(

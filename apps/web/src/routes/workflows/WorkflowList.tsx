@@ -6,50 +6,14 @@ import { useSignedInUser } from "../../auth/SessionContext";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { Pagination } from "../../components/Pagination";
-import { useCursor } from "../../components/useCursor";
 import { graphql } from "../../graphql";
 import type { WorkflowStatus } from "../../graphql/enums";
 import "../../styles/workflows.css";
 import { WorkflowFilters, type FilterChoices } from "./components/WorkflowFilters";
 import { WorkflowTable, type WorkflowRow } from "./components/WorkflowTable";
-import { usePollingFallback, localeOf } from "./usePollingFallback";
-import { filterValuesOf, isFiltered, withFilter, workflowFilterOf } from "./workflowFilter";
-
-const PAGE_SIZE = 25;
-
-const WorkflowListQuery = graphql(`
-  query ConsoleWorkflowList($filter: WorkflowFilter, $first: Int!, $after: String, $locale: Locale) {
-    workflows(filter: $filter, first: $first, after: $after) {
-      totalCount
-      pageInfo {
-        ...PaginationPageInfo
-      }
-      nodes {
-        id
-        status
-        version
-        marketRole
-        currentStepId
-        createdAt
-        dueAt
-        overdue
-        tenant {
-          id
-          companyName
-        }
-        template {
-          id
-          key
-          version
-          steps {
-            id
-            title(locale: $locale)
-          }
-        }
-      }
-    }
-  }
-`);
+import { usePollingFallback } from "./usePollingFallback";
+import { filterValuesOf, isFiltered, withFilter } from "./workflowFilter";
+import { WorkflowListQuery, workflowListVariables } from "./workflowListQuery";
 
 const WorkflowFilterChoicesQuery = graphql(`
   query ConsoleWorkflowFilterChoices {
@@ -107,16 +71,12 @@ export function WorkflowList() {
   const { t, i18n } = useTranslation("workflows");
   const user = useSignedInUser();
   const [params, setParams] = useSearchParams();
-  const { after } = useCursor();
   const values = filterValuesOf(params);
-  const filterKey = JSON.stringify(values);
-  const filter = useMemo(() => workflowFilterOf(JSON.parse(filterKey) as typeof values), [filterKey]);
-  const locale = localeOf(i18n.language);
+  // the variables its route started the query with (workflowListData)
+  const variables = useMemo(() => workflowListVariables(params, i18n.language), [params, i18n.language]);
+  const { filter } = variables;
 
-  const [result, reexecute] = useQuery({
-    query: WorkflowListQuery,
-    variables: { filter, first: PAGE_SIZE, after, locale },
-  });
+  const [result, reexecute] = useQuery({ query: WorkflowListQuery, variables });
   const [choicesResult] = useQuery({ query: WorkflowFilterChoicesQuery });
   const [live, resubscribe] = useSubscription<unknown, LiveState>(
     { query: WorkflowListChangesSubscription, variables: { filter } },

@@ -1,6 +1,7 @@
 """B5's bundle figures: the size of the built web app (apps/web, built into the API's
-static/web by `apps/web/build`), as bytes on disk and gzip bytes (what a compressing proxy
-sends; the API itself serves the files as they are)."""
+static/web by `apps/web/build`), as bytes on disk and gzip bytes at Vite's level (the build
+writes each file's gzip beside it at the best level, which the API sends to a browser that
+accepts gzip: a little smaller still)."""
 
 from __future__ import annotations
 

@@ -10,9 +10,9 @@ cookie, the screen's chunk, its GraphQL query and the render. Three ways in:
   cookie (someone's first visit);
 - a click on "Workflows" in the navigation, from the work queue (where a sign-in lands).
 
-Playwright drives /usr/bin/chromium (`make install` installs it) with the browser tests'
-launch flags. Nothing routes the page's requests: Playwright's routing turns the HTTP cache
-off and adds a hop to every request, which would be measured too."""
+Playwright drives Debian's Chromium as the browser tests do (`wfm_devkit.chromium`: its path
+and launch flags). Nothing routes the page's requests: Playwright's routing turns the HTTP
+cache off and adds a hop to every request, which would be measured too."""
 
 from __future__ import annotations
 
@@ -20,27 +20,15 @@ import statistics
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from wfm_cli.bench.measure import BenchError, percentiles
+from wfm_devkit.chromium import CHROMIUM, INSTALL_CHROMIUM, launch_chromium
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Locator, Page, Request
 
-CHROMIUM = Path("/usr/bin/chromium")
-# The browser tests' flags (wfm_testing.browser), which the benchmark does not import: the
-# CLI does not depend on the test tooling (README, "Dependencies between members")
-CHROMIUM_ARGS = (
-    "--no-sandbox",  # as root, Chromium's sandbox refuses to start
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 LIST_PATH = "/console/workflows"
 HOME_PATH = "/console/work"  # where market operations land after signing in
 LIST_OPERATION = "ConsoleWorkflowList"
@@ -70,8 +58,7 @@ def require_browser() -> None:
     """Chromium and Playwright are installed, or WebConsoleUnavailable says how to get them."""
     if not CHROMIUM.is_file():
         raise WebConsoleUnavailable(
-            f"B5 drives Debian's Chromium at {CHROMIUM}, which is missing: run `make install` "
-            "(tools/testing/bin/install-chromium), or as root `apt-get install -y chromium`"
+            f"B5 drives Debian's Chromium at {CHROMIUM}, which is missing: {INSTALL_CHROMIUM}"
         )
     try:
         import playwright.async_api  # noqa: F401
@@ -208,9 +195,7 @@ async def signed_in(url: str, email: str, password: str) -> AsyncIterator[Consol
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
-        )
+        browser = await launch_chromium(playwright)
         try:
             context = await new_context(browser)
             console = Console(url, browser, context, await context.new_page())
