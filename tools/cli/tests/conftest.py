@@ -1,9 +1,13 @@
-"""`wfm` as a subprocess, and a platform of its own per test module: a fresh PostgreSQL
-database set up with `wfm migrate` and `wfm seed --no-demo`, a fresh MongoDB database."""
+"""`wfm` run in this process (fast: the platform is imported once) or as a real subprocess
+(what a user runs: its exit code and output), and a platform of its own per test module: a
+fresh PostgreSQL database set up with `wfm migrate` and `wfm seed --no-demo` (as subprocesses),
+a fresh MongoDB database."""
 
 import os
 import subprocess
 import sys
+import threading
+import traceback
 import uuid
 
 import asyncpg
@@ -26,9 +30,53 @@ def run_wfm(*args, env, stdin=None):
     )
 
 
+def run_wfm_in_process(*args, env, stdin=None):
+    """`wfm` with these arguments, environment (None: this process's) and stdin, in a thread
+    of this process (the commands run their own event loop); the same CompletedProcess as
+    `run_wfm`, an unexpected exception's traceback on stderr with exit code 1."""
+    from typer.testing import CliRunner
+
+    from wfm_cli.main import app
+
+    outcome = {}
+
+    def invoke():
+        saved = dict(os.environ)
+        if env is not None:
+            os.environ.clear()
+            os.environ.update(env)
+        try:
+            outcome["result"] = CliRunner().invoke(
+                app, list(args), input=stdin, prog_name="wfm", catch_exceptions=True
+            )
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    thread = threading.Thread(target=invoke)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), f"wfm {' '.join(args)} did not end within 120 s"
+    result = outcome["result"]
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return subprocess.CompletedProcess(
+        ["wfm", *args], result.exit_code, stdout=result.stdout, stderr=stderr
+    )
+
+
 @pytest.fixture(scope="session")
 def wfm():
-    """`wfm(*args, env=..., stdin=None)` -> CompletedProcess (stdout, stderr, returncode)."""
+    """`wfm(*args, env=..., stdin=None)` -> CompletedProcess (stdout, stderr, returncode),
+    run in this process."""
+    return run_wfm_in_process
+
+
+@pytest.fixture(scope="session")
+def wfm_process():
+    """`wfm(*args, env=..., stdin=None)` -> CompletedProcess, run as a real subprocess: at
+    least one test of every command family uses it."""
     return run_wfm
 
 

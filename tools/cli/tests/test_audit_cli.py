@@ -46,9 +46,11 @@ def export(wfm, env, *args):
     return result
 
 
-async def test_csv_has_a_header_row_and_one_row_per_entry_newest_first(wfm, platform_env, trail):
+async def test_csv_has_a_header_row_and_one_row_per_entry_newest_first(
+    wfm_process, platform_env, trail
+):
     a, _, _ = trail
-    result = export(wfm, platform_env, "--tenant", a.slug, "--format", "csv")
+    result = export(wfm_process, platform_env, "--tenant", a.slug, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == [
         "id", "occurredAt", "tenantId", "actorId", "actorRole", "action", "outcome",

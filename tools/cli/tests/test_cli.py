@@ -1,4 +1,5 @@
-"""`wfm` end to end against the real servers: exit codes, output, idempotence."""
+"""`wfm` end to end against the real servers: exit codes, output, idempotence (a real
+process for each command, the runs again in this process)."""
 
 import json
 import os
@@ -54,14 +55,14 @@ async def counts(url):
         await conn.close()
 
 
-async def test_migrate_and_seed_are_idempotent(fresh_env):
+async def test_migrate_and_seed_are_idempotent(fresh_env, wfm, wfm_process):
     env, url = fresh_env
-    first = wfm("migrate", env=env)
+    first = wfm_process("migrate", env=env)
     assert first.returncode == 0, first.stderr
     assert "applied migration 0001_core_tables" in first.stdout
     again = wfm("migrate", env=env)
     assert (again.returncode, again.stdout.strip()) == (0, "database is up to date")
-    assert wfm("seed", env=env).returncode == 0
+    assert wfm_process("seed", env=env).returncode == 0
     seeded = await counts(url)
     assert seeded == {"workflow_templates": len(catalog_templates()), "tenants": 2, "users": 6}
     assert wfm("seed", env=env).returncode == 0
@@ -75,9 +76,9 @@ def test_commands_without_a_database_fail_clearly():
     assert "DATABASE_URL is not set" in result.stderr
 
 
-def test_production_refuses_demo_users_and_weak_secrets():
+def test_production_refuses_demo_users_and_weak_secrets(wfm, wfm_process):
     env = {**os.environ, "WFM_ENV": "production", "DATABASE_URL": "postgresql://x@/y"}
-    weak = wfm("seed", env=env)
+    weak = wfm_process("seed", env=env)
     assert weak.returncode == 2
     assert "WFM_JWT_SECRET" in weak.stderr
     keys = SecretBox.generate_key()
@@ -91,11 +92,11 @@ def test_schema_check_passes_on_the_checked_in_file():
     assert result.returncode == 0, result.stderr
 
 
-async def test_reconcile_reports_as_json(fresh_env, wfm_servers):
+async def test_reconcile_reports_as_json(fresh_env, wfm_servers, wfm, wfm_process):
     env, _ = fresh_env
     assert wfm("migrate", env=env).returncode == 0
     env = {**env, "WFM_MONGODB_DATABASE": f"cli_{uuid.uuid4().hex[:8]}"}
-    result = wfm("reconcile", "--json", env=env)
+    result = wfm_process("reconcile", "--json", env=env)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report == {

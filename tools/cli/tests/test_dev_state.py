@@ -66,40 +66,40 @@ def dev_running(platform_env, tmp_path):
     lock.release()
 
 
-def test_commands_use_the_servers_of_the_running_dev(wfm, dev_running):
+def test_commands_use_the_servers_of_the_running_dev(wfm_process, dev_running):
     shell, _ = dev_running
-    listed = wfm("tenants", "list", "--json", env=shell)
+    listed = wfm_process("tenants", "list", "--json", env=shell)
     assert listed.returncode == 0, listed.stderr
     assert isinstance(json.loads(listed.stdout), list)
     assert f"using the servers of `wfm dev` (pid {4242})" in listed.stderr
-    migrated = wfm("migrate", env=shell)
+    migrated = wfm_process("migrate", env=shell)
     assert migrated.returncode == 0, migrated.stderr
     assert "database is up to date" in migrated.stdout
 
 
-def test_status_says_what_runs_where(wfm, dev_running, platform_env):
+def test_status_says_what_runs_where(wfm_process, dev_running, platform_env):
     shell, _ = dev_running
-    status = wfm("status", "--json", env=shell)
+    status = wfm_process("status", "--json", env=shell)
     assert status.returncode == 0, status.stderr
     assert json.loads(status.stdout)["dev"]["database_url"] == platform_env["DATABASE_URL"]
-    shown = wfm("status", env=shell)
+    shown = wfm_process("status", env=shell)
     assert "pid 4242" in shown.stdout
     assert "API" in shown.stdout
 
 
-def test_clean_refuses_while_dev_runs_and_cleans_after(wfm, dev_running):
+def test_clean_refuses_while_dev_runs_and_cleans_after(wfm_process, dev_running):
     shell, data_dir = dev_running
-    refused = wfm("clean", env=shell)
+    refused = wfm_process("clean", env=shell)
     assert refused.returncode == 2
     assert "stop it first" in refused.stderr
     assert (data_dir / "dev").is_dir()
 
 
-def test_clean_removes_the_data_when_no_dev_runs(wfm, platform_env, tmp_path):
+def test_clean_removes_the_data_when_no_dev_runs(wfm_process, platform_env, tmp_path):
     (tmp_path / "dev" / "postgres").mkdir(parents=True)
     env = {**platform_env, "WFM_DATA_DIR": str(tmp_path / "")}
-    assert wfm("status", env=env).stdout.startswith("no `wfm dev` runs")
-    cleaned = wfm("clean", env=env)
+    assert wfm_process("status", env=env).stdout.startswith("no `wfm dev` runs")
+    cleaned = wfm_process("clean", env=env)
     assert cleaned.returncode == 0, cleaned.stderr
     assert not tmp_path.exists()
     assert os.path.isdir(tmp_path.parent)

@@ -136,9 +136,9 @@ async def test_tokens_are_issued_for_active_users_and_verify_with_the_secret(
     assert "user nobody@example.test not found" in unknown.stderr
 
 
-def test_missing_configuration_exits_with_2(wfm, platform_env):
+def test_missing_configuration_exits_with_2(wfm_process, platform_env):
     unset = ("MONGODB_URL", "WFM_MONGODB_URL")
     without_mongo = {k: v for k, v in platform_env.items() if k not in unset}
-    result = wfm("tenants", "list", env=without_mongo)
+    result = wfm_process("tenants", "list", env=without_mongo)
     assert result.returncode == 2
     assert "MONGODB_URL is not set" in result.stderr

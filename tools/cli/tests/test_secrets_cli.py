@@ -67,8 +67,8 @@ def rotate(wfm, env, *keys):
     return wfm("secrets", "rotate-key", "--json", env={**env, "WFM_SECRET_KEYS": ",".join(keys)})
 
 
-def test_a_generated_key_is_a_keyring_the_settings_accept(wfm, platform_env):
-    result = wfm("secrets", "generate-key", env=platform_env)
+def test_a_generated_key_is_a_keyring_the_settings_accept(wfm, wfm_process, platform_env):
+    result = wfm_process("secrets", "generate-key", env=platform_env)
     assert result.returncode == 0, result.stderr
     key = result.stdout.strip()
     assert box(key).open(box(key).seal("x")) == "x"

@@ -51,7 +51,9 @@ async def session_works(db, settings, token) -> bool:
         return False
 
 
-async def test_disabling_a_user_ends_its_tokens_at_once(wfm, platform_env, owner, db, settings):
+async def test_disabling_a_user_ends_its_tokens_at_once(
+    wfm, wfm_process, platform_env, owner, db, settings
+):
     tenant = await a_tenant(owner)
     user, colleague = await a_user(owner, tenant), await a_user(owner, tenant)
     token, other = (
@@ -59,7 +61,7 @@ async def test_disabling_a_user_ends_its_tokens_at_once(wfm, platform_env, owner
         token_of(wfm, platform_env, colleague.email),
     )
     assert await session_works(db, settings, token)
-    disabled = wfm("users", "disable", "--email", user.email, "--json", env=platform_env)
+    disabled = wfm_process("users", "disable", "--email", user.email, "--json", env=platform_env)
     assert disabled.returncode == 0, disabled.stderr
     assert json.loads(disabled.stdout)["status"] == "disabled"
     assert not await session_works(db, settings, token)
@@ -104,7 +106,7 @@ async def test_a_new_password_ends_the_users_tokens(wfm, platform_env, owner, db
 
 
 async def test_suspending_a_tenant_ends_its_users_tokens_and_no_other_tenants(
-    wfm, platform_env, owner, db, settings
+    wfm, wfm_process, platform_env, owner, db, settings
 ):
     tenant, other = await a_tenant(owner), await a_tenant(owner)
     member, neighbour = await a_user(owner, tenant), await a_user(owner, other)
@@ -117,7 +119,7 @@ async def test_suspending_a_tenant_ends_its_users_tokens_and_no_other_tenants(
     assert json.loads(suspended.stdout)["status"] == "suspended"
     assert not await session_works(db, settings, token)
     assert await session_works(db, settings, theirs)
-    refused = wfm("token", "issue", "--email", member.email, env=platform_env)
+    refused = wfm_process("token", "issue", "--email", member.email, env=platform_env)
     assert refused.returncode == 1
     assert "is suspended" in refused.stderr
     unknown = wfm("tenants", "suspend", "--slug", "no-such-tenant", env=platform_env)

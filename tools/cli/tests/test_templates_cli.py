@@ -94,7 +94,7 @@ def test_validate_reports_every_problem_of_every_file(wfm, tmp_path):
 
 
 def test_import_is_idempotent_and_refuses_other_content_under_the_same_version(
-    wfm, platform_env, tmp_path
+    wfm, wfm_process, platform_env, tmp_path
 ):
     sample = write(tmp_path / "sample.json", SAMPLE)
     first = wfm("templates", "import", sample, env=platform_env)
@@ -106,7 +106,7 @@ def test_import_is_idempotent_and_refuses_other_content_under_the_same_version(
     assert (outcome["outcome"], outcome["template"]["version"]) == ("unchanged", 1)
 
     changed = write(tmp_path / "changed.yaml", {**SAMPLE, "name": {**TEXT, "en": "Changed"}})
-    conflict = wfm("templates", "import", changed, env=platform_env)
+    conflict = wfm_process("templates", "import", changed, env=platform_env)
     assert conflict.returncode == 1
     assert "cli-sample v1 exists with other content" in conflict.stderr
     assert "Traceback" not in conflict.stderr
