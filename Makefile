@@ -5,13 +5,13 @@ UV := $(shell command -v uv >/dev/null 2>&1 && echo uv || echo python3 -m uv)
 
 .PHONY: install dev test fuzz bench lint fmt schema clean
 
-install: ## uv, the workspace (locked), FerretDB v1.24.2 into .tools/bin, the GraphiQL bundle and the web app (npm), Chromium for the browser tests
+install: ## uv, the workspace (locked), FerretDB v1.24.2 into .tools/bin, the GraphiQL bundle and the web app (npm), Chromium and ClamAV (Debian) for the tests
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv>=0.8"
 	$(UV) sync --frozen
 	tools/devkit/bin/install-ferretdb
 	apps/api/graphiql/build
 	apps/web/build
-	tools/testing/bin/install-chromium
+	tools/testing/bin/install-debian-packages
 
 dev: ## API on the embedded PostgreSQL + FerretDB, migrated and seeded; prints the GraphiQL URL
 	$(UV) run wfm dev

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     retry_cap_seconds: float = Field(default=3600.0, gt=0)
     timer_interval_seconds: float = Field(default=5.0, gt=0)
     reconcile_interval_seconds: float = Field(default=300.0, gt=0)
+    # how often the worker sweeps finished workflows past their retention period
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
     worker_metrics_host: str = "127.0.0.1"
     worker_metrics_port: int = Field(default=9102, ge=0)  # 0: no metrics endpoint
 
@@ -84,6 +86,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     kong_admin_url: str | None = None
+    # ClamAV's daemon, which scans every uploaded file before it can be downloaded:
+    # tcp://host:port or unix:///path/to/clamd.sock (None: files are accepted unscanned)
+    clamd_address: str | None = None
     # where people reach the platform: the links of invitation and password-reset mails
     public_url: str = "http://localhost:8000"
     invitation_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
@@ -164,6 +169,13 @@ class Settings(BaseSettings):
         for entry in value:
             parse_allowed_host(entry)  # a ValueError names the bad entry
         return value
+
+    @field_validator("clamd_address", mode="before")
+    @classmethod
+    def _clamd_address_is_a_socket(cls, value: object) -> object:
+        if isinstance(value, str):
+            return socket_address(value, setting="WFM_CLAMD_ADDRESS") if value.strip() else None
+        return value  # pydantic says what is wrong with it
 
     @field_validator("secret_keys")
     @classmethod
@@ -270,6 +282,26 @@ def cors_origin(entry: str) -> str:
     # as a browser writes it: lower case, no default port
     shown_port = port is not None and port != DEFAULT_PORTS[parts.scheme]
     return f"{parts.scheme}://{host}" + (f":{port}" if shown_port else "")
+
+
+def socket_address(entry: str, *, setting: str) -> str:
+    """Where a local service listens, as `tcp://host:port` or `unix:///absolute/path`;
+    returned as written (spaces aside), a ValueError says what is wrong."""
+    text = entry.strip()
+    expected = f"{setting}: {entry!r} is not tcp://host:port or unix:///absolute/path"
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(expected) from None
+    if parts.query or parts.fragment or parts.username is not None or parts.password is not None:
+        raise ValueError(expected)
+    absolute_path = parts.path.startswith("/") and parts.path != "/"
+    if parts.scheme == "unix" and not parts.netloc and absolute_path:
+        return text
+    if parts.scheme == "tcp" and parts.hostname and port and parts.path in {"", "/"}:
+        return text
+    raise ValueError(expected)
 
 
 def with_credentials(dsn: str, user: str, password: str) -> str:

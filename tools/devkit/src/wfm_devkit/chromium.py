@@ -2,7 +2,7 @@
 and the web console's benchmark (`wfm bench`, B5): one path, one set of flags.
 
 Playwright's own browser download is never used (these machines have no internet):
-`make install` installs /usr/bin/chromium (tools/testing/bin/install-chromium)."""
+`make install` installs /usr/bin/chromium (tools/testing/bin/install-debian-packages)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ CHROMIUM_ARGS = (
 )
 # What to run when CHROMIUM is missing, for the messages that say so
 INSTALL_CHROMIUM = (
-    "run `make install` (tools/testing/bin/install-chromium), "
+    "run `make install` (tools/testing/bin/install-debian-packages), "
     "or as root `apt-get install -y chromium`"
 )
 

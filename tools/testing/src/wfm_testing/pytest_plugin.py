@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from wfm_bootstrap import Services, bootstrap
+from wfm_devkit.clamav import ClamavDaemon
 from wfm_devkit.databases import (
     APP_PASSWORD,
     JWT_SECRET,
@@ -31,6 +32,7 @@ from wfm_devkit.servers import (
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import init_connection
+from wfm_testing.clamd import ClamdPeer
 from wfm_testing.factories import Factory
 from wfm_testing.graphql import GraphQLClient
 
@@ -100,6 +102,22 @@ async def make_services() -> AsyncIterator[Callable[..., Awaitable[Services]]]:
     yield make
     for services in built:
         await services.close()
+
+
+@pytest.fixture(scope="session")
+async def clamav() -> AsyncIterator[ClamavDaemon]:
+    """ClamAV's own daemon (Debian's clamd) with a signature database that knows the EICAR
+    test file: what uploads are scanned by end to end (`clamav.address`)."""
+    async with ClamavDaemon() as daemon:
+        yield daemon
+
+
+@pytest.fixture
+async def clamd() -> AsyncIterator[ClamdPeer]:
+    """A clamd-protocol peer on loopback TCP (`clamd.address` for WFM_CLAMD_ADDRESS): the
+    EICAR test string is FOUND, anything else OK."""
+    async with ClamdPeer() as peer:
+        yield peer
 
 
 @pytest.fixture
