@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -346,7 +347,7 @@ def dev_command(
     # SIGTERM before the server runs must still stop the servers we started.
     signal.signal(signal.SIGTERM, terminate)
     try:
-        with running_servers(dev_directory(base)) as servers:
+        with running_servers(dev_directory(base)) as servers, _dev_scanner(base) as scanner:
             database_url = os.environ.get("DATABASE_URL") or asyncio.run(
                 create_database(servers.database_url, "wfm")
             )
@@ -355,6 +356,7 @@ def dev_command(
                     "database_url": database_url,
                     "mongodb_url": servers.mongodb_url,
                     "ferretdb_postgresql_url": servers.ferretdb_postgresql_url,
+                    "clamd_address": scanner,
                 }
             )
             for name in asyncio.run(_migrate(settings)):
@@ -386,6 +388,22 @@ def dev_command(
     finally:
         lock.release()
     console.print("stopped")
+
+
+@contextlib.contextmanager
+def _dev_scanner(settings: Settings) -> Iterator[str | None]:
+    """Where uploads are scanned: WFM_CLAMD_ADDRESS when set, else ClamAV's daemon started
+    here when it is installed (uploads then show `pending` until it answered), else none."""
+    from wfm_devkit.clamav import CLAMD, INSTALL_CLAMD, ClamavDaemon
+
+    if settings.clamd_address is not None:
+        yield settings.clamd_address
+    elif not CLAMD.exists():
+        err.print(f"[yellow]uploads are not scanned[/yellow]: {INSTALL_CLAMD}")
+        yield None
+    else:
+        with ClamavDaemon() as daemon:
+            yield daemon.address
 
 
 def _print_servers(dev: devstate.DevServers) -> None:

@@ -7,10 +7,10 @@ up to date."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import shutil
 import socket
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -55,9 +55,9 @@ class ClamavDaemon:
         self.max_stream_bytes = max_stream_bytes
         self.address = ""
         self._directory: Path | None = None
-        self._process: asyncio.subprocess.Process | None = None
+        self._process: subprocess.Popen[bytes] | None = None
 
-    async def start(self) -> None:
+    def start(self) -> None:
         directory = Path(tempfile.mkdtemp(prefix="wfm-clamd-"))
         self._directory = directory
         (directory / "db").mkdir()
@@ -81,44 +81,42 @@ class ClamavDaemon:
             )
             + "\n"
         )
-        self._process = await asyncio.create_subprocess_exec(
-            str(CLAMD),
-            "-c",
-            str(config),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
+        self._process = subprocess.Popen(  # noqa: S603 (a fixed program, our own config)
+            [str(CLAMD), "-c", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + STARTUP_SECONDS
-        while not await asyncio.to_thread(_answers_ping, port):
-            if self._process.returncode is not None or time.monotonic() > deadline:
+        while not _answers_ping(port):
+            if self._process.poll() is not None or time.monotonic() > deadline:
                 log = (directory / "clamd.log").read_text(errors="replace")[-2000:]
-                await self.stop()
+                self.stop()
                 raise RuntimeError(f"clamd did not start: {log}")
-            await asyncio.sleep(0.1)
+            time.sleep(0.1)
         self.address = f"tcp://127.0.0.1:{port}"
 
-    async def stop(self) -> None:
-        if self._process is not None and self._process.returncode is None:
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
             self._process.terminate()
             try:
-                await asyncio.wait_for(self._process.wait(), 10)
-            except TimeoutError:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     self._process.kill()
-                await self._process.wait()
+                self._process.wait()
         self._process = None
         if self._directory is not None:
             shutil.rmtree(self._directory, ignore_errors=True)
             self._directory = None
 
-    async def __aenter__(self) -> ClamavDaemon:
-        await self.start()
+    def __enter__(self) -> ClamavDaemon:
+        self.start()
         return self
 
-    async def __aexit__(
+    def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self.stop()
+        self.stop()

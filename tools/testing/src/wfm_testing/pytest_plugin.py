@@ -105,10 +105,10 @@ async def make_services() -> AsyncIterator[Callable[..., Awaitable[Services]]]:
 
 
 @pytest.fixture(scope="session")
-async def clamav() -> AsyncIterator[ClamavDaemon]:
+def clamav() -> Iterator[ClamavDaemon]:
     """ClamAV's own daemon (Debian's clamd) with a signature database that knows the EICAR
     test file: what uploads are scanned by end to end (`clamav.address`)."""
-    async with ClamavDaemon() as daemon:
+    with ClamavDaemon() as daemon:
         yield daemon
 
 
