@@ -3,7 +3,15 @@ sees their tenant only, and a large onboarding passes four eyes with the two dem
 market-operations users."""
 
 from wfm_storage.repositories.tenants import TenantRepository
-from wfm_testing.onboarding import APPROVE, CREATE, EXECUTE, START, SUBMIT, step_data
+from wfm_testing.onboarding import (
+    APPROVE,
+    CREATE,
+    EXECUTE,
+    START,
+    SUBMIT,
+    step_data,
+    with_uploaded_guarantee,
+)
 from wfm_workflows.seed import DEMO_PASSWORD, DEMO_TENANTS, MARKET_OPS_USERS
 
 LOGIN = """mutation($email: String!, $password: String!) {
@@ -36,7 +44,7 @@ async def test_a_large_demo_onboarding_passes_four_eyes_with_the_two_ops_users(d
     tenant = await TenantRepository().get(owner, ardennes.id)
     workflow_id = (await gql(CREATE, {"role": "BRP"}, token=admin)).ok()["createWorkflow"]["id"]
     (await gql(START, {"id": workflow_id}, token=admin)).ok()
-    data = step_data(tenant)
+    data = await with_uploaded_guarantee(gql, user, workflow_id, step_data(tenant))
     data["portfolio"]["accessPoints"][0]["capacityKw"] = 40_000  # a technical review
     for step, values in data.items():
         (await gql(EXECUTE, {"id": workflow_id, "step": step, "data": values}, token=user)).ok()

@@ -9,7 +9,15 @@ from wfm_shared.principal import principal_for
 from wfm_storage.documents import document_to_state
 from wfm_testing.factories import TEST_PASSWORD
 from wfm_testing.graphql import GraphQLClient
-from wfm_testing.onboarding import APPROVE, CREATE, EXECUTE, START, SUBMIT, step_data
+from wfm_testing.onboarding import (
+    APPROVE,
+    CREATE,
+    EXECUTE,
+    START,
+    SUBMIT,
+    step_data,
+    with_uploaded_guarantee,
+)
 
 LOGIN = """mutation($email: String!, $password: String!) {
   login(email: $email, password: $password) { accessToken user { role } }
@@ -53,7 +61,8 @@ async def test_contract_onboarding_end_to_end_over_http(http_gql, factory, owner
     assert (started["status"], started["currentStepId"]) == ("IN_PROGRESS", "company-info")
 
     expected_next = ["contacts", "balancing-perimeter", "financial-guarantee", "portfolio", None]
-    for (step, data), following in zip(step_data(tenant).items(), expected_next, strict=True):
+    book = await with_uploaded_guarantee(gql, token, workflow_id, step_data(tenant))
+    for (step, data), following in zip(book.items(), expected_next, strict=True):
         done = (
             await gql(EXECUTE, {"id": workflow_id, "step": step, "data": data}, token=token)
         ).ok()["executeStep"]

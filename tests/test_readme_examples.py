@@ -1,20 +1,24 @@
 """Every GraphQL example of the README runs verbatim, in order, against the API on the demo
 data: the walkthroughs as the participant and as market operations, including the refused
-answers they show. And the README's table of role steps is what the templates say."""
+answers they show; so do its `curl` examples of attachments (`POST /files`, `GET /files/...`)
+in their place. And the README's table of role steps is what the templates say."""
 
+import itertools
 import re
+import shlex
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 from graphql import OperationDefinitionNode, parse
 
+from wfm_devkit.documents import bank_guarantee_pdf
 from wfm_workflows.catalog import catalog_templates
 from wfm_workflows.catalog_docs import replace_section, role_steps_markdown
 from wfm_workflows.seed import DEMO_PASSWORD
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-BLOCK = re.compile(r"^```graphql\n(.*?)^```", re.DOTALL | re.MULTILINE)
+BLOCK = re.compile(r"^```(graphql|sh)\n(.*?)^```", re.DOTALL | re.MULTILINE)
 ACTOR = re.compile(r"^# as (\S+@\S+)", re.MULTILINE)
 REFUSED = re.compile(r"^# refused: ([A-Z_]+)", re.MULTILINE)
 ROLES = "query { tenants { nodes { slug marketRoles { role status } } } }"
@@ -31,6 +35,7 @@ class Example:
     text: str
     actor: str | None  # `# as <email>`: run with that demo login's token
     refused: str | None  # `# refused: <CODE>`: the answer shown is that error
+    language: str = "graphql"  # or `sh`: a `curl` command of the files API
 
     def __str__(self) -> str:
         return f"README.md line {self.line}"
@@ -40,7 +45,9 @@ def readme_examples() -> list[Example]:
     text = README.read_text(encoding="utf-8")
     found = []
     for match in BLOCK.finditer(text):
-        block = match.group(1)
+        language, block = match.group(1), match.group(2)
+        if language == "sh" and not block.lstrip().startswith(("curl", "# as")):
+            continue  # only the files API's curl commands are examples to run
         actor, refused = ACTOR.search(block), REFUSED.search(block)
         found.append(
             Example(
@@ -48,13 +55,50 @@ def readme_examples() -> list[Example]:
                 block,
                 actor.group(1) if actor else None,
                 refused.group(1) if refused else None,
+                language,
             )
         )
     return found
 
 
+async def run_curl(http, example: Example, token: str | None, current: dict[str, str]) -> None:
+    """A `curl` of the files API as the README writes it: `-F name=value` fields, `-F
+    file=@<name>` (the bank guarantee's PDF), the URL last; `$ID` is the walkthrough's
+    workflow, `$FILE` the file uploaded last (the upload sets it), `$TOKEN` the actor's."""
+    words = shlex.split(example.text.replace("\\\n", " "), comments=True)
+    values = {"$ID": current.get("id", ""), "$FILE": current.get("file", "")}
+
+    def filled(word: str) -> str:
+        for name, value in values.items():
+            word = word.replace(name, value)
+        return word
+
+    fields, files = {}, {}
+    for flag, value in itertools.pairwise(words):
+        if flag == "-F":
+            name, _, given = value.partition("=")
+            if given.startswith("@"):
+                files[name] = (
+                    given[1:],
+                    bank_guarantee_pdf("KBC-GAR-2026-000042"),
+                    "application/pdf",
+                )
+            else:
+                fields[name] = filled(given)
+    url = filled(next(w for w in words if w.startswith("http")))
+    path = "/" + url.split("/", 3)[3]
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    if files:
+        answer = await http.post(path, data=fields, files=files, headers=headers)
+        assert answer.status_code == 201, (str(example), answer.text)
+        current["file"] = answer.json()["id"]
+    else:
+        answer = await http.get(path, headers=headers)
+        assert answer.status_code == 200, (str(example), answer.text)
+
+
 def test_every_graphql_example_is_one_operation():
-    examples = readme_examples()
+    examples = [e for e in readme_examples() if e.language == "graphql"]
     assert len(examples) >= 30
     for example in examples:
         operations = [
@@ -88,6 +132,9 @@ async def test_the_readme_examples_run_verbatim_in_order(demo_api, demo_mail):
                 login = await gql(LOGIN, {"email": example.actor, "password": DEMO_PASSWORD})
                 tokens[example.actor] = login.ok()["login"]["accessToken"]
             token = tokens[example.actor]
+        if example.language == "sh":
+            await run_curl(gql.http, example, token, current)
+            continue
         if "$token" in example.text:
             current["token"] = link_token(demo_mail.messages[-1])
         variables = {name: value for name, value in current.items() if f"${name}" in example.text}

@@ -2,7 +2,16 @@
 
 import asyncio
 
-from wfm_testing.onboarding import APPROVE, CREATE, EXECUTE, START, SUBMIT, drive, step_data
+from wfm_testing.onboarding import (
+    APPROVE,
+    CREATE,
+    EXECUTE,
+    START,
+    SUBMIT,
+    drive,
+    step_data,
+    with_uploaded_guarantee,
+)
 
 WORKFLOW = """query($id: ID!) { workflow(id: $id) {
   status version currentStepId allowedActions
@@ -158,7 +167,7 @@ async def test_large_connections_need_a_technical_review_and_four_eyes(gql, fact
         "id"
     ]
     (await gql(START, {"id": workflow_id}, token=user.token)).ok()
-    data = step_data(tenant)
+    data = await with_uploaded_guarantee(gql, user.token, workflow_id, step_data(tenant))
     data["portfolio"]["accessPoints"][0]["capacityKw"] = 40_000
     for step, values in data.items():
         result = (
@@ -188,9 +197,9 @@ async def without_the_guarantee_copy(gql, tenant, token):
     the data given, and the guarantee as it should have been."""
     workflow_id = (await gql(CREATE, {"role": "BRP"}, token=token)).ok()["createWorkflow"]["id"]
     (await gql(START, {"id": workflow_id}, token=token)).ok()
-    data = step_data(tenant)
-    guarantee = dict(data["financial-guarantee"])
-    del data["financial-guarantee"]["documents"]
+    data = step_data(tenant)  # the guarantee without its copy
+    with_copy = await with_uploaded_guarantee(gql, token, workflow_id, data)
+    guarantee = with_copy["financial-guarantee"]
     for step, values in data.items():
         (await gql(EXECUTE, {"id": workflow_id, "step": step, "data": values}, token=token)).ok()
     return workflow_id, data, guarantee

@@ -216,12 +216,16 @@ async def test_the_apis_own_paths_are_not_taken_by_the_app(web):
     # the browser's session routes and the inbound webhooks take POST alone
     assert (await web.get("/auth/refresh")).status_code == 405
     assert (await web.get("/hooks/x", headers={"accept": "text/html"})).status_code == 405
+    # a file is the API's to serve, to whoever signed in
+    unsigned = await web.get("/files/x", headers={"accept": "text/html"})
+    assert unsigned.status_code == 401
+    assert unsigned.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     for path in (
         "/auth/nothing",
         "/graphiql/nothing",
         "/metrics",
         "/hooks/x/y",
-        "/files/x",
+        "/files/x/y",
         "/graphql/x",
     ):
         answer = await web.get(path, headers={"accept": "text/html"})

@@ -10,6 +10,7 @@ from wfm_engine import (
     CreateWorkflow,
     DecisionContext,
     ExecuteStep,
+    FileFacts,
     GateContext,
     GateFailed,
     StartWorkflow,
@@ -74,6 +75,16 @@ class Onboarding:
         self.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
         create = CreateWorkflow(str(uuid.uuid4()), str(TENANT_ID), market_role, str(uuid.uuid4()))
         self.state = fold(decide(None, create, template, self.context(PARTICIPANT), ENGINE).events)
+        # the files uploaded to it, as the service reads them for the gates
+        self.files: dict[str, FileFacts] = {}
+
+    def upload(self, step_id, *, content_type="application/pdf", status="clean"):
+        """A file uploaded to a step of this workflow; its id."""
+        file_id = str(uuid.uuid4())
+        self.files[file_id] = FileFacts(
+            file_id, str(TENANT_ID), self.state.id, step_id, "copy.pdf", content_type, status
+        )
+        return file_id
 
     def context(self, principal):
         self.now += timedelta(minutes=1)
@@ -88,7 +99,7 @@ class Onboarding:
             configs = {s.id: s.config for s in self.template.steps}
             results = {
                 check.gate: await REGISTRIES.gates.evaluate(
-                    GateContext(check, self.state, principal, steps, configs, TENANT)
+                    GateContext(check, self.state, principal, steps, configs, TENANT, self.files)
                 )
                 for check in decision.gates
             }
@@ -127,8 +138,17 @@ GUARANTEE = {
     "issuingBank": {"name": "KBC Bank NV", "bic": "KREDBEBB"},
     "validUntil": "2028-12-31",
     "documentReference": "KBC-GAR-2026-004512",
-    "documents": [{"type": "bank-guarantee", "name": "bankwaarborg-kbc-2026.pdf"}],
 }
+
+
+def with_copy(file_id):
+    """The guarantee, its copy the file `file_id`."""
+    return {
+        **GUARANTEE,
+        "documents": [
+            {"type": "bank-guarantee", "fileId": file_id, "name": "bankwaarborg-kbc-2026.pdf"}
+        ],
+    }
 
 
 @pytest.fixture
@@ -140,7 +160,10 @@ async def brp(onboarding):
 
 
 async def test_brp_onboarding_with_a_sufficient_guarantee_awaits_validation_then_submits(brp):
-    state = await brp.fill(("balancing-perimeter", PERIMETER), ("financial-guarantee", GUARANTEE))
+    copy = brp.upload("financial-guarantee")
+    state = await brp.fill(
+        ("balancing-perimeter", PERIMETER), ("financial-guarantee", with_copy(copy))
+    )
     assert state.current_step_id == "portfolio"
     state = await brp.fill(("portfolio", PORTFOLIO))
     assert (state.status, state.current_step_id) == (WorkflowStatus.AWAITING_VALIDATION, None)
@@ -180,16 +203,32 @@ async def test_brp_perimeter_with_invalid_codes_is_refused_with_field_paths(brp)
 
 
 async def test_brp_submission_waits_for_a_copy_of_the_bank_guarantee(brp):
-    without_copy = {k: v for k, v in GUARANTEE.items() if k != "documents"}
     await brp.fill(
         ("balancing-perimeter", PERIMETER),
-        ("financial-guarantee", without_copy),
+        ("financial-guarantee", GUARANTEE),
         ("portfolio", PORTFOLIO),
     )
     with pytest.raises(GateFailed) as raised:
         await brp.run(SubmitWorkflow())
     assert raised.value.failed[0].reason == "missing documents: financial-guarantee:bank-guarantee"
     assert brp.state.status is WorkflowStatus.AWAITING_VALIDATION
+
+
+async def test_brp_submission_waits_for_the_copy_to_be_scanned_clean(brp):
+    copy = brp.upload("financial-guarantee", status="pending")
+    await brp.fill(
+        ("balancing-perimeter", PERIMETER),
+        ("financial-guarantee", with_copy(copy)),
+        ("portfolio", PORTFOLIO),
+    )
+    with pytest.raises(GateFailed) as raised:
+        await brp.run(SubmitWorkflow())
+    assert raised.value.failed[0].reason == (
+        "financial-guarantee: the bank-guarantee file is still being scanned for viruses: "
+        "try again shortly"
+    )
+    brp.files[copy] = dataclasses.replace(brp.files[copy], status="clean")
+    assert (await brp.run(SubmitWorkflow())).status is WorkflowStatus.SUBMITTED
 
 
 # -- BSP ----------------------------------------------------------------------------

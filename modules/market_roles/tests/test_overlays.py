@@ -63,7 +63,14 @@ def test_brp_onboarding_requires_a_financial_guarantee_covering_its_perimeter(on
         "validUntil",
         "documentReference",
     }
-    assert guarantee.config == {"requiredDocuments": ["bank-guarantee"]}
+    # its copy: a PDF uploaded to the step, named by id in its documents
+    assert guarantee.config == {
+        "requiredDocuments": ["bank-guarantee"],
+        "attachments": {"contentTypes": ["application/pdf"], "maxBytes": 10 * 1024 * 1024},
+    }
+    document = guarantee.data_schema["properties"]["documents"]["items"]
+    assert document["required"] == ["type", "fileId"]
+    assert document["properties"]["fileId"] == {"type": "string", "format": "file-id"}
     assert template.submission.gates == ["allRequiredDocumentsPresent"]
 
 

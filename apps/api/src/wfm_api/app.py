@@ -30,11 +30,13 @@ from wfm_api.auth import AuthService, identify
 from wfm_api.browser_session import browser_session_routes
 from wfm_api.context import RequestContext
 from wfm_api.cors import CrossOriginCalls
+from wfm_api.files import FILES_PATH, UPLOAD_MAX_BODY_BYTES, UPLOAD_SECONDS, file_routes
 from wfm_api.graphiql import ASSETS_PATH, GraphiQLPage, graphiql_assets
 from wfm_api.health import healthz, readyz
 from wfm_api.hooks import hook_routes
 from wfm_api.instrumentation import RoundTripHeader
 from wfm_api.limits import (
+    BodyAllowance,
     BodyLimits,
     ClientAddress,
     ClientThrottle,
@@ -312,6 +314,13 @@ def create_app(
             BodyLimits,
             max_bytes=settings.max_body_bytes,
             timeout_seconds=settings.http_body_timeout_seconds,
+            # a file streams to storage as it arrives; its step's own limit is the route's
+            allowances={
+                FILES_PATH: BodyAllowance(
+                    max_bytes=max(UPLOAD_MAX_BODY_BYTES, settings.max_body_bytes),
+                    timeout_seconds=max(UPLOAD_SECONDS, settings.http_body_timeout_seconds),
+                )
+            },
         )
     )
     if settings.expose_round_trips:
@@ -333,6 +342,7 @@ def create_app(
             Route("/readyz", readyz, methods=["GET"]),
             *browser_session_routes(),
             *hook_routes(),  # webhook triggers: a vendor's system starts a workflow
+            *file_routes(),  # attachments: upload, download
         ]
     )
     if settings.graphiql_enabled:

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import ipaddress
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -221,27 +221,46 @@ def body_too_slow(seconds: float) -> JSONResponse:
     )
 
 
+@dataclass(frozen=True)
+class BodyAllowance:
+    """The body limit of one path that takes larger bodies than the others (uploads)."""
+
+    max_bytes: int
+    timeout_seconds: float
+
+
 class BodyLimits:
     """Pure ASGI: a declared Content-Length over the limit is refused before reading; a
     body without one (chunked) is counted as it arrives and refused once it passes it. The
     whole body must arrive within `timeout_seconds` of the request's start: a client that
-    sends it a byte at a time holds a request open no longer than that."""
+    sends it a byte at a time holds a request open no longer than that. A path among
+    `allowances` has its own limit and time (`POST /files`: a file, streamed to storage)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        timeout_seconds: float,
+        allowances: Mapping[str, BodyAllowance] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout_seconds = timeout_seconds
+        self.allowances = dict(allowances or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        allowance = self.allowances.get(scope["path"])
+        max_bytes = allowance.max_bytes if allowance else self.max_bytes
+        timeout_seconds = allowance.timeout_seconds if allowance else self.timeout_seconds
         length = Headers(scope=scope).get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await payload_too_large(self.max_bytes)(scope, receive, send)
+        if length is not None and (not length.isdigit() or int(length) > max_bytes):
+            await payload_too_large(max_bytes)(scope, receive, send)
             return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout_seconds
+        deadline = loop.time() + timeout_seconds
         received = 0
         complete = False
         started = False
@@ -257,7 +276,7 @@ class BodyLimits:
                 raise BodyTooSlow from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise PayloadTooLarge
                 complete = not message.get("more_body", False)
             return message
@@ -272,9 +291,9 @@ class BodyLimits:
         except PayloadTooLarge:
             if started:
                 raise
-            await payload_too_large(self.max_bytes)(scope, receive, send)
+            await payload_too_large(max_bytes)(scope, receive, send)
         except BodyTooSlow:
             if started:
                 raise
             log.warning("request_body_too_slow", path=scope["path"])
-            await body_too_slow(self.timeout_seconds)(scope, receive, send)
+            await body_too_slow(timeout_seconds)(scope, receive, send)

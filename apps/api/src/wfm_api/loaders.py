@@ -13,6 +13,7 @@ from wfm_shared.principal import Principal
 from wfm_storage.bootstrap import Storage
 from wfm_storage.postgres import ScopedSession
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant, TenantMarketRole
+from wfm_storage.repositories.files import FileRecord
 from wfm_storage.repositories.mfa import MfaRepository
 from wfm_storage.repositories.people import Person, people_by_ids
 from wfm_storage.repositories.step_drafts import StepDraft
@@ -76,6 +77,10 @@ class Loaders:
         self.drafts: DataLoader[uuid.UUID, list[StepDraft]] = _loader(
             lambda ids: s.drafts.for_workflows(session, ids), []
         )
+        # the files of a page's workflows (not deleted): one query for all of them
+        self.files: DataLoader[uuid.UUID, list[FileRecord]] = _loader(
+            lambda ids: s.files.for_workflows(session, ids), []
+        )
         self.instance_state: DataLoader[str, InstanceState | None] = _loader(self._states)
         self.events: DataLoader[str, list[Event]] = _loader(self._events, [])
 
@@ -131,6 +136,10 @@ class Loaders:
 
     async def load_drafts(self, workflow_id: uuid.UUID) -> list[StepDraft]:
         result: list[StepDraft] = await self.drafts.load(workflow_id)
+        return result
+
+    async def load_files(self, workflow_id: uuid.UUID) -> list[FileRecord]:
+        result: list[FileRecord] = await self.files.load(workflow_id)
         return result
 
     async def load_state(self, instance_id: str) -> InstanceState | None:

@@ -75,6 +75,11 @@ class JobHandlers:
     async def sync_api_access(self, payload: dict[str, Any], attempt: int) -> None:
         await self.s.api_access.sync(uuid.UUID(payload["tenantId"]), payload["marketRole"])
 
+    async def scan_file(self, payload: dict[str, Any], attempt: int) -> None:
+        await self.s.files.scan_pending(
+            uuid.UUID(payload["fileId"]), uuid.UUID(payload["tenantId"])
+        )
+
     async def job_held(self, payload: dict[str, Any], attempt: int) -> None:
         await self.s.jobs.notify_held(
             int(payload["jobId"]),

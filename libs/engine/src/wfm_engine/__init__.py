@@ -29,7 +29,7 @@ from wfm_engine.conditions import ConditionError
 from wfm_engine.decide import Decision, Engine, GateFailed, decide, gate_failure, rollback_plan
 from wfm_engine.events import Event, EventType
 from wfm_engine.evolve import CorruptEventLog, catch_up, evolve, fold
-from wfm_engine.gates import GATES, GateCheck, GateContext, GateRegistry, GateResult
+from wfm_engine.gates import GATES, FileFacts, GateCheck, GateContext, GateRegistry, GateResult
 from wfm_engine.iteration import Iteration, items_of, next_iteration
 from wfm_engine.options import TemplateOptions, WorkflowConfig, layer_problems, resolve_config
 from wfm_engine.overlay import apply_overlay
@@ -82,6 +82,7 @@ __all__ = [
     "ExecuteStep",
     "FailStep",
     "FailWorkflow",
+    "FileFacts",
     "FinishRollback",
     "GateCheck",
     "GateContext",

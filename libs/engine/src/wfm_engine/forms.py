@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -33,7 +34,10 @@ FORMAT_MESSAGES = {
     ),
     "ean18": "is not a valid EAN-18 (GSRN) code: 18 digits with a GS1 check digit",
     "eic": "is not a valid ENTSO-E EIC code: 16 characters with a check character",
+    "file-id": "is not the id of an uploaded file (a UUID, as POST /files answers it)",
 }
+# A string naming an uploaded file (`POST /files` answers its id).
+FILE_ID_FORMAT = "file-id"
 
 # How a value of each format is stored: one spelling per identifier, whatever was typed.
 FORMAT_NORMALIZERS = {
@@ -61,6 +65,30 @@ def normalized(schema: Mapping[str, Any], value: Any) -> Any:
     return value
 
 
+def values_of_format(schema: Mapping[str, Any], value: Any, format_name: str) -> Iterator[str]:
+    """Every string in `value` that `schema` gives the format `format_name` (under
+    `properties` and `items`, as `normalized` walks them)."""
+    if isinstance(value, str):
+        if schema.get("format") == format_name:
+            yield value
+    elif isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        for key, item in value.items():
+            if isinstance(properties.get(key), Mapping):
+                yield from values_of_format(properties[key], item, format_name)
+    elif isinstance(value, list) and isinstance(schema.get("items"), Mapping):
+        for item in value:
+            yield from values_of_format(schema["items"], item, format_name)
+
+
+def is_file_id(value: str) -> bool:
+    """A UUID in its canonical spelling (lower case, with hyphens), as file ids are given."""
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
 def _string_check(check: Any) -> Any:
     def run(value: object) -> bool:
         return not isinstance(value, str) or bool(check(value))
@@ -72,6 +100,7 @@ FORMAT_CHECKER.checks("be-vat")(_string_check(is_belgian_vat_number))
 FORMAT_CHECKER.checks("be-enterprise-number")(_string_check(is_belgian_enterprise_number))
 FORMAT_CHECKER.checks("ean18")(_string_check(is_ean18))
 FORMAT_CHECKER.checks("eic")(_string_check(is_eic))
+FORMAT_CHECKER.checks(FILE_ID_FORMAT)(_string_check(is_file_id))
 
 
 def schema_problems(schema: Mapping[str, Any]) -> list[str]:

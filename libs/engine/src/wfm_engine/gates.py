@@ -22,6 +22,26 @@ class GateCheck:
 
 
 @dataclass(frozen=True)
+class FileFacts:
+    """What the gates know of an uploaded file (the service reads them for the gates: the
+    engine does no I/O). `status`: pending, clean, infected or unscanned."""
+
+    id: str
+    tenant_id: str
+    workflow_id: str
+    step_id: str
+    name: str
+    content_type: str
+    status: str
+    deleted: bool = False
+
+
+# A file whose bytes may stand as a document: scanned and found clean, or taken without a
+# scanner (none configured).
+ACCEPTABLE_FILE_STATUSES = frozenset({"clean", "unscanned"})
+
+
+@dataclass(frozen=True)
 class GateContext:
     check: GateCheck
     state: InstanceState
@@ -30,6 +50,8 @@ class GateContext:
     steps: Mapping[str, Mapping[str, Any]]
     step_configs: Mapping[str, Mapping[str, Any]]
     tenant: Mapping[str, Any] = field(default_factory=dict)
+    # the files the steps' data names (by id) that the principal may see
+    files: Mapping[str, FileFacts] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,16 +128,50 @@ async def four_eyes(ctx: GateContext) -> GateResult:
 @GATES.register("allRequiredDocumentsPresent")
 async def all_required_documents_present(ctx: GateContext) -> GateResult:
     """Every document type a completed step requires (`config.requiredDocuments`) is among
-    the `documents` ([{type, name, ...}]) of that step's data."""
+    the `documents` ([{type, ...}]) of that step's data. On a step that takes attachments
+    (`config.attachments`), every document names an uploaded file (`fileId`) that must be
+    one of this workflow's, not deleted, scanned clean (or taken unscanned), of a type the
+    step allows."""
     missing: list[str] = []
+    refused: list[str] = []
     for step_id, data in ctx.steps.items():
-        required = ctx.step_configs.get(step_id, {}).get("requiredDocuments", [])
-        present = {
-            str(doc.get("type")) for doc in data.get("documents") or [] if isinstance(doc, Mapping)
-        }
-        missing += [f"{step_id}:{kind}" for kind in required if kind not in present]
-    if missing:
-        return GateResult(
-            "allRequiredDocumentsPresent", False, f"missing documents: {', '.join(sorted(missing))}"
-        )
+        config = ctx.step_configs.get(step_id, {})
+        required = [str(kind) for kind in config.get("requiredDocuments", [])]
+        documents = [d for d in data.get("documents") or [] if isinstance(d, Mapping)]
+        named = {str(d.get("type")) for d in documents}
+        missing += [f"{step_id}:{kind}" for kind in required if kind not in named]
+        attachments = config.get("attachments")
+        if not isinstance(attachments, Mapping):
+            continue  # documents described, not uploaded: naming them is enough
+        allowed = [str(t) for t in attachments.get("contentTypes", [])]
+        for document in documents:
+            problem = _file_refusal(ctx, str(document.get("type")), document.get("fileId"), allowed)
+            if problem is not None:
+                refused.append(f"{step_id}: {problem}")
+    problems = ([f"missing documents: {', '.join(sorted(missing))}"] if missing else []) + refused
+    if problems:
+        return GateResult("allRequiredDocumentsPresent", False, "; ".join(problems))
     return GateResult("allRequiredDocumentsPresent", True)
+
+
+def _file_refusal(ctx: GateContext, kind: str, file_id: object, allowed: list[str]) -> str | None:
+    """Why the file a document names cannot stand as the document; None: it can."""
+    facts = ctx.files.get(file_id) if isinstance(file_id, str) else None
+    # another tenant's file, or another workflow's, reads exactly like one that never was
+    if (
+        facts is None
+        or facts.deleted
+        or facts.tenant_id != ctx.state.tenant_id
+        or facts.workflow_id != ctx.state.id
+    ):
+        return f"the {kind} file was not uploaded to this workflow: upload it again"
+    if facts.status == "pending":
+        return f"the {kind} file is still being scanned for viruses: try again shortly"
+    if facts.status not in ACCEPTABLE_FILE_STATUSES:
+        return f"the {kind} file did not pass the virus scan: upload a clean copy"
+    if facts.content_type not in allowed:
+        return (
+            f"the {kind} file is {facts.content_type}, which this step does not take "
+            f"({', '.join(allowed)})"
+        )
+    return None

@@ -10,6 +10,7 @@ Their configuration is validated here, when the template is loaded."""
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -22,6 +23,7 @@ from wfm_engine.durations import Deadline, Duration
 from wfm_engine.expressions import ActionExpressions
 from wfm_engine.state import StepState
 from wfm_shared.errors import FieldError
+from wfm_shared.limits import FILE_MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,42 @@ class _NoConfig(DefinitionModel):
     pass
 
 
+# a media type as the platform names what it reads from a file's bytes: `application/pdf`
+MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,99}/[a-z0-9][a-z0-9.+-]{0,99}")
+
+
+class Attachments(DefinitionModel):
+    """The files a form step takes (`POST /files`): the types read from their bytes that it
+    allows, and the largest it takes (at most the platform's FILE_MAX_BYTES)."""
+
+    content_types: list[str] = Field(alias="contentTypes", min_length=1, max_length=50)
+    max_bytes: int = Field(alias="maxBytes", gt=0, le=FILE_MAX_BYTES, strict=True)
+
+    @field_validator("content_types")
+    @classmethod
+    def _media_types(cls, value: list[str]) -> list[str]:
+        for content_type in value:
+            if not MEDIA_TYPE.fullmatch(content_type):
+                raise ValueError(
+                    f"{content_type!r} is not a media type in lower case, like application/pdf"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("names a media type twice")
+        return value
+
+
 class FormConfig(DefinitionModel):
     # document types the `allRequiredDocumentsPresent` gate expects in this step's data
     required_documents: list[str] = Field(default_factory=list, alias="requiredDocuments")
+    # files it takes; None: none
+    attachments: Attachments | None = None
+
+
+def form_attachments(step: StepDefinition) -> Attachments | None:
+    """The files a step takes: only a form step takes any."""
+    if step.type != "form":
+        return None
+    return FormConfig.model_validate(step.config).attachments
 
 
 class BaseHandler:

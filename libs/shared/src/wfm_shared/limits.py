@@ -21,6 +21,9 @@ CONDITION_COMPILE_SECONDS = 5.0
 DATA_MAX_DEPTH = 32
 # A step's data (executeStep) and a step's draft: its size as JSON.
 STEP_DATA_MAX_BYTES = 256 * 1024
+# An uploaded file (`POST /files`), whatever its step allows: the most a template's
+# `attachments.maxBytes` may say.
+FILE_MAX_BYTES = 25 * 1024 * 1024
 # A tenant secret: its name (what expressions call it: `secrets.ERP_API_KEY`), the size of
 # its value (UTF-8), and how many one tenant may keep.
 SECRET_NAME_PATTERN = r"[A-Za-z][A-Za-z0-9_]{0,63}"

@@ -13,6 +13,7 @@ SYNC_API_ACCESS = "sync_api_access"
 START_TRIGGERED = "start_triggered_workflow"
 SEND_COMPENSATION = "send_compensation"  # the compensating request a rollback recorded
 JOB_HELD = "job_held"  # tell market operations (and a tenant's admins) of a job given up on
+SCAN_FILE = "scan_file"  # an uploaded file waits for the virus scanner (wfm_documents.files)
 
 
 def event_key(instance_id: str, seq: int) -> str:
@@ -60,6 +61,10 @@ def held_key(job_id: int, times_retried: int) -> str:
 
 def api_access_key(tenant_id: str, market_role: str) -> str:
     return f"api-access:{tenant_id}:{market_role}"
+
+
+def scan_key(file_id: str) -> str:
+    return f"scan-file:{file_id}"
 
 
 PLATFORM_EVENT = "platform_event"  # tenant.created: event triggers of the tenant

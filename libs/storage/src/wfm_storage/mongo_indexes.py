@@ -36,6 +36,10 @@ from wfm_shared.errors import ServiceUnavailable
 
 INSTANCES = "workflow_instances"
 EVENTS = "workflow_events"
+# Attachments' bytes, as a GridFS bucket (wfm_storage.file_bytes)
+FILE_BUCKET = "attachments"
+FILES = f"{FILE_BUCKET}.files"
+FILE_CHUNKS = f"{FILE_BUCKET}.chunks"
 
 # FerretDB v1's PostgreSQL backend keeps, in each database's schema, one row per collection
 # naming its table (`{"_id": collection, "table": name, ...}` in a `_jsonb` column).
@@ -101,6 +105,20 @@ INDEX_PLAN: tuple[CollectionPlan, ...] = (
             ),
         ],
         equality_keys=("_id", "workflowInstanceId"),
+    ),
+    # a file is read by `_id` (its files document, then each chunk: "<file id>:<n>") and
+    # deleted by `files_id`; GridFS's own index serves other GridFS readers on MongoDB
+    CollectionPlan(FILES, [], equality_keys=("_id",)),
+    CollectionPlan(
+        FILE_CHUNKS,
+        [
+            PlannedIndex(
+                IndexModel(
+                    [("files_id", ASCENDING), ("n", ASCENDING)], name="files_id_1_n_1", unique=True
+                )
+            )
+        ],
+        equality_keys=("_id", "files_id"),
     ),
 )
 

@@ -61,6 +61,8 @@ from wfm_engine import (
     validation_report,
 )
 from wfm_engine.events import StepCompletedData
+from wfm_engine.forms import FILE_ID_FORMAT, is_file_id, values_of_format
+from wfm_engine.gates import FileFacts
 from wfm_shared.clock import Clock
 from wfm_shared.errors import (
     Conflict,
@@ -74,6 +76,7 @@ from wfm_shared.principal import Principal
 from wfm_storage.postgres import Database, Executor
 from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.records import InstanceIndexRow, TemplateRecord, Tenant
+from wfm_storage.repositories.files import FileRepository
 from wfm_storage.repositories.instance_index import InstanceIndex
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.tenants import TenantRepository
@@ -167,8 +170,10 @@ class WorkflowService:
         registries: Registries,
         clock: Clock,
         faults: Faults | None = None,
+        files: FileRepository | None = None,
     ) -> None:
         self._db = db
+        self._files = files  # what the gates learn of the files the data names
         self._tenants = tenants
         self._templates_repo = templates
         self._index = index
@@ -546,11 +551,32 @@ class WorkflowService:
             if isinstance(event.payload, StepCompletedData) and event.step_id:
                 steps[event.step_id] = event.payload.data
         configs = {s.id: s.config for s in template.steps}
+        files = await self._file_facts(principal, template, steps)
         results = {}
         for check in decision.gates:
-            context = GateContext(check, state, principal, steps, configs, ctx.tenant)
+            context = GateContext(check, state, principal, steps, configs, ctx.tenant, files)
             results[check.gate] = await self._gates.evaluate(context)
         return decision.failed_gates(results)
+
+    async def _file_facts(
+        self,
+        principal: Principal,
+        template: WorkflowTemplate,
+        steps: Mapping[str, Mapping[str, Any]],
+    ) -> dict[str, FileFacts]:
+        """The files the steps' data names (`format: file-id`) that the principal sees."""
+        named = {
+            value
+            for step_id, data in steps.items()
+            if template.has_step(step_id)
+            for value in values_of_format(template.step(step_id).data_schema, data, FILE_ID_FORMAT)
+            if is_file_id(value)
+        }
+        if not named or self._files is None:
+            return {}
+        async with self._db.transaction(principal) as conn:
+            found = await self._files.by_ids(conn, [uuid.UUID(v) for v in named])
+        return {str(file_id): record.facts for file_id, record in found.items()}
 
     async def _commit(
         self,

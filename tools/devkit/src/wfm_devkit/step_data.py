@@ -1,11 +1,17 @@
 """Valid data for every step of a contract onboarding (the BRP and GU variants): what the
-benchmark's workflows are filled with, and the tests' (through `wfm_testing.onboarding`)."""
+benchmark's workflows are filled with, and the tests' (through `wfm_testing.onboarding`).
+
+The BRP's financial guarantee takes a copy of the guarantee as a file uploaded to the step
+(`POST /files`), which its data names by id: the data here names none (the step completes
+without it, the submission's documents gate refuses it); `GUARANTEE_COPY` is the document
+to upload and `guarantee_document` the entry that names it once uploaded."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from wfm_devkit.accounts import ean18
+from wfm_devkit.documents import bank_guarantee_pdf
 from wfm_storage.records import Tenant
 
 
@@ -74,7 +80,6 @@ def _brp_step_data(tenant: Tenant, seed: int, main: str, solar: str) -> dict[str
             "issuingBank": {"name": "KBC Bank NV", "bic": "KREDBEBB"},
             "validUntil": "2028-12-31",
             "documentReference": f"KBC-GAR-2026-{seed:06d}",
-            "documents": [{"type": "bank-guarantee", "name": "guarantee.pdf"}],
         },
         "portfolio": {
             "accessPoints": [
@@ -86,3 +91,23 @@ def _brp_step_data(tenant: Tenant, seed: int, main: str, solar: str) -> dict[str
 
 
 BRP_STEPS = ("company-info", "contacts", "balancing-perimeter", "financial-guarantee", "portfolio")
+
+# The step that takes the guarantee's copy, and the copy's name and document type.
+GUARANTEE_STEP = "financial-guarantee"
+GUARANTEE_COPY = "guarantee.pdf"
+GUARANTEE_DOCUMENT_TYPE = "bank-guarantee"
+
+
+def guarantee_copy(seed: int = 1) -> bytes:
+    """The PDF uploaded as the copy of the guarantee of `step_data(..., seed)`."""
+    return bank_guarantee_pdf(f"KBC-GAR-2026-{seed:06d}")
+
+
+def guarantee_document(file_id: str) -> dict[str, str]:
+    """The `documents` entry naming the uploaded copy of the guarantee."""
+    return {"type": GUARANTEE_DOCUMENT_TYPE, "fileId": file_id, "name": GUARANTEE_COPY}
+
+
+def with_guarantee_copy(data: dict[str, Any], file_id: str) -> dict[str, Any]:
+    """The guarantee step's data naming its uploaded copy."""
+    return {**data, "documents": [guarantee_document(file_id)]}

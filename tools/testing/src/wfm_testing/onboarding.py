@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from wfm_devkit.step_data import BRP_STEPS, step_data
+from wfm_devkit.step_data import (
+    BRP_STEPS,
+    GUARANTEE_COPY,
+    GUARANTEE_STEP,
+    guarantee_copy,
+    step_data,
+    with_guarantee_copy,
+)
 from wfm_storage.records import Tenant
+from wfm_testing.files import uploaded_file_id
 from wfm_testing.graphql import GraphQLClient
 
 __all__ = [
@@ -20,6 +28,7 @@ __all__ = [
     "complete_steps",
     "drive",
     "step_data",
+    "with_uploaded_guarantee",
 ]
 
 STEP_IDS = ("company-info", "contacts", "portfolio")
@@ -73,6 +82,17 @@ async def drive(
     return workflow_id
 
 
+async def with_uploaded_guarantee(
+    gql: GraphQLClient, token: str, workflow_id: str, book: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """`book` with the copy of the BRP's bank guarantee uploaded to the workflow (`POST
+    /files`) and named in the guarantee step's data, as a participant attaches it."""
+    file_id = await uploaded_file_id(
+        gql, token, workflow_id, GUARANTEE_STEP, GUARANTEE_COPY, guarantee_copy()
+    )
+    return {**book, GUARANTEE_STEP: with_guarantee_copy(book[GUARANTEE_STEP], file_id)}
+
+
 async def complete_steps(
     gql: GraphQLClient,
     tenant: Tenant,
@@ -80,7 +100,8 @@ async def complete_steps(
     workflow_id: str,
     data: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Execute the current step with its data until the steps are done; the last result."""
+    """Execute the current step with its data until the steps are done; the last result.
+    The BRP's guarantee step gets its copy uploaded first, unless its data names one."""
     book = data or step_data(tenant)
     query = "query($id: ID!) { workflow(id: $id) { currentStepId } }"
     current = (await gql(query, {"id": workflow_id}, token=token)).ok()["workflow"]["currentStepId"]
@@ -88,6 +109,8 @@ async def complete_steps(
     while current is not None:
         if current not in book:
             raise AssertionError(f"no test data for step {current!r}")
+        if current == GUARANTEE_STEP and "documents" not in book[current]:
+            book = await with_uploaded_guarantee(gql, token, workflow_id, book)
         variables = {"id": workflow_id, "step": current, "data": book[current]}
         result = (await gql(EXECUTE, variables, token=token)).ok()["executeStep"]
         current = result["currentStepId"]

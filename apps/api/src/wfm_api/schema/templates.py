@@ -15,6 +15,7 @@ from wfm_api.schema.common import (
     described_mutation,
     locale_of,
 )
+from wfm_api.schema.files import StepAttachments, step_attachments
 from wfm_api.schema.problems import FieldProblem, problems
 from wfm_engine import StepDefinition
 from wfm_shared.errors import NotFound
@@ -61,6 +62,10 @@ class TemplateStep:
     @described_field("The flag that, when on, leaves this step out")
     def skipped_by(self) -> str | None:
         return self.definition.skipped_by
+
+    @described_field("The files it takes (uploaded with POST /files); null when it takes none")
+    def attachments(self) -> StepAttachments | None:
+        return step_attachments(self.definition)
 
 
 def _text(texts: dict[str, str] | None, locale: str) -> str | None:

@@ -29,6 +29,7 @@ from wfm_api.schema.common import (
 )
 from wfm_api.schema.connections import Edge, page_info_of
 from wfm_api.schema.drafts import StepDraft, load_drafts
+from wfm_api.schema.files import WorkflowFile, load_files
 from wfm_api.schema.people import Actor, load_actor
 from wfm_api.schema.problems import FieldProblem, problems
 from wfm_api.schema.templates import Template, load_template
@@ -469,6 +470,13 @@ class Workflow:
     @described_field("Data saved on its form steps and not completed yet, by step id")
     async def drafts(self, info: Info) -> list[StepDraft]:
         return await load_drafts(info, self.instance_id)
+
+    @described_field(
+        "The files uploaded to its steps (POST /files), oldest first; a step's data names "
+        "them by id"
+    )
+    async def files(self, info: Info) -> list[WorkflowFile]:
+        return await load_files(info, self.instance_id)
 
     @described_field("The state right after event `seq` (time travel for audit)")
     async def state_at(self, info: Info, seq: int) -> WorkflowSnapshot:

@@ -14,7 +14,7 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +24,14 @@ from pymongo import AsyncMongoClient
 
 from wfm_bootstrap import Services, bootstrap
 from wfm_devkit.accounts import Account, Factory, codec_for
-from wfm_devkit.step_data import BRP_STEPS, step_data
+from wfm_devkit.step_data import (
+    BRP_STEPS,
+    GUARANTEE_COPY,
+    GUARANTEE_STEP,
+    guarantee_copy,
+    step_data,
+    with_guarantee_copy,
+)
 from wfm_engine import (
     ApproveWorkflow,
     CancelWorkflow,
@@ -184,13 +191,26 @@ async def make_archetypes(
         state = await service.create_workflow(
             admin, market_role=MARKET_ROLE, template_key=TEMPLATE_KEY
         )
+        copy: str | None = None  # the guarantee's copy, uploaded once
         for command in script:
             actor = ops if isinstance(command, ApproveWorkflow | RejectWorkflow) else admin
+            if isinstance(command, ExecuteStep) and command.step_id == GUARANTEE_STEP:
+                copy = copy or await _upload_guarantee_copy(services, admin, state.id)
+                command = ExecuteStep(GUARANTEE_STEP, with_guarantee_copy(dict(command.data), copy))
             state = await service.execute(actor, uuid.UUID(state.id), command)
         await owner.execute(
             "UPDATE wfm.workflow_instances_index SET tenant_id = $2 WHERE id = $1",
             uuid.UUID(state.id),
             uuid.UUID(home),
+        )
+        # its file moves with it (the clones name it: the archetype's own copy)
+        await owner.execute(
+            "UPDATE wfm.files SET tenant_id = $2 WHERE workflow_id = $1",
+            uuid.UUID(state.id),
+            uuid.UUID(home),
+        )
+        await storage.mongo.db["attachments.files"].update_many(
+            {"_id": copy}, {"$set": {"metadata.tenantId": home}}
         )
         document = await storage.mongo.instances.find_one({"_id": state.id})
         assert document is not None
@@ -201,6 +221,18 @@ async def make_archetypes(
         )
         made.append(await _archetype(storage, owner, name, state.id))
     return made
+
+
+async def _upload_guarantee_copy(services: Services, admin: Principal, instance_id: str) -> str:
+    """The BRP guarantee's copy, uploaded to the workflow as a participant does; its id."""
+
+    async def content() -> AsyncIterator[bytes]:
+        yield guarantee_copy()
+
+    uploaded = await services.files.upload(
+        admin, uuid.UUID(instance_id), GUARANTEE_STEP, GUARANTEE_COPY, content()
+    )
+    return str(uploaded.id)
 
 
 def mix(archetypes: Sequence[Archetype], instances: int, events: int) -> list[Archetype]:
