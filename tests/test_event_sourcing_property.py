@@ -1,10 +1,14 @@
 """Property: whatever valid or invalid commands arrive, in any order, the stored document
 and the Postgres index always equal the fold of the event log, and a refused command
 appends nothing (but the audit record of a failed gate): for the onboarding's human steps,
-and for system steps that fail (onFailure), run items (forEach) and are retried."""
+with its contacts erased on request at any point (the fold holds over their `[erased]`
+values, MongoDB never holds a contact in plaintext), and for system steps that fail
+(onFailure), run items (forEach) and are retried."""
 
+import json
 import uuid
 
+from bson import json_util
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,19 +29,33 @@ from wfm_engine import (
     rebuild,
 )
 from wfm_shared.errors import WfmError
+from wfm_shared.personal_data import subject_id_for
 from wfm_shared.principal import system_principal
 from wfm_testing.onboarding import step_data
 
 ACTIONS = (
     "start", "execute", "execute_bad", "pause", "resume", "submit", "approve",
-    "reject", "rollback", "cancel", "fail", "validate", "retry",
+    "reject", "rollback", "cancel", "fail", "validate", "retry", "erase",
 )  # fmt: skip
+CONTACTS = ("lea@example.test", "marc@example.test")
 
 
-async def check_consistency(storage, owner_conn, instance_id):
+async def check_consistency(storage, owner_conn, instance_id, erased=None):
+    """The fold of the log is the document and the index row; MongoDB holds no contact in
+    plaintext; an erased one's e-mail address reads nowhere in the log up to its erasure
+    (`erased`: address -> the last seq then; entered again later, it is held anew)."""
     system = system_principal()
     events = await storage.events.for_instance(system, instance_id)
     truth = fold(events)
+    stored = json_util.dumps(
+        [
+            await storage.mongo.events.find({"workflowInstanceId": instance_id}).to_list(),
+            await storage.mongo.instances.find_one({"_id": instance_id}),
+        ]
+    )
+    assert not any(email in stored for email in CONTACTS)
+    for email, last_seq in (erased or {}).items():
+        assert email not in json.dumps([e.data for e in events[:last_seq]], default=str)
     assert await storage.documents.get(system, instance_id) == truth
     row = await owner_conn.fetchrow(
         "SELECT status, current_step, version FROM wfm.workflow_instances_index WHERE id = $1",
@@ -65,7 +83,15 @@ async def test_fold_of_the_log_equals_document_and_index(
         admin.principal, market_role="BRP", template_key="contract-onboarding"
     )
     workflow_id = uuid.UUID(state.id)
+    # a head start (started, its company and contacts done) so that the later stages, and
+    # the erasure of contacts, are reached as often as the first ones
+    head_start = data.draw(st.integers(0, 3), label="head start")
+    if head_start:
+        await service.execute(admin.principal, workflow_id, StartWorkflow())
+    for step in ("company-info", "contacts")[: max(0, head_start - 1)]:
+        await service.execute(admin.principal, workflow_id, ExecuteStep(step, valid[step]))
     events = await check_consistency(storage, owner_conn, state.id)
+    erased: dict[str, int] = {}
 
     for action in actions:
         current = (await service.load(admin.principal, workflow_id)).state
@@ -98,6 +124,11 @@ async def test_fold_of_the_log_equals_document_and_index(
         try:
             if action == "rollback":
                 await service.rollback(admin.principal, workflow_id, to)
+            elif action == "erase":
+                email = data.draw(st.sampled_from(CONTACTS), label="erased")
+                subject = subject_id_for(tenant.id, email)
+                await services.erasure.erase_subject(ops.principal, subject, "on request")
+                erased[email] = len(events)
             elif action == "validate":
                 await service.validate(admin.principal, workflow_id)
             else:
@@ -112,7 +143,7 @@ async def test_fold_of_the_log_equals_document_and_index(
             refused = None
         except WfmError as error:
             refused = error
-        events = await check_consistency(storage, owner_conn, state.id)
+        events = await check_consistency(storage, owner_conn, state.id, erased)
         if refused is not None:
             gate_record = refused.code == "GATE_FAILED"
             assert len(events) == before + (1 if gate_record else 0), (action, refused)

@@ -32,6 +32,7 @@ from graphql import (
     is_object_type,
 )
 
+from wfm_shared.personal_data import subject_id_for
 from wfm_testing.onboarding import drive
 from wfm_testing.operations import notify, webhook_delivery
 
@@ -46,6 +47,7 @@ ID_KINDS = (
     ("trigger", "trigger"),
     ("notification", "notification"),
     ("workflow", "workflow"),
+    ("subject", "subject"),  # a data subject (a person named in workflow data)
     ("tenant", "tenant"),
     ("job", "job"),
     ("user", "user"),
@@ -281,6 +283,8 @@ async def tenant_b(gql, factory, storage) -> TenantB:
             "notification": [notification],
             "job": [job],
             "user": [str(admin.user.id)],
+            # the primary contact of B's onboardings (wfm_testing.onboarding.step_data)
+            "subject": [str(subject_id_for(tenant.id, "lea@example.test"))],
         },
         admin=admin,
         text=[tenant.slug, tenant.company_name],

@@ -6,18 +6,22 @@ import dataclasses
 from dataclasses import dataclass
 
 from wfm_engine import BUILTIN_REGISTRIES, Registries
+from wfm_shared.sealing import SecretBox
 from wfm_shared.settings import Settings
+from wfm_storage.file_bytes import FileBytes
 from wfm_storage.mongo import MongoStore
 from wfm_storage.postgres import Database
 from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.queue import JobQueue
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.configs import ConfigRepository
+from wfm_storage.repositories.files import FileRepository
 from wfm_storage.repositories.instance_index import InstanceIndex
 from wfm_storage.repositories.notifications import NotificationRepository
 from wfm_storage.repositories.secrets import TenantSecretRepository
 from wfm_storage.repositories.step_drafts import StepDraftRepository
 from wfm_storage.repositories.step_runs import StepRunRepository
+from wfm_storage.repositories.subject_keys import SubjectKeys
 from wfm_storage.repositories.template_stats import TemplateStatsRepository
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.tenants import TenantRepository
@@ -30,6 +34,7 @@ from wfm_storage.repositories.users import CredentialStore, UserRepository
 from wfm_storage.repositories.webhooks import WebhookRepository
 from wfm_storage.repositories.workflow_documents import InstanceDocuments
 from wfm_storage.repositories.workflow_events import EventStore
+from wfm_storage.sealed import PersonalDataSealer, SealedDocuments, SealedEventLog
 
 
 @dataclass
@@ -57,6 +62,13 @@ class Storage:
     step_runs: StepRunRepository  # the execution record the statistics are computed from
     stats: TemplateStatsRepository  # the statistics
     secrets: TenantSecretRepository  # tenant secrets, sealed
+    files: FileRepository  # attachments: what is known of each uploaded file
+    file_bytes: FileBytes  # attachments: their bytes (MongoDB, GridFS's layout)
+    # personal data: the keys of its subjects, and the log and documents as MongoDB holds
+    # them (tokens unrevealed; `events` and `documents` seal and reveal: wfm_storage.sealed)
+    subject_keys: SubjectKeys
+    raw_events: EventLog
+    raw_documents: InstanceDocumentStore
 
     @classmethod
     async def open(
@@ -82,6 +94,9 @@ class Storage:
             await db.close()
             await mongo.close()
             raise
+        subject_keys = SubjectKeys()
+        raw_events, raw_documents = EventStore(mongo), InstanceDocuments(mongo)
+        sealer = PersonalDataSealer(db, keys=subject_keys, box=SecretBox.from_settings(settings))
         return cls(
             db=db,
             mongo=mongo,
@@ -98,14 +113,19 @@ class Storage:
             webhooks=WebhookRepository(),
             triggers=TriggerRepository(),
             trigger_runs=TriggerRunRepository(),
-            events=EventStore(mongo),
-            documents=InstanceDocuments(mongo),
+            events=SealedEventLog(raw_events, sealer),
+            documents=SealedDocuments(raw_documents, sealer),
             throttle=ThrottleWindows(),
             user_tokens=UserTokens(),
             drafts=StepDraftRepository(),
             step_runs=StepRunRepository(),
             stats=TemplateStatsRepository(),
             secrets=TenantSecretRepository(),
+            files=FileRepository(),
+            file_bytes=FileBytes(mongo),
+            subject_keys=subject_keys,
+            raw_events=raw_events,
+            raw_documents=raw_documents,
         )
 
     def with_registries(self, registries: Registries) -> Storage:

@@ -5,7 +5,8 @@ steps). Values are sealed under the keyring of the settings (wfm_shared.sealing)
 is audited by name, never by value.
 
 `rotate_key` reseals every tenant secret and webhook signing secret under the keyring's first
-key (and seals the signing secrets stored in plaintext before migration 0017)."""
+key (and seals the signing secrets stored in plaintext before migration 0017), and the keys of
+personal data (migration 0021)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from wfm_shared.sealing import SealedWithUnknownKey, SecretBox
 from wfm_storage.postgres import Database, Executor
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.secrets import SealedSecret, TenantSecret, TenantSecretRepository
+from wfm_storage.repositories.subject_keys import SubjectKeys
 from wfm_storage.repositories.tenants import TenantRepository
 from wfm_storage.repositories.triggers import TriggerRepository
 from wfm_storage.repositories.webhooks import StoredSigningSecret, WebhookRepository
@@ -35,6 +37,8 @@ ROTATION_BATCH = 200
 Row = TypeVar("Row")
 # a webhook trigger's (id, sealed signing secret)
 SealedTriggerSecret = tuple[uuid.UUID, str]
+# a personal data key's (id, sealed material)
+SealedSubjectKey = tuple[uuid.UUID, bytes]
 
 
 def name_problems(name: str) -> list[FieldError]:
@@ -78,6 +82,7 @@ class RotationReport:
     tenant_secrets: Resealed
     webhook_secrets: Resealed
     trigger_secrets: Resealed
+    subject_keys: Resealed = field(default_factory=Resealed)  # personal data's keys
 
 
 class SecretService:
@@ -89,6 +94,7 @@ class SecretService:
         tenants: TenantRepository,
         webhooks: WebhookRepository,
         triggers: TriggerRepository,
+        subject_keys: SubjectKeys,
         audit: AuditLog,
         box: SecretBox,
         clock: Clock,
@@ -98,6 +104,7 @@ class SecretService:
         self._tenants = tenants
         self._webhooks = webhooks
         self._triggers = triggers
+        self._subject_keys = subject_keys
         self._audit_log = audit
         self._box = box
         self._clock = clock
@@ -180,6 +187,7 @@ class SecretService:
             tenant_secrets=await self._reseal_tenant_secrets(),
             webhook_secrets=await self._reseal_signing_secrets(),
             trigger_secrets=await self._reseal_trigger_secrets(),
+            subject_keys=await self._reseal_subject_keys(),
         )
 
     async def _reseal_tenant_secrets(self) -> Resealed:
@@ -234,6 +242,24 @@ class SecretService:
             lambda stored: self._moved_to_first_key(stored[1]),
             replace,
             lambda stored: f"webhook trigger {stored[0]}",
+        )
+
+    async def _reseal_subject_keys(self) -> Resealed:
+        async def page(conn: Executor, last: SealedSubjectKey | None) -> list[SealedSubjectKey]:
+            after = last[0] if last is not None else None
+            return await self._subject_keys.sealed_page(conn, after=after, limit=ROTATION_BATCH)
+
+        def resealed(stored: SealedSubjectKey) -> str | None:
+            return self._moved_to_first_key(stored[1].decode("ascii"))
+
+        async def replace(conn: Executor, stored: SealedSubjectKey, value: str) -> bool:
+            key_id, sealed = stored
+            return await self._subject_keys.replace_sealed(
+                conn, key_id, sealed, value.encode("ascii")
+            )
+
+        return await self._reseal_all(
+            page, resealed, replace, lambda stored: f"personal data key {stored[0]}"
         )
 
     async def _reseal_all(

@@ -40,15 +40,16 @@ def generate_key() -> None:
 def rotate_key(
     as_json: Annotated[bool, typer.Option("--json", help="The counts as JSON")] = False,
 ) -> None:
-    """Reseal every tenant secret and webhook signing secret under the first key of
-    WFM_SECRET_KEYS (and seal the signing secrets stored in plaintext before). Idempotent;
-    safe while the API and the worker run."""
+    """Reseal every tenant secret, webhook signing secret and personal data key under the
+    first key of WFM_SECRET_KEYS (and seal the signing secrets stored in plaintext before).
+    Idempotent; safe while the API and the worker run."""
     settings = platform_settings()
     report = run(_rotate(settings))
     kinds = (
         ("tenant secrets", report.tenant_secrets),
         ("webhook secrets", report.webhook_secrets),
         ("webhook trigger secrets", report.trigger_secrets),
+        ("personal data keys", report.subject_keys),
     )
     if as_json:
         print_json(
@@ -56,6 +57,7 @@ def rotate_key(
                 "tenantSecrets": _counts(report.tenant_secrets),
                 "webhookSecrets": _counts(report.webhook_secrets),
                 "triggerSecrets": _counts(report.trigger_secrets),
+                "subjectKeys": _counts(report.subject_keys),
             }
         )
     else:
