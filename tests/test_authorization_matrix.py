@@ -165,6 +165,30 @@ OPERATIONS = [
         "query { auditLog(first: 1) { totalCount } }",
         ("tenant_admin", "market_ops"),
     ),
+    Operation(
+        Permission.PRIVACY_MANAGE,
+        'query($t: ID!) { dataSubject(tenantId: $t, email: "nobody@example.test") { id } }',
+        ("market_ops",),
+    ),
+    Operation(
+        Permission.PRIVACY_MANAGE,
+        """mutation { exportDataSubject(subjectId: "00000000-0000-4000-8000-000000000000") }""",
+        ("market_ops",),
+        "NOT_FOUND",  # no workflow names such a subject
+    ),
+    Operation(
+        Permission.PRIVACY_MANAGE,
+        """mutation { eraseDataSubject(subjectId: "00000000-0000-4000-8000-000000000000",
+             reason: "on request") { keysErased } }""",
+        ("market_ops",),
+        "NOT_FOUND",
+    ),
+    Operation(
+        Permission.RETENTION_MANAGE,
+        "mutation($t: ID!) { removeRetentionPolicy(tenantId: $t) }",
+        ("market_ops",),
+        "NOT_FOUND",  # the tenant has no policy
+    ),
 ]
 CASES = [
     pytest.param(op, role, id=f"{index}-{op.permission}-{role}")

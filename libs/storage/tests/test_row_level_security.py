@@ -75,12 +75,24 @@ async def two_tenants(owner_conn, factory):
         await fill_mfa_tables(owner_conn, tenant.id, account.user.id)
         await fill_user_tokens(owner_conn, tenant.id, account.user.id)
         await fill_participant_data(owner_conn, tenant.id, account.user.id, instance_id)
+        await fill_personal_data_keys(owner_conn, tenant.id, instance_id)
         made.append((tenant, account))
     return made
 
 
 async def fill_participant_data(conn, tenant_id, user_id, instance_id):
-    """A step draft and a step run of the tenant's workflow, and a secret of the tenant."""
+    """A step draft, a step run and a file of the tenant's workflow, and a secret of the
+    tenant."""
+    await conn.execute(
+        "INSERT INTO wfm.files (id, tenant_id, workflow_id, step_id, name, content_type, "
+        "size_bytes, sha256, status, uploaded_by, uploaded_at) "
+        "VALUES ($1, $2, $3, 'financial-guarantee', 'guarantee.pdf', 'application/pdf', 1, "
+        "repeat('0', 64), 'unscanned', $4, now())",
+        uuid.uuid4(),
+        tenant_id,
+        instance_id,
+        user_id,
+    )
     await conn.execute(
         "INSERT INTO wfm.step_runs (workflow_id, started_seq, tenant_id, template_id, "
         "template_key, template_version, step_id, started_at) "
@@ -166,6 +178,26 @@ async def fill_worker_tables(conn, tenant_id, user_id):
     )
 
 
+async def fill_personal_data_keys(conn, tenant_id, instance_id):
+    """A data subject's key in the tenant's workflow, and an erased one (migration 0021)."""
+    await conn.execute(
+        "INSERT INTO wfm.subject_keys (id, tenant_id, subject_id, instance_id, sealed_key) "
+        "VALUES ($1, $2, $3, $4, 'sealed'::bytea)",
+        uuid.uuid4(),
+        tenant_id,
+        uuid.uuid4(),
+        str(instance_id),
+    )
+    await conn.execute(
+        "INSERT INTO wfm.subject_keys (id, tenant_id, subject_id, instance_id, erased_at, "
+        "erasure_reason) VALUES ($1, $2, $3, $4, now(), 'on request')",
+        uuid.uuid4(),
+        tenant_id,
+        uuid.uuid4(),
+        str(instance_id),
+    )
+
+
 async def fill_mfa_tables(conn, tenant_id, user_id):
     """A second factor, a recovery code and a login challenge (migration 0012)."""
     await conn.execute(
@@ -233,6 +265,7 @@ async def test_without_a_setting_every_tenant_table_is_empty(app_conn, owner_con
         "step_runs",
         "tenant_secrets",
         "trigger_runs",
+        "subject_keys",
     } <= set(tables)
     for table in tables:
         assert await owner_conn.fetchval(f"SELECT count(*) FROM wfm.{table}") >= 2, table

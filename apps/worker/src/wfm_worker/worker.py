@@ -1,5 +1,5 @@
 """The worker process: a pgqueuer consumer for the outbox jobs, the timer and schedule
-clock, the periodic reconciler, and Prometheus metrics on its own port."""
+clock, the periodic reconciler and retention sweep, and Prometheus metrics on its own port."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from pymongo.errors import PyMongoError
 
 from wfm_bootstrap import Services, bootstrap
 from wfm_engine import InstanceCommand
+from wfm_privacy.retention import RetentionReport
 from wfm_shared.clock import Clock, SystemClock
 from wfm_shared.errors import ServiceUnavailable
 from wfm_shared.logging import get_logger
@@ -125,6 +126,7 @@ class Worker:
             jobs.PLATFORM_EVENT: h.platform_event,
             jobs.SEND_COMPENSATION: h.send_compensation,
             jobs.JOB_HELD: h.job_held,
+            jobs.SCAN_FILE: h.scan_file,
         }
 
     def _entry(self, name: str, handler: Handler) -> Callable[[Job], Awaitable[None]]:
@@ -188,12 +190,16 @@ class Worker:
         )
 
     async def run(self) -> None:
-        """Until `stop()`: consume jobs, tick the clock, reconcile, refresh the metrics."""
+        """Until `stop()`: consume jobs, tick the clock, reconcile, sweep finished workflows
+        past their retention period, refresh the metrics."""
         consumer = asyncio.create_task(self._consume(QueueExecutionMode.continuous))
         loops = [
             asyncio.create_task(self._every(self.settings.timer_interval_seconds, self.tick)),
             asyncio.create_task(
                 self._every(self.settings.reconcile_interval_seconds, self.reconcile)
+            ),
+            asyncio.create_task(
+                self._every(self.settings.retention_interval_seconds, self.sweep_retention)
             ),
             asyncio.create_task(self._every(5.0, self.refresh_metrics)),
         ]
@@ -233,6 +239,10 @@ class Worker:
 
     async def reconcile(self) -> None:
         await self.live.reconciler.run()
+
+    async def sweep_retention(self, now: datetime | None = None) -> RetentionReport:
+        """Erase the personal data of finished workflows past their retention period."""
+        return await self.live.retention.sweep(now or self.clock.now())
 
     async def refresh_metrics(self) -> None:
         metrics = self.metrics

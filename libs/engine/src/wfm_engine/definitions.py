@@ -55,6 +55,21 @@ class Sla(DefinitionModel):
     escalate_to: str | None = Field(default=None, alias="escalateTo")
 
 
+# A retention period's bounds, in days: one day to a hundred years.
+RETENTION_MIN_DAYS = 1
+RETENTION_MAX_DAYS = 36500
+
+
+class Retention(DefinitionModel):
+    """How long a finished (completed or cancelled) workflow keeps its personal data and
+    files; past it, the worker's retention sweep erases them. A tenant's retention policy
+    overrides it; none at all: kept."""
+
+    after_days: int = Field(
+        alias="afterDays", ge=RETENTION_MIN_DAYS, le=RETENTION_MAX_DAYS, strict=True
+    )
+
+
 class Retry(DefinitionModel):
     max: int = Field(default=3, ge=0, le=20)
     backoff: Duration = "PT10S"

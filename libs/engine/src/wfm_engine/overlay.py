@@ -40,6 +40,7 @@ OVERLAY_KEYS = {
     "name",
     "description",
     "grantsMarketRole",
+    "retention",
     "overlay",
 }
 UPDATABLE = {
@@ -195,7 +196,7 @@ def apply_overlay(
     definition["key"] = overlay.get("key", base.key)
     definition["version"] = overlay.get("version", 1)
     definition["extends"] = f"{base.key}@{base.version}"
-    for field in ("name", "description", "marketRole", "grantsMarketRole"):
+    for field in ("name", "description", "marketRole", "grantsMarketRole", "retention"):
         if field in overlay:
             definition[field] = copy.deepcopy(overlay[field])
     changes = overlay.get("overlay") or {}

@@ -28,6 +28,7 @@ from wfm_engine.definitions import (
     DefinitionModel,
     ForEach,
     Localized,
+    Retention,
     Retry,
     Sla,
     StepDefinition,
@@ -64,6 +65,7 @@ __all__ = [
     "ContinueAt",
     "ForEach",
     "Localized",
+    "Retention",
     "Retry",
     "Sla",
     "StepDefinition",
@@ -103,6 +105,9 @@ class WorkflowTemplate(DefinitionModel):
     steps: list[StepDefinition] = Field(min_length=1)
     submission: Submission = Field(default_factory=Submission)
     options: TemplateOptions = Field(default_factory=TemplateOptions)
+    # how long its finished workflows keep personal data (None: kept, unless a tenant's
+    # retention policy says otherwise)
+    retention: Retention | None = None
 
     _by_id: dict[str, StepDefinition] = PrivateAttr(default_factory=dict)
     _conditions: dict[tuple[str, int], Condition] = PrivateAttr(default_factory=dict)

@@ -42,6 +42,8 @@ class Permission(StrEnum):
     API_CREDENTIALS_MANAGE = "api_credentials.manage"
     WORK_ASSIGN = "work.assign"
     AUDIT_READ = "audit.read"
+    PRIVACY_MANAGE = "privacy.manage"
+    RETENTION_MANAGE = "retention.manage"
 
 
 P = Permission
@@ -74,6 +76,8 @@ DESCRIPTIONS: dict[Permission, str] = {
     P.API_CREDENTIALS_MANAGE: "rotate API credentials and read a new one once",
     P.WORK_ASSIGN: "assign work items to others, and act on work assigned to someone else",
     P.AUDIT_READ: "read the audit trail",
+    P.PRIVACY_MANAGE: "export and erase the personal data of a data subject",
+    P.RETENTION_MANAGE: "set how long finished workflows keep personal data, per tenant",
 }
 
 _PARTICIPANT = frozenset(

@@ -18,6 +18,8 @@ from wfm_directory.audit import AuditService
 from wfm_directory.invitations import AccountMail
 from wfm_directory.market_roles import MarketRoleService
 from wfm_directory.mfa import MfaService
+from wfm_documents.files import FileService
+from wfm_documents.scanning import scanner_from_settings
 from wfm_engine import InstanceCommand, Registries
 from wfm_integrations.api_access import ApiAccessService
 from wfm_integrations.kong import KongAdmin
@@ -29,6 +31,10 @@ from wfm_integrations.secrets import SecretService
 from wfm_integrations.subscriptions import WebhookService
 from wfm_integrations.system_steps import StepCaller, builtin_runners
 from wfm_integrations.vault import MFA_SECRETS, KeyVault
+from wfm_privacy.erasure import ErasureService
+from wfm_privacy.export import ExportService
+from wfm_privacy.retention import RetentionService
+from wfm_privacy.subjects import DataSubjectService
 from wfm_shared.clock import Clock, SystemClock
 from wfm_shared.sealing import SecretBox
 from wfm_shared.security import TokenCodec
@@ -36,6 +42,7 @@ from wfm_shared.settings import Settings
 from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage.bootstrap import Storage
 from wfm_storage.repositories.mfa import MfaRepository
+from wfm_storage.repositories.retention import RetentionRepository
 from wfm_workflows.automation import WorkflowAutomation
 from wfm_workflows.configuration import ConfigService
 from wfm_workflows.drafts import StepDraftService
@@ -120,6 +127,7 @@ async def bootstrap(
         tenants=s.tenants,
         webhooks=s.webhooks,
         triggers=s.triggers,
+        subject_keys=s.subject_keys,
         audit=s.audit,
         box=box,
         clock=clock,
@@ -177,6 +185,7 @@ async def bootstrap(
         registries=registries,
         clock=clock,
         faults=faults,
+        files=s.files,
     )
     triggers = TriggerService(
         db,
@@ -217,6 +226,28 @@ async def bootstrap(
         conflict_delay=retry_base,
         on_command=on_platform_command,
     )
+    files = FileService(
+        db,
+        files=s.files,
+        file_bytes=s.file_bytes,
+        workflows=workflows,
+        handlers=registries.handlers,
+        audit=s.audit,
+        jobs=s.jobs,
+        clock=clock,
+        scanner=scanner_from_settings(settings),
+    )
+    retention = RetentionService(
+        db,
+        retention=RetentionRepository(),
+        subject_keys=s.subject_keys,
+        files=files,
+        drafts=s.drafts,
+        tenants=s.tenants,
+        templates=s.templates,
+        audit=s.audit,
+        clock=clock,
+    )
     users = UserService(
         db,
         users=s.users,
@@ -246,6 +277,7 @@ async def bootstrap(
             handlers=registries.handlers,
             clock=clock,
         ),
+        files=files,
         work_queue=WorkQueueService(
             db,
             index=s.index,
@@ -281,6 +313,30 @@ async def bootstrap(
             required_for_market_ops=settings.market_ops_mfa_required,
         ),
         audit=AuditService(db, audit=s.audit),
+        retention=retention,
+        data_subjects=DataSubjectService(db, keys=s.subject_keys, tenants=s.tenants),
+        erasure=ErasureService(
+            db,
+            keys=s.subject_keys,
+            index=s.index,
+            templates=s.templates,
+            drafts=s.drafts,
+            audit=s.audit,
+            clock=clock,
+        ),
+        exports=ExportService(
+            db,
+            keys=s.subject_keys,
+            index=s.index,
+            templates=s.templates,
+            users=s.users,
+            audit=s.audit,
+            events=s.raw_events,
+            documents=s.raw_documents,
+            files=files,
+            box=box,
+            clock=clock,
+        ),
         jobs=JobAdminService(
             db,
             audit=s.audit,

@@ -10,11 +10,16 @@ from wfm_directory import TenantService, UserService
 from wfm_directory.audit import AuditService
 from wfm_directory.market_roles import MarketRoleService
 from wfm_directory.mfa import MfaService
+from wfm_documents.files import FileService
 from wfm_engine import Registries
 from wfm_integrations.api_access import ApiAccessService
 from wfm_integrations.notifier import Notifier
 from wfm_integrations.secrets import SecretService
 from wfm_integrations.subscriptions import WebhookService
+from wfm_privacy.erasure import ErasureService
+from wfm_privacy.export import ExportService
+from wfm_privacy.retention import RetentionService
+from wfm_privacy.subjects import DataSubjectService
 from wfm_shared.clock import Clock
 from wfm_shared.security import TokenCodec
 from wfm_shared.settings import Settings
@@ -48,6 +53,7 @@ class Services:
     # workflows
     workflows: WorkflowService
     drafts: StepDraftService  # form data saved on a step, not yet completed
+    files: FileService  # attachments: uploads, downloads, virus scans
     work_queue: WorkQueueService  # what waits for each person, and its assignment
     templates: TemplateService
     statistics: TemplateStatsService  # execution statistics per template
@@ -61,6 +67,12 @@ class Services:
     users: UserService
     mfa: MfaService  # second factors (TOTP): enrolment, and the second step of a login
     audit: AuditService  # the audit trail: search, export, refusals
+    # retention of finished workflows: the tenants' policies, and the sweep
+    retention: RetentionService
+    # personal data on request (market operations): find a data subject, export, erase
+    data_subjects: DataSubjectService
+    erasure: ErasureService
+    exports: ExportService
     # operations
     jobs: JobAdminService
     notifications: NotificationService

@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from wfm_cli import audit, bench, devstate, secrets, templates, tenants, tokens, users
+from wfm_cli import audit, bench, devstate, privacy, secrets, templates, tenants, tokens, users
 from wfm_cli.runtime import (
     USAGE_ERROR,
     console,
@@ -60,6 +60,7 @@ app.add_typer(tokens.app, name="token")
 app.add_typer(bench.app, name="bench")
 app.add_typer(audit.app, name="audit")
 app.add_typer(secrets.app, name="secrets")
+app.add_typer(privacy.app, name="privacy")
 
 SCHEMA_PATH = Path("apps/api/schema.graphql")
 

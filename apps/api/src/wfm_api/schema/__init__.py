@@ -27,6 +27,8 @@ from wfm_api.schema.drafts import StepDraftMutations
 from wfm_api.schema.jobs import JobMutations, JobQueries
 from wfm_api.schema.live import LiveOperation, LiveSubscriptions
 from wfm_api.schema.notifications import NotificationMutations, NotificationQueries
+from wfm_api.schema.privacy import PrivacyMutations, PrivacyQueries
+from wfm_api.schema.retention import RetentionMutations, RetentionQueries
 from wfm_api.schema.secrets import SecretMutations, SecretQueries
 from wfm_api.schema.stats import StatsQueries
 from wfm_api.schema.templates import TemplateMutations, TemplateQueries
@@ -55,6 +57,8 @@ Query = merge_types(
         TriggerQueries,
         SecretQueries,
         AuditQueries,
+        RetentionQueries,
+        PrivacyQueries,
     ),
 )
 Mutation = merge_types(
@@ -73,6 +77,8 @@ Mutation = merge_types(
         NotificationMutations,
         TriggerMutations,
         SecretMutations,
+        RetentionMutations,
+        PrivacyMutations,
     ),
 )
 

@@ -84,6 +84,29 @@ class StepDraftRepository:
     async def discard_all(self, ex: Executor, workflow_id: uuid.UUID) -> None:
         await ex.execute("DELETE FROM wfm.step_drafts WHERE workflow_id = $1", workflow_id)
 
+    async def discard_for_workflows(
+        self, ex: Executor, workflow_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, int]:
+        """Delete every draft of the workflows (retention); how many each had."""
+        rows = await ex.fetch(
+            "DELETE FROM wfm.step_drafts WHERE workflow_id = ANY($1::uuid[]) RETURNING workflow_id",
+            list(workflow_ids),
+        )
+        deleted: dict[uuid.UUID, int] = {}
+        for row in rows:
+            deleted[row["workflow_id"]] = deleted.get(row["workflow_id"], 0) + 1
+        return deleted
+
+    async def of_tenant(self, ex: Executor, tenant_id: uuid.UUID) -> list[StepDraft]:
+        """Every draft of the tenant's workflows (what a data subject's erasure looks through:
+        drafts are few, one per step being filled in)."""
+        rows = await ex.fetch(
+            f"SELECT {COLUMNS} FROM wfm.step_drafts WHERE tenant_id = $1 "
+            "ORDER BY workflow_id, step_id",
+            tenant_id,
+        )
+        return [StepDraft.of(row) for row in rows]
+
     async def for_workflows(
         self, ex: Executor, workflow_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, list[StepDraft]]:
