@@ -76,6 +76,7 @@ async def two_tenants(owner_conn, factory):
         await fill_user_tokens(owner_conn, tenant.id, account.user.id)
         await fill_participant_data(owner_conn, tenant.id, account.user.id, instance_id)
         await fill_personal_data_keys(owner_conn, tenant.id, instance_id)
+        await fill_retention_policies(owner_conn, tenant.id, account.user.id)
         made.append((tenant, account))
     return made
 
@@ -198,6 +199,19 @@ async def fill_personal_data_keys(conn, tenant_id, instance_id):
     )
 
 
+async def fill_retention_policies(conn, tenant_id, user_id):
+    """The tenant's retention policy for every template, and one for a template (0022)."""
+    for template_key, after_days in ((None, 3650), ("contract-onboarding", 365)):
+        await conn.execute(
+            "INSERT INTO wfm.retention_policies (tenant_id, template_key, after_days, "
+            "updated_at, updated_by) VALUES ($1, $2, $3, now(), $4)",
+            tenant_id,
+            template_key,
+            after_days,
+            user_id,
+        )
+
+
 async def fill_mfa_tables(conn, tenant_id, user_id):
     """A second factor, a recovery code and a login challenge (migration 0012)."""
     await conn.execute(
@@ -266,6 +280,8 @@ async def test_without_a_setting_every_tenant_table_is_empty(app_conn, owner_con
         "tenant_secrets",
         "trigger_runs",
         "subject_keys",
+        "files",
+        "retention_policies",
     } <= set(tables)
     for table in tables:
         assert await owner_conn.fetchval(f"SELECT count(*) FROM wfm.{table}") >= 2, table
