@@ -60,6 +60,7 @@ export default defineConfig({
       // is served by the API itself, same origin, and needs no such thing
       "/graphql": { target: api, ws: true, changeOrigin: true, rewriteWsOrigin: true },
       "/auth": { target: api, changeOrigin: true },
+      "/files": { target: api, changeOrigin: true },
     },
   },
   test: {

@@ -5,6 +5,9 @@ import { RouterProvider, type createBrowserRouter } from "react-router";
 import { Provider as GraphqlProvider } from "urql";
 import type { Session } from "./auth/session";
 import { SessionProvider, useSessionState } from "./auth/SessionContext";
+import { FILES_PATH } from "./config";
+import { FileTransferProvider } from "./files/FileTransferContext";
+import { createFileTransfer } from "./files/transfer";
 import { createGraphqlClient, type GraphqlClientOptions } from "./graphql/client";
 import { isLanguage } from "./i18n/languages";
 
@@ -13,15 +16,28 @@ export interface AppProps {
   i18n: I18n;
   router: ReturnType<typeof createBrowserRouter>;
   client: Omit<GraphqlClientOptions, "language">;
+  /** Where attachments are uploaded (src/config.ts); this origin's `/files` by default */
+  filesUrl?: string;
 }
 
-function Routes({ session, i18n, router, client }: AppProps) {
+function Routes({ session, i18n, router, client, filesUrl = FILES_PATH }: AppProps) {
   const [graphql] = useState(() =>
     createGraphqlClient(session, { ...client, language: () => i18n.language }),
   );
+  const [transfer] = useState(() =>
+    createFileTransfer({
+      session,
+      filesUrl,
+      credentials: client.credentials ?? "same-origin",
+      language: () => i18n.language,
+      fetch: client.fetch,
+    }),
+  );
   return (
     <GraphqlProvider value={graphql}>
-      <RouterProvider router={router} />
+      <FileTransferProvider transfer={transfer}>
+        <RouterProvider router={router} />
+      </FileTransferProvider>
     </GraphqlProvider>
   );
 }

@@ -20,6 +20,7 @@ describe("where the API answers", () => {
       webSocketUrl: "wss://app.example.test/graphql",
       refreshUrl: "/auth/refresh",
       logoutUrl: "/auth/logout",
+      filesUrl: "/files",
       credentials: "same-origin",
     });
   });
@@ -52,6 +53,7 @@ describe("where the API answers", () => {
       webSocketUrl: "wss://api.example.test/graphql",
       refreshUrl: "https://api.example.test/auth/refresh",
       logoutUrl: "https://api.example.test/auth/logout",
+      filesUrl: "https://api.example.test/files",
       credentials: "include",
     });
   });

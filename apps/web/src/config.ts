@@ -2,13 +2,14 @@
  *
  * The app asks its own origin for `/config.json`. Without one (a 404, or the API serving
  * the app itself, which answers that path with the page), the API is this origin: every
- * call goes to `/graphql` and `/auth/*` here. `{"apiUrl": "https://api.example.test"}`
+ * call goes to `/graphql`, `/auth/*` and `/files` here. `{"apiUrl": "https://api.example.test"}`
  * sends them to that origin instead (its `WFM_CORS_ORIGINS` must list this app's origin),
  * with `credentials: "include"` so the refresh cookie travels between the two origins of
  * one site; across sites the browser keeps that `SameSite=Strict` cookie back, and a
  * reload asks to sign in again. */
 
 export const CONFIG_PATH = "/config.json";
+export const FILES_PATH = "/files";
 
 export interface ApiLocation {
   /** GraphQL over HTTP */
@@ -17,6 +18,8 @@ export interface ApiLocation {
   webSocketUrl: string;
   refreshUrl: string;
   logoutUrl: string;
+  /** Attachments: `POST` uploads here; a file's `downloadUrl` (`/files/<id>`) is under the same API */
+  filesUrl: string;
   /** "include" when the API is another origin, so that its cookie is sent and kept */
   credentials: RequestCredentials;
 }
@@ -41,6 +44,7 @@ export function apiLocation(apiUrl: string | null, page: PageLocation): ApiLocat
     webSocketUrl: `${socket}/graphql`,
     refreshUrl: `${http}/auth/refresh`,
     logoutUrl: `${http}/auth/logout`,
+    filesUrl: `${http}/files`,
     credentials: sameOrigin ? "same-origin" : "include",
   };
 }

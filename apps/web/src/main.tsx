@@ -30,6 +30,6 @@ const root = document.getElementById("root");
 if (root === null) throw new Error("index.html has no #root");
 createRoot(root).render(
   <StrictMode>
-    <App session={session} i18n={i18n} router={createBrowserRouter(routes)} client={client} />
+    <App session={session} i18n={i18n} router={createBrowserRouter(routes)} client={client} filesUrl={api.filesUrl} />
   </StrictMode>,
 );

@@ -45,7 +45,7 @@ describe("the routes", () => {
     const { router } = openApp("/", marketOps);
     expect(await screen.findByRole("heading", { name: "Work queue" })).toBeDefined();
     expect(router.state.location.pathname).toBe("/console/work");
-    expect(mainLinks()).toEqual(["Work queue", "Workflows", "Tenants", "Templates", "Operations", "Notifications"]);
+    expect(mainLinks()).toEqual(["Work queue", "Workflows", "Tenants", "Templates", "Operations", "Privacy", "Notifications"]);
     expect(screen.getByRole("banner").textContent).toContain("Olivia Ops");
   });
 

@@ -15,6 +15,7 @@ const TenantDetail = lazyScreen(() => import("./routes/tenants/TenantDetail"), "
 const TemplateList = lazyScreen(() => import("./routes/templates/TemplateList"), "TemplateList");
 const TemplateDetail = lazyScreen(() => import("./routes/templates/TemplateDetail"), "TemplateDetail");
 const Operations = lazyScreen(() => import("./routes/operations/Operations"), "Operations");
+const DataSubjects = lazyScreen(() => import("./routes/privacy/DataSubjects"), "DataSubjects");
 const MyWorkflows = lazyScreen(() => import("./routes/portal/MyWorkflows"), "MyWorkflows");
 const StartWorkflow = lazyScreen(() => import("./routes/portal/StartWorkflow"), "StartWorkflow");
 const PortalWorkflow = lazyScreen(() => import("./routes/portal/PortalWorkflow"), "PortalWorkflow");
@@ -60,6 +61,7 @@ export const routes: RouteObject[] = [
               { path: "templates", ...load(TemplateList) },
               { path: "templates/:key", ...load(TemplateDetail) },
               { path: "operations", ...load(Operations) },
+              { path: "data-subjects", ...load(DataSubjects) },
               { path: "*", element: <NotFound /> },
             ],
           },

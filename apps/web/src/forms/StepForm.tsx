@@ -1,10 +1,20 @@
 import Form, { type IChangeEvent } from "@rjsf/core";
-import { englishStringTranslator, TranslatableString, type RJSFSchema, type RJSFValidationError } from "@rjsf/utils";
+import {
+  englishStringTranslator,
+  TranslatableString,
+  type Field,
+  type RegistryFieldsType,
+  type RJSFSchema,
+  type RJSFValidationError,
+} from "@rjsf/utils";
 import { useMemo, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 import { useTranslation } from "react-i18next";
 import type { FieldProblem } from "../graphql/errors";
+import { arrayButtons } from "./arrayButtons";
 import { apiErrorSchema, fieldIdOf, localizedErrors } from "./errors";
+import { FILE_FIELD, FileField, type StepFiles, type StepFormContext } from "./FileField";
+import { withFileFields } from "./fileFields";
 import { labelledUi } from "./labels";
 import { useErrorsInLanguage } from "./useErrorsInLanguage";
 import { stepValidator } from "./validator";
@@ -12,6 +22,24 @@ import { stepValidator } from "./validator";
 export type StepData = Record<string, unknown>;
 
 const NO_PROBLEMS: readonly FieldProblem[] = [];
+const STEP_TEMPLATES = { ButtonTemplates: arrayButtons<StepData, RJSFSchema, StepFormContext>() };
+// rjsf's words on a list's buttons, in the person's language
+const BUTTON_WORDS: Partial<
+  Record<TranslatableString, "form.addItem" | "form.removeItem" | "form.moveUp" | "form.moveDown" | "form.copyItem">
+> = {
+  [TranslatableString.AddItemButton]: "form.addItem",
+  [TranslatableString.AddButton]: "form.addItem",
+  [TranslatableString.RemoveButton]: "form.removeItem",
+  [TranslatableString.MoveUpButton]: "form.moveUp",
+  [TranslatableString.MoveDownButton]: "form.moveDown",
+  [TranslatableString.CopyButton]: "form.copyItem",
+};
+
+/** The step forms' own fields (a `format: "file-id"` property: ./fileFields.ts); rjsf types
+ * every field with the whole form's data, a field gets its own value */
+export const STEP_FIELDS: RegistryFieldsType<StepData, RJSFSchema, StepFormContext> = {
+  [FILE_FIELD]: FileField as Field<StepData, RJSFSchema, StepFormContext>,
+};
 
 export interface StepFormProps {
   /** The step's JSON Schema */
@@ -25,6 +53,8 @@ export interface StepFormProps {
   busy?: boolean;
   /** The API's problems with the data last sent, shown at their fields until edited */
   apiProblems?: readonly FieldProblem[];
+  /** The step takes files: how to upload them, and the workflow's files already there */
+  files?: StepFiles;
   onChange?: (data: StepData) => void;
   /** Keep the data without sending it (absent: no Save button) */
   onSave?: (data: StepData) => void;
@@ -41,12 +71,13 @@ export function StepForm({
   readOnly = false,
   busy = false,
   apiProblems = NO_PROBLEMS,
+  files,
   onChange,
   onSave,
   onContinue,
 }: StepFormProps) {
   const { t } = useTranslation("portal");
-  const form = useRef<Form<StepData>>(null);
+  const form = useRef<Form<StepData, RJSFSchema, StepFormContext>>(null);
   // the errors shown follow a change of language at once, not at the next keystroke
   const { revalidating } = useErrorsInLanguage(form, !readOnly);
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
@@ -60,7 +91,7 @@ export function StepForm({
   }
 
   const uiSchema = useMemo(
-    () => ({ ...labelledUi(schema, t), "ui:submitButtonOptions": { norender: true } }),
+    () => ({ ...withFileFields(schema, labelledUi(schema, t)), "ui:submitButtonOptions": { norender: true } }),
     [schema, t],
   );
   const extraErrors = useMemo(
@@ -70,6 +101,8 @@ export function StepForm({
       ),
     [problems, editedSinceProblems, idPrefix],
   );
+
+  const formContext = useMemo<StepFormContext>(() => ({ files }), [files]);
 
   function transformErrors(errors: RJSFValidationError[]): RJSFValidationError[] {
     if (showEveryError) return localizedErrors(errors, t);
@@ -89,11 +122,13 @@ export function StepForm({
   }
 
   return (
-    <Form<StepData>
+    <Form<StepData, RJSFSchema, StepFormContext>
       ref={form}
       className="step-form"
       schema={schema}
       uiSchema={uiSchema}
+      fields={STEP_FIELDS}
+      formContext={formContext}
       formData={data}
       validator={stepValidator}
       idPrefix={idPrefix}
@@ -106,13 +141,11 @@ export function StepForm({
       }}
       transformErrors={transformErrors}
       extraErrors={extraErrors}
-      translateString={(text, params) =>
-        text === TranslatableString.AddItemButton || text === TranslatableString.AddButton
-          ? t("form.addItem")
-          : text === TranslatableString.RemoveButton
-            ? t("form.removeItem")
-            : englishStringTranslator(text, params)
-      }
+      templates={STEP_TEMPLATES}
+      translateString={(text, params) => {
+        const words = BUTTON_WORDS[text];
+        return words ? t(words) : englishStringTranslator(text, params);
+      }}
       onChange={changed}
       // the errors are shown at their fields (rjsf would also log them to the console)
       onError={() => undefined}

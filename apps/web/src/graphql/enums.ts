@@ -10,6 +10,13 @@ export type AuditOutcome =
   | 'OK'
   | 'REFUSED';
 
+/** Where a file is with the virus scanner: PENDING until scanned (not downloadable), CLEAN or INFECTED (never downloadable) once it was, UNSCANNED when no scanner is configured */
+export type FileStatus =
+  | 'CLEAN'
+  | 'INFECTED'
+  | 'PENDING'
+  | 'UNSCANNED';
+
 /** Where a background job is (FAILED: held after its last attempt) */
 export type JobStatus =
   | 'CANCELED'

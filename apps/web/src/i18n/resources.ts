@@ -3,8 +3,10 @@
 import enAccount from "./en/account.json";
 import enAuth from "./en/auth.json";
 import enCommon from "./en/common.json";
+import enFiles from "./en/files.json";
 import enOperations from "./en/operations.json";
 import enPortal from "./en/portal.json";
+import enPrivacy from "./en/privacy.json";
 import enTemplates from "./en/templates.json";
 import enTenants from "./en/tenants.json";
 import enWork from "./en/work.json";
@@ -12,8 +14,10 @@ import enWorkflows from "./en/workflows.json";
 import frAccount from "./fr/account.json";
 import frAuth from "./fr/auth.json";
 import frCommon from "./fr/common.json";
+import frFiles from "./fr/files.json";
 import frOperations from "./fr/operations.json";
 import frPortal from "./fr/portal.json";
+import frPrivacy from "./fr/privacy.json";
 import frTemplates from "./fr/templates.json";
 import frTenants from "./fr/tenants.json";
 import frWork from "./fr/work.json";
@@ -21,8 +25,10 @@ import frWorkflows from "./fr/workflows.json";
 import nlAccount from "./nl/account.json";
 import nlAuth from "./nl/auth.json";
 import nlCommon from "./nl/common.json";
+import nlFiles from "./nl/files.json";
 import nlOperations from "./nl/operations.json";
 import nlPortal from "./nl/portal.json";
+import nlPrivacy from "./nl/privacy.json";
 import nlTemplates from "./nl/templates.json";
 import nlTenants from "./nl/tenants.json";
 import nlWork from "./nl/work.json";
@@ -38,6 +44,8 @@ export const NAMESPACES = [
   "operations",
   "portal",
   "account",
+  "files",
+  "privacy",
 ] as const;
 
 export type Namespace = (typeof NAMESPACES)[number];
@@ -52,6 +60,8 @@ const en = {
   operations: enOperations,
   portal: enPortal,
   account: enAccount,
+  files: enFiles,
+  privacy: enPrivacy,
 };
 
 // English is the reference: every other language has its keys (src/i18n/messages.test.ts)
@@ -69,6 +79,8 @@ export const resources: Record<"en" | "fr" | "nl", Record<Namespace, object>> & 
     operations: frOperations,
     portal: frPortal,
     account: frAccount,
+    files: frFiles,
+    privacy: frPrivacy,
   },
   nl: {
     common: nlCommon,
@@ -80,5 +92,7 @@ export const resources: Record<"en" | "fr" | "nl", Record<Namespace, object>> & 
     operations: nlOperations,
     portal: nlPortal,
     account: nlAccount,
+    files: nlFiles,
+    privacy: nlPrivacy,
   },
 };

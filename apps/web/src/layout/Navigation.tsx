@@ -19,6 +19,7 @@ function linksFor(user: SessionUser, t: TFunction): Link[] {
       { to: "/console/tenants", label: t("nav.tenants") },
       { to: "/console/templates", label: t("nav.templates") },
       { to: "/console/operations", label: t("nav.operations") },
+      { to: "/console/data-subjects", label: t("nav.privacy") },
       { to: "/notifications", label: t("nav.notifications") },
     ];
   }

@@ -44,6 +44,7 @@ function onboardingApi({ draft, refuseDrafts = false }: { draft: Draft | null; r
           title: "Company information",
           schema: { type: "object", properties: { companyName: { type: "string" }, city: { type: "string" } } },
           roles: [],
+          attachments: null,
           __typename: "TemplateStep",
         },
       ],
@@ -66,6 +67,7 @@ function onboardingApi({ draft, refuseDrafts = false }: { draft: Draft | null; r
       __typename: "WorkflowState",
     },
     drafts: stored === null ? [] : [stored],
+    files: [],
     __typename: "Workflow",
   });
   return fakeServer((request) => {

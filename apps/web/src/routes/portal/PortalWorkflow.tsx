@@ -1,11 +1,15 @@
 import type { RJSFSchema } from "@rjsf/utils";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useMutation, useQuery, useSubscription } from "urql";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { StatusBadge } from "../../components/StatusBadge";
+import { AttachmentsSection } from "../../files/AttachmentsSection";
+import { useAttachments } from "../../files/useAttachments";
+import type { StepFiles } from "../../forms/FileField";
+import { takesFiles } from "../../forms/fileFields";
 import { StepForm, type StepData } from "../../forms/StepForm";
 import { graphql } from "../../graphql";
 import { fieldProblems, hasErrorCode } from "../../graphql/errors";
@@ -39,6 +43,10 @@ const PortalWorkflowDocument = graphql(`
           title
           schema
           roles
+          attachments {
+            contentTypes
+            maxBytes
+          }
         }
       }
       state {
@@ -64,6 +72,9 @@ const PortalWorkflowDocument = graphql(`
       }
       drafts {
         ...StepDraftShown
+      }
+      files {
+        ...WorkflowAttachment
       }
     }
   }
@@ -125,9 +136,9 @@ function useLiveWorkflow(id: string) {
       window.clearInterval(timer);
     };
   }, [live, reexecute]);
-  const refresh = () => {
+  const refresh = useCallback(() => {
     reexecute({ requestPolicy: "network-only" });
-  };
+  }, [reexecute]);
   return { result, live, refresh };
 }
 
@@ -170,6 +181,7 @@ function WorkflowView({ workflow, live, refresh }: { workflow: Workflow; live: b
   const intentKey = useIntentKey();
   const [edits, setEdits] = useState<Record<string, StepData>>({});
   const drafts = useStepDrafts(workflow.id, workflow.drafts, refresh);
+  const attachments = useAttachments(workflow.id, workflow.files, refresh);
   // a discarded draft: the form starts again from the step's own data
   const [discards, setDiscards] = useState(0);
 
@@ -198,6 +210,17 @@ function WorkflowView({ workflow, live, refresh }: { workflow: Workflow; live: b
   }
 
   const apiProblems = useMemo(() => (executed?.error ? fieldProblems(executed.error) : []), [executed]);
+
+  const { uploadTo } = attachments;
+  const stepFiles: StepFiles | undefined =
+    templateStep === undefined || !takesFiles(templateStep.schema)
+      ? undefined
+      : {
+          contentTypes: templateStep.attachments?.contentTypes ?? [],
+          maxBytes: templateStep.attachments?.maxBytes ?? null,
+          upload: uploadTo(templateStep.id),
+          known: workflow.files,
+        };
 
   async function continueWith(stepId: string, stepData: StepData) {
     const key = intentKey(`execute:${stepId}:${JSON.stringify(stepData)}`);
@@ -296,6 +319,7 @@ function WorkflowView({ workflow, live, refresh }: { workflow: Workflow; live: b
                     idPrefix={`step_${shown.id.replaceAll("-", "_")}`}
                     busy={sending || drafts.busy}
                     apiProblems={apiProblems}
+                    files={stepFiles}
                     onChange={(next) => {
                       setEdits((previous) => ({ ...previous, [shown.id]: next }));
                     }}
@@ -316,6 +340,7 @@ function WorkflowView({ workflow, live, refresh }: { workflow: Workflow; live: b
                       schema={schemaOf(templateStep.schema)}
                       data={isRecord(shown.data) ? shown.data : {}}
                       idPrefix={`done_${shown.id.replaceAll("-", "_")}`}
+                      files={stepFiles}
                       readOnly
                     />
                   )}
@@ -357,6 +382,17 @@ function WorkflowView({ workflow, live, refresh }: { workflow: Workflow; live: b
           )}
         </div>
       </div>
+
+      {workflow.files.length > 0 && (
+        <AttachmentsSection
+          files={workflow.files}
+          stepTitle={stepTitle}
+          hrefOf={attachments.hrefOf}
+          onDownload={attachments.download}
+          downloading={attachments.downloading}
+          problem={attachments.problem}
+        />
+      )}
     </section>
   );
 }

@@ -15,6 +15,7 @@ import { hasErrorCode } from "../../graphql/errors";
 import { formatDateTime } from "../../i18n/format";
 import "../../styles/tenants.css";
 import { ReasonDialog } from "./ReasonDialog";
+import { RetentionPolicies } from "./RetentionPolicies";
 import { TenantStatusBadge } from "./TenantStatusBadge";
 
 const USERS_CURSOR = "usersAfter";
@@ -83,6 +84,37 @@ const ConsoleTenantWorkflowsQuery = graphql(`
         }
       }
     }
+  }
+`);
+
+const ConsoleRetentionPoliciesQuery = graphql(`
+  query ConsoleRetentionPolicies($tenantId: ID!) {
+    retentionPolicies(tenantId: $tenantId) {
+      templateKey
+      afterDays
+      updatedAt
+      updatedBy {
+        name
+      }
+    }
+    templates {
+      key
+    }
+  }
+`);
+
+const SetRetentionPolicyMutation = graphql(`
+  mutation ConsoleSetRetentionPolicy($tenantId: ID!, $templateKey: String, $afterDays: Int!) {
+    setRetentionPolicy(tenantId: $tenantId, templateKey: $templateKey, afterDays: $afterDays) {
+      templateKey
+      afterDays
+    }
+  }
+`);
+
+const RemoveRetentionPolicyMutation = graphql(`
+  mutation ConsoleRemoveRetentionPolicy($tenantId: ID!, $templateKey: String) {
+    removeRetentionPolicy(tenantId: $tenantId, templateKey: $templateKey)
   }
 `);
 
@@ -189,6 +221,15 @@ export function TenantDetail() {
     pause: !found,
   });
 
+  const [retention, reexecuteRetention] = useQuery({
+    query: ConsoleRetentionPoliciesQuery,
+    variables: { tenantId: id },
+    pause: !found,
+  });
+  const [retentionChange, setRetentionChange] = useState<{ busy: boolean; error?: CombinedError }>({ busy: false });
+  const [, setRetentionPolicy] = useMutation(SetRetentionPolicyMutation);
+  const [, removeRetentionPolicy] = useMutation(RemoveRetentionPolicyMutation);
+
   const [pending, setPending] = useState<Pending | null>(null);
   const [refusal, setRefusal] = useState<CombinedError | undefined>(undefined);
   const [submitting, setSubmitting] = useState(false);
@@ -240,6 +281,13 @@ export function TenantDetail() {
       return;
     }
     reexecuteTenant({ requestPolicy: "network-only" });
+  }
+
+  async function changeRetention(change: () => Promise<{ error?: CombinedError }>) {
+    setRetentionChange({ busy: true });
+    const answer = await change();
+    setRetentionChange({ busy: false, error: answer.error });
+    if (answer.error === undefined) reexecuteRetention({ requestPolicy: "network-only" });
   }
 
   const dialogText = (action: Pending) => {
@@ -353,6 +401,22 @@ export function TenantDetail() {
           },
         ]}
       />
+
+      <ErrorMessage error={retention.error} />
+      {retention.data !== undefined && (
+        <RetentionPolicies
+          tenantName={tenant.companyName}
+          policies={retention.data.retentionPolicies}
+          templateKeys={[...new Set(retention.data.templates.map((template) => template.key))].sort()}
+          busy={retentionChange.busy}
+          error={retentionChange.error}
+          onSet={(templateKey, afterDays) => void changeRetention(() => setRetentionPolicy({ tenantId: id, templateKey, afterDays }))}
+          onRemove={(templateKey) => void changeRetention(() => removeRetentionPolicy({ tenantId: id, templateKey }))}
+        />
+      )}
+      <p>
+        <Link to={`/console/data-subjects?tenant=${encodeURIComponent(tenant.id)}`}>{t("detail.dataSubjects")}</Link>
+      </p>
 
       <h2>{t("detail.users")}</h2>
       <ErrorMessage error={users.error} />

@@ -3,6 +3,9 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams, useSearchParams } from "react-router";
 import { useClient, useQuery, useSubscription, type CombinedError } from "urql";
 import { ErrorMessage } from "../../components/ErrorMessage";
+import { AttachmentsSection } from "../../files/AttachmentsSection";
+import { useAttachments } from "../../files/useAttachments";
+import { takesFiles } from "../../forms/fileFields";
 import { Loading } from "../../components/Loading";
 import { Pagination } from "../../components/Pagination";
 import { useCursor } from "../../components/useCursor";
@@ -36,6 +39,7 @@ import { ValidateWorkflowMutation, workflowCheck, type ValidationAnswer } from "
 const EVENTS_PAGE_SIZE = 50;
 const EVENTS_CURSOR = "events";
 const AS_OF = "asOf";
+const NO_FILES: readonly never[] = [];
 
 // who did something, as <Performer> shows it
 graphql(`
@@ -84,7 +88,14 @@ const WorkflowDetailQuery = graphql(`
           type
           title(locale: $locale)
           schema
+          attachments {
+            contentTypes
+            maxBytes
+          }
         }
+      }
+      files {
+        ...WorkflowAttachment
       }
       state {
         steps {
@@ -203,6 +214,7 @@ export function WorkflowDetail() {
   }, [liveVersion, shownVersion, refresh]);
 
   const client = useClient();
+  const attachments = useAttachments(id, workflow?.files ?? NO_FILES, refresh);
   const { keyFor, done } = useIntentKeys();
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<CombinedError | undefined>();
@@ -399,7 +411,8 @@ export function WorkflowDetail() {
             canExecute
               ? (step) => {
                   if (step.id !== workflow.currentStepId) return null;
-                  const schema = workflow.template.steps.find((candidate) => candidate.id === step.id)?.schema;
+                  const definition = workflow.template.steps.find((candidate) => candidate.id === step.id);
+                  const schema = definition?.schema;
                   return (
                     <StepForm
                       key={`${step.id}:${String(actionsDone)}`}
@@ -407,6 +420,16 @@ export function WorkflowDetail() {
                       initialData={step.data}
                       problems={stepProblems}
                       busy={busy}
+                      files={
+                        takesFiles(schema)
+                          ? {
+                              contentTypes: definition?.attachments?.contentTypes ?? [],
+                              maxBytes: definition?.attachments?.maxBytes ?? null,
+                              upload: attachments.uploadTo(step.id),
+                              known: workflow.files,
+                            }
+                          : undefined
+                      }
                       onSubmit={(data) => {
                         void run(JSON.stringify({ action: "EXECUTE_STEP", stepId: step.id, data }), (key) =>
                           client.mutation(ExecuteStepMutation, { ...base, key, stepId: step.id, data }).toPromise(),
@@ -419,6 +442,15 @@ export function WorkflowDetail() {
           }
         />
       </section>
+
+      <AttachmentsSection
+        files={workflow.files}
+        stepTitle={stepTitle}
+        hrefOf={attachments.hrefOf}
+        onDownload={attachments.download}
+        downloading={attachments.downloading}
+        problem={attachments.problem}
+      />
 
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">{t("timeline.title")}</h2>
