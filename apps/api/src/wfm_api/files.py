@@ -35,18 +35,20 @@ from starlette.routing import Route
 from wfm_api.auth import identify
 from wfm_api.errors import storage_unavailable
 from wfm_api.form_stream import FormStream, MalformedForm
-from wfm_api.refusals import error_response, http_error
+from wfm_api.refusals import (
+    NO_STORE,
+    ErrorStatuses,
+    http_error,
+    refused,
+    storage_unavailable_response,
+)
 from wfm_bootstrap import Services
 from wfm_directory.audit import Refusal
 from wfm_documents.files import ContentTypeNotAllowed, FileInfected, FileTooLarge
 from wfm_shared.errors import (
-    Conflict,
     FieldError,
     Forbidden,
-    InvalidTransition,
     NotFound,
-    RateLimited,
-    ServiceUnavailable,
     Unauthenticated,
     ValidationFailed,
     WfmError,
@@ -66,28 +68,18 @@ UPLOAD_MAX_BODY_BYTES = FILE_MAX_BYTES + FORM_OVERHEAD_BYTES
 # How long the whole of an upload may take to arrive (25 MiB at 90 kB/s).
 UPLOAD_SECONDS = 300.0
 
-NO_STORE = {"cache-control": "no-store"}
-STATUS_OF: tuple[tuple[type[WfmError], int], ...] = (
-    (Unauthenticated, 401),
-    (Forbidden, 403),
-    (NotFound, 404),
-    (InvalidTransition, 409),
-    (Conflict, 409),  # FILE_PENDING among them
+# the file routes' own errors, before the typed errors every plain HTTP route answers
+FILE_ERROR_STATUS: ErrorStatuses = (
     (FileInfected, 410),
     (FileTooLarge, 413),
     (ContentTypeNotAllowed, 415),
-    (ValidationFailed, 422),
-    (RateLimited, 429),
-    (ServiceUnavailable, 503),
 )
 
 
-def refused(error: WfmError) -> JSONResponse:
-    status = next((code for kind, code in STATUS_OF if isinstance(error, kind)), 400)
-    headers = dict(NO_STORE)
-    if status == 401:
-        headers["www-authenticate"] = "Bearer"
-    return error_response(error, status, headers)
+def refused_file(error: WfmError) -> JSONResponse:
+    # a bearer token is what these routes take (RFC 6750's challenge)
+    challenge = {"www-authenticate": "Bearer"} if isinstance(error, Unauthenticated) else {}
+    return refused(error, FILE_ERROR_STATUS, challenge)
 
 
 Endpoint = Callable[[Request, Services, Principal], Awaitable[Response]]
@@ -104,7 +96,7 @@ def files_route(handler: Endpoint) -> Callable[[Request], Awaitable[Response]]:
         try:
             principal = identify(request, services.codec, auth.enrolment_codec).require()
         except WfmError as error:
-            return refused(error)
+            return refused_file(error)
         try:
             return await handler(request, services, principal)
         except Forbidden as error:
@@ -114,20 +106,16 @@ def files_route(handler: Endpoint) -> Callable[[Request], Awaitable[Response]]:
                 [Refusal(operation, request.url.path, error.message)],
                 request_id=request.headers.get("x-request-id"),
             )
-            return refused(error)
+            return refused_file(error)
         except WfmError as error:
-            return refused(error)
+            return refused_file(error)
         except MalformedForm as error:
             return http_error(400, str(error), NO_STORE)
         except Exception as error:
             if not storage_unavailable(error):
                 raise
             log.warning("storage_unavailable", error=repr(error))
-            return http_error(
-                503,
-                "a storage service is unavailable; retry later",
-                {**NO_STORE, "retry-after": "5"},
-            )
+            return storage_unavailable_response()
 
     return endpoint
 

@@ -29,41 +29,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from wfm_api.errors import storage_unavailable
-from wfm_shared.errors import (
-    Conflict,
-    NotFound,
-    RateLimited,
-    ServiceUnavailable,
-    Unauthenticated,
-    ValidationFailed,
-    WfmError,
-)
+from wfm_api.refusals import NO_STORE, refused, storage_unavailable_response
+from wfm_shared.errors import WfmError
 from wfm_shared.logging import get_logger
 from wfm_workflows.inbound_hooks import HookRateLimited, HookReceipt, InboundHooks
 
 log = get_logger("wfm.api")
 
-NO_STORE = {"cache-control": "no-store"}
-STATUS_OF: tuple[tuple[type[WfmError], int], ...] = (
-    (NotFound, 404),
-    (Unauthenticated, 401),
-    (ValidationFailed, 422),
-    (RateLimited, 429),
-    (Conflict, 409),
-    (ServiceUnavailable, 503),
-)
 
-
-def refused(error: WfmError) -> JSONResponse:
-    status = next((code for kind, code in STATUS_OF if isinstance(error, kind)), 400)
-    headers = dict(NO_STORE)
+def refused_hook(error: WfmError) -> JSONResponse:
+    headers = {}
     if isinstance(error, HookRateLimited):
         headers["retry-after"] = str(error.retry_after_seconds)
-    return JSONResponse(
-        {"errors": [{"message": error.message, "extensions": error.extensions()}]},
-        status_code=status,
-        headers=headers,
-    )
+    return refused(error, headers=headers)
 
 
 def answer(receipt: HookReceipt) -> JSONResponse:
@@ -85,23 +63,12 @@ async def receive_hook(request: Request) -> Response:
     try:
         receipt = await hooks.receive(request.path_params["trigger_id"], request.headers, body)
     except WfmError as error:
-        return refused(error)
+        return refused_hook(error)
     except Exception as error:
         if not storage_unavailable(error):
             raise
         log.warning("storage_unavailable", error=repr(error))
-        return JSONResponse(
-            {
-                "errors": [
-                    {
-                        "message": "a storage service is unavailable; retry later",
-                        "extensions": {"code": "UNAVAILABLE"},
-                    }
-                ]
-            },
-            status_code=503,
-            headers={**NO_STORE, "retry-after": "5"},
-        )
+        return storage_unavailable_response()
     return answer(receipt)
 
 
