@@ -205,6 +205,7 @@ async def test_erasing_a_contact_makes_every_copy_read_erased_and_leaves_the_oth
         "keys": 1,
         "workflowIds": [workflow_id],
         "draftsDeleted": 0,
+        "copiesScrubbed": {"webhookDeliveries": 0, "webhookAttempts": 0, "notifications": 0},
         "reason": REASON,
     }
     assert people.lea not in entry["details"]

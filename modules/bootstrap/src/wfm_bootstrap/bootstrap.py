@@ -42,6 +42,7 @@ from wfm_shared.settings import Settings
 from wfm_shared.url_policy import OutgoingUrlPolicy
 from wfm_storage.bootstrap import Storage
 from wfm_storage.repositories.mfa import MfaRepository
+from wfm_storage.repositories.personal_copies import PersonalCopies
 from wfm_storage.repositories.retention import RetentionRepository
 from wfm_workflows.automation import WorkflowAutomation
 from wfm_workflows.configuration import ConfigService
@@ -246,6 +247,10 @@ async def bootstrap(
         tenants=s.tenants,
         templates=s.templates,
         audit=s.audit,
+        events=s.raw_events,
+        documents=s.raw_documents,
+        copies=PersonalCopies(),
+        box=box,
         clock=clock,
     )
     users = UserService(
@@ -322,6 +327,10 @@ async def bootstrap(
             templates=s.templates,
             drafts=s.drafts,
             audit=s.audit,
+            events=s.raw_events,
+            documents=s.raw_documents,
+            copies=PersonalCopies(),
+            box=box,
             clock=clock,
         ),
         exports=ExportService(

@@ -4,8 +4,12 @@ instance documents then reads `[erased]`, while the log stays as it was written 
 workflow goes on folding; the other people named in the same workflows are untouched.
 
 What is not under those keys goes in the same transaction: the tenant's step drafts (form
-data saved but not completed, in Postgres) that hold a value of the subject. The audit trail records the
-erasure by subject id, workflows and reason, never an e-mail address or a value. Erasing a
+data saved but not completed, in Postgres) that hold a value of the subject are deleted, and
+the copies PostgreSQL keeps of the subject's values in the workflows naming them (webhook
+deliveries and the receivers' answers, notifications: `wfm_privacy.copies`) read
+`[erased]` where the values were; the values are read with the keys before they are
+destroyed. The audit trail records the erasure by subject id, workflows, counts and reason,
+never an e-mail address or a value. Erasing a
 subject already erased changes nothing and says so (no second audit entry: nothing
 happened)."""
 
@@ -13,19 +17,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from wfm_engine.personal import NOTHING, FieldPlan, definition_plans, personal_values
+from wfm_privacy.copies import ScrubbedCopies, held_values, scrub_copies
+from wfm_privacy.export import ciphers_of
 from wfm_privacy.subjects import DataSubject, subject_of
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
 from wfm_shared.documents import text_problem
 from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_shared.principal import Principal
+from wfm_shared.sealing import SecretBox
 from wfm_storage.postgres import Database, Executor
+from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.instance_index import InstanceIndex
+from wfm_storage.repositories.personal_copies import PersonalCopies
 from wfm_storage.repositories.step_drafts import StepDraft, StepDraftRepository
 from wfm_storage.repositories.subject_keys import SubjectKeys
 from wfm_storage.repositories.templates import TemplateRepository
@@ -44,6 +53,8 @@ class ErasureReport:
     erased_at: datetime
     already_erased: bool
     drafts_deleted: int
+    # rows of PostgreSQL whose copies of the subject's values now read [erased]
+    copies_scrubbed: ScrubbedCopies = field(default_factory=ScrubbedCopies)
 
 
 def reason_problems(reason: str) -> list[FieldError]:
@@ -63,21 +74,31 @@ class ErasureService:
         templates: TemplateRepository,
         drafts: StepDraftRepository,
         audit: AuditLog,
+        events: EventLog,
+        documents: InstanceDocumentStore,
+        copies: PersonalCopies,
+        box: SecretBox,
         clock: Clock,
     ) -> None:
+        """`events`, `documents`: the stores as MongoDB holds them (tokens unrevealed)."""
         self._db = db
         self._keys = keys
         self._index = index
         self._templates = templates
         self._drafts = drafts
         self._audit = audit
+        self._events = events
+        self._documents = documents
+        self._copies = copies
+        self._box = box
         self._clock = clock
 
     async def erase_subject(
         self, principal: Principal, subject_id: uuid.UUID, reason: str
     ) -> ErasureReport:
-        """Destroy every key of the subject, delete the step drafts holding its values, and
-        audit it: in one transaction. NOT_FOUND: no workflow ever named the subject."""
+        """Destroy every key of the subject, delete the step drafts holding its values, replace
+        its values in PostgreSQL's copies, and audit it: in one transaction. NOT_FOUND: no
+        workflow ever named the subject."""
         authorize(principal, Permission.PRIVACY_MANAGE)
         problems = reason_problems(reason)
         if problems:
@@ -86,6 +107,15 @@ class ErasureService:
         now = self._clock.now()
         async with self._db.transaction(principal) as conn:
             subject = await subject_of(conn, self._keys, subject_id)
+            # what the keys still open, read before they are destroyed
+            live = [key for key in subject.keys if not key.erased]
+            values = await held_values(
+                principal,
+                self._events,
+                self._documents,
+                list(dict.fromkeys(key.instance_id for key in live)),
+                ciphers_of(live, self._box),
+            )
             erased = await self._keys.erase_subject(
                 conn, subject_id, at=now, by=principal.user_id, reason=reason
             )
@@ -100,6 +130,14 @@ class ErasureService:
                     drafts_deleted=0,
                 )
             drafts = await self._delete_drafts(conn, subject)
+            # the workflows whose keys were live: the others' copies were scrubbed with them
+            copies = await scrub_copies(
+                conn,
+                self._copies,
+                subject.tenant_id,
+                list(dict.fromkeys(uuid.UUID(key.instance_id) for key in live)),
+                values,
+            )
             await self._audit.append(
                 conn,
                 principal=principal,
@@ -112,6 +150,7 @@ class ErasureService:
                     "keys": erased,
                     "workflowIds": [str(w) for w in subject.workflow_ids],
                     "draftsDeleted": drafts,
+                    "copiesScrubbed": copies.as_json(),
                     "reason": reason,
                 },
             )
@@ -123,6 +162,7 @@ class ErasureService:
             now,
             already_erased=False,
             drafts_deleted=drafts,
+            copies_scrubbed=copies,
         )
 
     async def _delete_drafts(self, conn: Executor, subject: DataSubject) -> int:

@@ -12,7 +12,7 @@ their own)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -39,7 +39,7 @@ from wfm_storage.records import InstanceIndexRow, User
 from wfm_storage.repositories.audit import AuditEntry, AuditFilter, AuditLog
 from wfm_storage.repositories.files import FileRecord
 from wfm_storage.repositories.instance_index import InstanceIndex
-from wfm_storage.repositories.subject_keys import SubjectKeys
+from wfm_storage.repositories.subject_keys import SubjectKey, SubjectKeys
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.users import UserFilter, UserRepository
 
@@ -60,6 +60,16 @@ class FileLists(Protocol):
     async def for_workflows(
         self, principal: Principal, workflow_ids: Sequence[uuid.UUID]
     ) -> list[FileRecord]: ...
+
+
+def ciphers_of(keys: Iterable[SubjectKey], box: SecretBox) -> dict[uuid.UUID, SubjectCipher | None]:
+    """Each key's cipher by key id (None: the key is erased)."""
+    return {
+        key.id: None
+        if key.sealed_key is None
+        else SubjectCipher(key.id, open_key(box, key.sealed_key))
+        for key in keys
+    }
 
 
 @dataclass
@@ -133,16 +143,7 @@ class ExportService:
             records = await self._templates.by_ids(
                 conn, list({row.template_id for row in rows.values()})
             )
-        disclosure = Disclosure(
-            {
-                key.id: None
-                if key.sealed_key is None
-                else SubjectCipher(key.id, open_key(self._box, key.sealed_key))
-                for key in subject.keys
-            },
-            subject.tenant_id,
-            subject.id,
-        )
+        disclosure = Disclosure(ciphers_of(subject.keys, self._box), subject.tenant_id, subject.id)
         instances = subject.instance_ids
         events = await self._events.for_instances(principal, instances)
         documents = await self._documents.by_ids(principal, instances)

@@ -8,9 +8,10 @@ operations set and remove a tenant's policies; every role reads its own tenant's
 
 The sweep (`sweep`, run by the worker every `retention_interval_seconds` and by
 `wfm privacy retention`), for each finished workflow past its period that it has not swept:
-deletes its files (`FileService.delete_for_workflows`), erases its subject keys (every
-personal value of it, in the log and the documents, reads `[erased]` from then on; the log
-itself is never rewritten), deletes its step drafts, and stamps its index row
+deletes its files (`FileService.delete_for_workflows`), replaces its personal values in the
+copies PostgreSQL keeps of them (`wfm_privacy.copies`: read with its keys first), erases its
+subject keys (every personal value of it, in the log and the documents, reads `[erased]`
+from then on; the log itself is never rewritten), deletes its step drafts, and stamps its index row
 (`personal_data_erased_at`), which takes it out of every later sweep. Each batch ends with
 one audit entry, `privacy.retention_swept`, naming the workflows and the counts: the fact,
 never the data. One sweep runs at a time across every process (an advisory lock: a second
@@ -27,16 +28,21 @@ from datetime import datetime
 from wfm_documents.files import FileService
 from wfm_engine.definitions import RETENTION_MAX_DAYS, RETENTION_MIN_DAYS
 from wfm_engine.template import KEY_PATTERN
+from wfm_privacy.copies import held_values, scrub_copies
+from wfm_privacy.export import ciphers_of
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
 from wfm_shared.errors import FieldError, NotFound, ValidationFailed
 from wfm_shared.logging import get_logger
 from wfm_shared.principal import Principal, system_principal
+from wfm_shared.sealing import SecretBox
 from wfm_storage.postgres import Database, Executor
+from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.repositories.audit import AuditLog
+from wfm_storage.repositories.personal_copies import PersonalCopies
 from wfm_storage.repositories.retention import DueWorkflow, RetentionPolicy, RetentionRepository
 from wfm_storage.repositories.step_drafts import StepDraftRepository
-from wfm_storage.repositories.subject_keys import SubjectKeys
+from wfm_storage.repositories.subject_keys import SubjectKey, SubjectKeys
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_storage.repositories.tenants import TenantRepository
 
@@ -67,6 +73,9 @@ class SweptWorkflow:
     keys_erased: int
     files_deleted: int
     drafts_deleted: int
+    # rows of PostgreSQL (webhook deliveries and attempts, notifications) whose copies of its
+    # personal values now read [erased]
+    copies_scrubbed: int
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -80,6 +89,7 @@ class SweptWorkflow:
             "keysErased": self.keys_erased,
             "filesDeleted": self.files_deleted,
             "draftsDeleted": self.drafts_deleted,
+            "copiesScrubbed": self.copies_scrubbed,
         }
 
 
@@ -103,6 +113,10 @@ class RetentionReport:
     def drafts_deleted(self) -> int:
         return sum(w.drafts_deleted for w in self.workflows)
 
+    @property
+    def copies_scrubbed(self) -> int:
+        return sum(w.copies_scrubbed for w in self.workflows)
+
     def as_json(self) -> dict[str, object]:
         return {
             "at": self.at.isoformat(),
@@ -112,6 +126,7 @@ class RetentionReport:
             "keysErased": self.keys_erased,
             "filesDeleted": self.files_deleted,
             "draftsDeleted": self.drafts_deleted,
+            "copiesScrubbed": self.copies_scrubbed,
         }
 
 
@@ -141,9 +156,14 @@ class RetentionService:
         tenants: TenantRepository,
         templates: TemplateRepository,
         audit: AuditLog,
+        events: EventLog,
+        documents: InstanceDocumentStore,
+        copies: PersonalCopies,
+        box: SecretBox,
         clock: Clock,
         batch_size: int = SWEEP_BATCH,
     ) -> None:
+        """`events`, `documents`: the stores as MongoDB holds them (tokens unrevealed)."""
         self._db = db
         self._retention = retention
         self._keys = subject_keys
@@ -152,6 +172,10 @@ class RetentionService:
         self._tenants = tenants
         self._templates = templates
         self._audit = audit
+        self._events = events
+        self._documents = documents
+        self._copies = copies
+        self._box = box
         self._clock = clock
         self._batch_size = batch_size
         self._platform = system_principal()
@@ -251,6 +275,9 @@ class RetentionService:
             for workflow in due
         }
         async with self._db.transaction(self._platform) as conn:
+            # the copies first: their values are read with the keys about to be destroyed
+            held = await self._keys.for_instances(conn, [w.mongo_id for w in due])
+            copies = {w.id: await self._scrub(conn, w, held, apply=True) for w in due}
             keys = {
                 workflow.id: await self._keys.erase_instances(
                     conn, [workflow.mongo_id], at=at, reason=_reason(workflow)
@@ -260,7 +287,13 @@ class RetentionService:
             drafts = await self._drafts.discard_for_workflows(conn, [w.id for w in due])
             await self._retention.mark_erased(conn, [w.id for w in due], at)
             swept = [
-                _swept(w, keys=keys[w.id], files=files[w.id], drafts=drafts.get(w.id, 0))
+                _swept(
+                    w,
+                    keys=keys[w.id],
+                    files=files[w.id],
+                    drafts=drafts.get(w.id, 0),
+                    copies=copies[w.id],
+                )
                 for w in due
             ]
             await self._audit.append(
@@ -282,12 +315,14 @@ class RetentionService:
                             "keysErased": w.keys_erased,
                             "filesDeleted": w.files_deleted,
                             "draftsDeleted": w.drafts_deleted,
+                            "copiesScrubbed": w.copies_scrubbed,
                         }
                         for w in swept
                     ],
                     "keysErased": sum(w.keys_erased for w in swept),
                     "filesDeleted": sum(w.files_deleted for w in swept),
                     "draftsDeleted": sum(w.drafts_deleted for w in swept),
+                    "copiesScrubbed": sum(w.copies_scrubbed for w in swept),
                 },
             )
         return swept
@@ -304,6 +339,7 @@ class RetentionService:
                 ids = [w.id for w in due]
                 keys = await self._keys.for_instances(conn, [w.mongo_id for w in due])
                 drafts = await self._drafts.for_workflows(conn, ids)
+                copies = {w.id: await self._scrub(conn, w, keys, apply=False) for w in due}
             files = await self._files.for_workflows(self._platform, ids)
             live_keys: dict[str, int] = {}
             for key in keys:
@@ -319,12 +355,31 @@ class RetentionService:
                     keys=live_keys.get(w.mongo_id, 0),
                     files=live_files.get(w.id, 0),
                     drafts=len(drafts.get(w.id, [])),
+                    copies=copies[w.id],
                 )
                 for w in due
             ]
             after = (due[-1].finished_at, due[-1].id)
 
     # -- helpers -----------------------------------------------------------------------------
+
+    async def _scrub(
+        self, conn: Executor, workflow: DueWorkflow, keys: list[SubjectKey], *, apply: bool
+    ) -> int:
+        """Replace the workflow's personal values (every subject's, as its live keys open
+        them) in PostgreSQL's copies of it; the rows rewritten (or, not `apply`, to be)."""
+        live = [k for k in keys if k.instance_id == workflow.mongo_id and not k.erased]
+        values = await held_values(
+            self._platform,
+            self._events,
+            self._documents,
+            [workflow.mongo_id],
+            ciphers_of(live, self._box),
+        )
+        scrubbed = await scrub_copies(
+            conn, self._copies, workflow.tenant_id, [workflow.id], values, apply=apply
+        )
+        return scrubbed.total
 
     async def _require_tenant(self, conn: Executor, tenant_id: uuid.UUID) -> None:
         # another tenant's id answers like an unknown one: row-level security hides it
@@ -357,7 +412,9 @@ def _reason(workflow: DueWorkflow) -> str:
     )
 
 
-def _swept(workflow: DueWorkflow, *, keys: int, files: int, drafts: int) -> SweptWorkflow:
+def _swept(
+    workflow: DueWorkflow, *, keys: int, files: int, drafts: int, copies: int
+) -> SweptWorkflow:
     return SweptWorkflow(
         workflow_id=workflow.id,
         tenant_id=workflow.tenant_id,
@@ -369,4 +426,5 @@ def _swept(workflow: DueWorkflow, *, keys: int, files: int, drafts: int) -> Swep
         keys_erased=keys,
         files_deleted=files,
         drafts_deleted=drafts,
+        copies_scrubbed=copies,
     )

@@ -68,6 +68,13 @@ class DataSubjectErasure:
     def drafts_deleted(self) -> int:
         return self.report.drafts_deleted
 
+    @described_field(
+        "Rows of the copies PostgreSQL keeps of the workflows' data (webhook deliveries and "
+        "their attempts, notifications) whose values of the subject now read [erased]"
+    )
+    def copies_scrubbed(self) -> int:
+        return self.report.copies_scrubbed.total
+
     @strawberry.field
     def erased_at(self) -> datetime:
         return self.report.erased_at
