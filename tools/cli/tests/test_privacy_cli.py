@@ -109,6 +109,7 @@ async def test_erasing_a_contact_destroys_their_keys_once_and_audits_the_reason(
         "alreadyErased": False,
         "workflowIds": [workflow_id],
         "draftsDeleted": 0,
+        "copiesScrubbed": {"webhookDeliveries": 0, "webhookAttempts": 0, "notifications": 0},
     }
     archive = json.loads(wfm("privacy", "export", "--subject", subject, env=platform_env).stdout)
     [step] = archive["workflows"][0]["steps"]

@@ -112,7 +112,8 @@ def erase(
     else:
         console.print(
             f"subject {report.subject_id} erased: {report.keys_erased} key(s) destroyed in "
-            f"{len(report.workflow_ids)} workflow(s), {report.drafts_deleted} draft(s) deleted"
+            f"{len(report.workflow_ids)} workflow(s), {report.drafts_deleted} draft(s) deleted, "
+            f"{report.copies_scrubbed.total} copied row(s) scrubbed"
         )
 
 
@@ -124,6 +125,7 @@ def report_json(report: ErasureReport) -> dict[str, Any]:
         "alreadyErased": report.already_erased,
         "workflowIds": [str(w) for w in report.workflow_ids],
         "draftsDeleted": report.drafts_deleted,
+        "copiesScrubbed": report.copies_scrubbed.as_json(),
         "erasedAt": report.erased_at.isoformat(),
     }
 
