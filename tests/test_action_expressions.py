@@ -25,7 +25,7 @@ from wfm_testing.factories import ean18
 from wfm_testing.graphql import GraphQLClient
 from wfm_testing.peers import serve_asgi
 from wfm_testing.templates import form_step, step, template, unique_key
-from wfm_worker.worker import Worker
+from wfm_testing.worker import drain
 
 # The README's example ("### Expressions in actions"), verbatim; the test swaps the registry's
 # host for its loopback peer.
@@ -183,31 +183,6 @@ async def people(isolated_world):
         "b": b,
         "admin_b": await make("tenant_admin", b),
     }
-
-
-@pytest.fixture
-async def worker(isolated_world):
-    settings = isolated_world.settings.model_copy(
-        update={
-            "worker_metrics_port": 0,
-            "retry_base_seconds": 0.05,
-            "retry_cap_seconds": 0.5,
-            "job_heartbeat_timeout_seconds": 2.0,
-            "webhook_timeout_seconds": 2.0,
-        }
-    )
-    started = Worker(settings, storage=isolated_world.storage)
-    await started.start()
-    try:
-        yield started
-    finally:
-        await started.close()
-
-
-async def drain(worker):
-    """Until nothing is due (a step's event sets off the next job)."""
-    for _ in range(4):
-        await worker.run_until_idle()
 
 
 def call_template(config: dict, *, retry: dict = NO_RETRY, **fields) -> dict:

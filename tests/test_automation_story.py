@@ -33,7 +33,7 @@ from wfm_testing.graphql import GraphQLClient, GraphQLResult
 from wfm_testing.peers import serve_asgi
 from wfm_testing.pytest_plugin import api_env
 from wfm_testing.templates import step, template, unique_key
-from wfm_worker.worker import Worker
+from wfm_testing.worker import drain
 
 REGISTRY_TOKEN = "rt-story-9Fz3Qw7Lp2Xc5Vb8-never-recorded"
 EAN = ean18(16)
@@ -167,30 +167,6 @@ async def platform(isolated_world) -> AsyncIterator[Platform]:
     finally:
         await asyncio.to_thread(api.stop)
         log.unlink(missing_ok=True)
-
-
-@pytest.fixture
-async def worker(isolated_world) -> AsyncIterator[Worker]:
-    settings = isolated_world.settings.model_copy(
-        update={
-            "worker_metrics_port": 0,
-            "retry_base_seconds": 0.05,
-            "retry_cap_seconds": 0.5,
-            "job_heartbeat_timeout_seconds": 2.0,
-        }
-    )
-    started = Worker(settings, storage=isolated_world.storage)
-    await started.start()
-    try:
-        yield started
-    finally:
-        await started.close()
-
-
-async def drain(worker: Worker) -> None:
-    """Until nothing is due (a step's event sets off the next job)."""
-    for _ in range(4):
-        await worker.run_until_idle()
 
 
 async def vendor_sends(

@@ -28,7 +28,7 @@ from wfm_storage.repositories.templates import TemplateRepository
 from wfm_testing.graphql import GraphQLClient
 from wfm_testing.peers import serve_asgi
 from wfm_testing.templates import form_step, step, template, unique_key
-from wfm_worker.worker import Worker
+from wfm_testing.worker import drain
 from wfm_workflows.extensions import load_catalog
 
 SUBSCRIBE = """mutation($url: String!, $types: [String!]!) {
@@ -153,31 +153,6 @@ async def key(isolated_world):
     registries = load_catalog().registries
     await TemplateRepository().save(isolated_world.owner, registries.parse_template(definition))
     return definition["key"]
-
-
-@pytest.fixture
-async def worker(isolated_world):
-    settings = isolated_world.settings.model_copy(
-        update={
-            "worker_metrics_port": 0,
-            "retry_base_seconds": 0.05,
-            "retry_cap_seconds": 0.2,
-            "job_heartbeat_timeout_seconds": 2.0,
-            "webhook_timeout_seconds": 2.0,
-        }
-    )
-    started = Worker(settings, storage=isolated_world.storage)
-    await started.start()
-    try:
-        yield started
-    finally:
-        await started.close()
-
-
-async def drain(worker) -> None:
-    """Until nothing is due (a step's event sets off the next job, a failed attempt a retry)."""
-    for _ in range(6):
-        await worker.run_until_idle()
 
 
 async def contacts_told_and_sent(gql, isolated_world, key, receiver_url):

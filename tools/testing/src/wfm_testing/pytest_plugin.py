@@ -35,6 +35,8 @@ from wfm_storage.postgres import init_connection
 from wfm_testing.clamd import ClamdPeer
 from wfm_testing.factories import Factory
 from wfm_testing.graphql import GraphQLClient
+from wfm_testing.worker import quick_worker
+from wfm_worker.worker import Worker
 
 __all__ = [
     "APP_PASSWORD",
@@ -102,6 +104,14 @@ async def make_services() -> AsyncIterator[Callable[..., Awaitable[Services]]]:
     yield make
     for services in built:
         await services.close()
+
+
+@pytest.fixture
+async def worker(isolated_world: World) -> AsyncIterator[Worker]:
+    """A worker on the module's own database, retrying at once (`wfm_testing.worker.drain`
+    runs what is due)."""
+    async with quick_worker(isolated_world.settings, isolated_world.storage) as started:
+        yield started
 
 
 @pytest.fixture(scope="session")
