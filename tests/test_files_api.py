@@ -9,7 +9,9 @@ import hashlib
 import io
 import uuid
 import zipfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -630,3 +632,32 @@ async def test_retention_deletes_a_workflows_files_and_keeps_the_fact(
     # the row stays, stamped: what is held of the file for an export
     [kept] = await services.files.for_workflows(world.ops.principal, [uuid.UUID(workflow_id)])
     assert (str(kept.id), kept.deleted_at is not None) == (file_id, True)
+
+
+async def test_bytes_of_an_upload_a_crash_cut_short_are_deleted_once_it_is_old(
+    gql, world, services, storage
+):
+    """A crash between the bytes and their row leaves bytes nobody can reach (and that may
+    hold personal data): the worker's sweep deletes them once the upload is an hour old; a
+    recorded file, and an upload still young enough to be under way, are left alone."""
+    workflow_id = await brp_onboarding(gql, world)
+    recorded = await uploaded_file_id(
+        gql, world.a["user"].token, workflow_id, GUARANTEE_STEP, "guarantee.pdf", GUARANTEE
+    )
+
+    async def streamed() -> AsyncIterator[bytes]:
+        yield GUARANTEE
+
+    cut_short = uuid.uuid4()  # its bytes written, then the process died: no row
+    await storage.file_bytes.write(cut_short, streamed(), tenant_id=world.tenant_a.id, name="g.pdf")
+    db = storage.mongo.db
+    now = datetime.now(UTC)
+
+    assert await services.files.clear_abandoned_uploads(now) == 0  # may still be under way
+    assert await db["attachments.files"].count_documents({"_id": str(cut_short)}) == 1
+    assert await services.files.clear_abandoned_uploads(now + timedelta(hours=2)) == 1
+    for collection, field in (("files", "_id"), ("chunks", "files_id"), ("uploads", "_id")):
+        assert await db[f"attachments.{collection}"].count_documents({field: str(cut_short)}) == 0
+    downloaded = await download_file(gql, world.a["user"].token, recorded)
+    assert (downloaded.status_code, downloaded.content) == (200, GUARANTEE)
+    assert await services.files.clear_abandoned_uploads(now + timedelta(hours=2)) == 0

@@ -241,8 +241,12 @@ class Worker:
         await self.live.reconciler.run()
 
     async def sweep_retention(self, now: datetime | None = None) -> RetentionReport:
-        """Erase the personal data of finished workflows past their retention period."""
-        return await self.live.retention.sweep(now or self.clock.now())
+        """Erase the personal data of finished workflows past their retention period, and the
+        bytes of uploads a crash cut short."""
+        moment = now or self.clock.now()
+        report = await self.live.retention.sweep(moment)
+        await self.live.files.clear_abandoned_uploads(moment)
+        return report
 
     async def refresh_metrics(self) -> None:
         metrics = self.metrics

@@ -11,7 +11,10 @@ platform runs on that would not stream (see the README, "Attachments"):
   loading every chunk of the file and sorting them in its own memory; here each chunk is
   read by its `_id` (`<file id>:<n>`), one indexed lookup of one document on every server.
 The files document is written last: until then the file does not exist for a reader, and a
-write that fails (or is refused) deletes the chunks it wrote.
+write that fails (or is refused) deletes the chunks it wrote. An upload is noted first in
+`attachments.uploads` and the note removed (`settled`) once its row is committed in
+PostgreSQL: a process that crashed in between leaves a note, and `unsettled` finds such
+bytes without reading the chunks.
 
 MongoDB has no row-level security: a file is only ever asked for by an id that the
 RLS-filtered `wfm.files` row gave, and its tenant is checked against the files document."""
@@ -30,7 +33,7 @@ from bson import Binary
 from pymongo.asynchronous.collection import AsyncCollection
 
 from wfm_storage.mongo import MongoStore
-from wfm_storage.mongo_indexes import FILE_CHUNKS, FILES
+from wfm_storage.mongo_indexes import FILE_CHUNKS, FILE_UPLOADS, FILES
 
 # GridFS's default chunk size: a chunk document stays far below MongoDB's 16 MB limit, and
 # a download holds one chunk at a time
@@ -58,6 +61,7 @@ class FileBytes:
     def __init__(self, mongo: MongoStore) -> None:
         self._files: AsyncCollection[Mapping[str, Any]] = mongo.db[FILES]
         self._chunks: AsyncCollection[Mapping[str, Any]] = mongo.db[FILE_CHUNKS]
+        self._uploads: AsyncCollection[Mapping[str, Any]] = mongo.db[FILE_UPLOADS]
 
     async def write(
         self,
@@ -73,6 +77,9 @@ class FileBytes:
         digest = hashlib.sha256()
         size, n = 0, 0
         pending = bytearray()
+        await self._uploads.insert_one(
+            {"_id": str(file_id), "tenantId": str(tenant_id), "startedAt": datetime.now(UTC)}
+        )
         try:
             async for piece in chunks:
                 digest.update(piece)
@@ -122,9 +129,25 @@ class FileBytes:
                 raise MissingBytes(f"chunk {n} of file {file_id} is missing")
             yield bytes(chunk["data"])
 
+    async def settled(self, file_id: uuid.UUID) -> None:
+        """The file's row is committed: its bytes are no longer an upload under way."""
+        await self._uploads.delete_one({"_id": str(file_id)})
+
+    async def unsettled(self, started_before: datetime) -> list[uuid.UUID]:
+        """Uploads begun before `started_before` whose row was never said committed. (The
+        notes are few: one per upload under way or cut short. FerretDB filters a range in
+        its own memory, so the comparison is made here.)"""
+        notes = [note async for note in self._uploads.find({}, {"startedAt": 1})]
+        return [
+            uuid.UUID(str(note["_id"]))
+            for note in notes
+            if note["startedAt"].replace(tzinfo=UTC) < started_before
+        ]
+
     async def delete(self, file_id: uuid.UUID) -> bool:
         """Remove the file's bytes (its files document first: a reader then sees no file);
         whether there was anything to remove."""
         files = await self._files.delete_one({"_id": str(file_id)})
         chunks = await self._chunks.delete_many({"files_id": str(file_id)})
+        await self._uploads.delete_one({"_id": str(file_id)})
         return bool(files.deleted_count or chunks.deleted_count)

@@ -40,6 +40,8 @@ EVENTS = "workflow_events"
 FILE_BUCKET = "attachments"
 FILES = f"{FILE_BUCKET}.files"
 FILE_CHUNKS = f"{FILE_BUCKET}.chunks"
+# uploads whose row is not committed yet (ours, not GridFS's): what a crash leaves is found here
+FILE_UPLOADS = f"{FILE_BUCKET}.uploads"
 
 # FerretDB v1's PostgreSQL backend keeps, in each database's schema, one row per collection
 # naming its table (`{"_id": collection, "table": name, ...}` in a `_jsonb` column).
@@ -109,6 +111,7 @@ INDEX_PLAN: tuple[CollectionPlan, ...] = (
     # a file is read by `_id` (its files document, then each chunk: "<file id>:<n>") and
     # deleted by `files_id`; GridFS's own index serves other GridFS readers on MongoDB
     CollectionPlan(FILES, [], equality_keys=("_id",)),
+    CollectionPlan(FILE_UPLOADS, [], equality_keys=("_id",)),
     CollectionPlan(
         FILE_CHUNKS,
         [

@@ -27,6 +27,7 @@ import contextlib
 import unicodedata
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from wfm_documents.content_types import SNIFF_BYTES, ContentType, TextCheck
@@ -62,6 +63,8 @@ UPLOAD_FILE = "UPLOAD_FILE"
 # A workflow in one of these takes no more files: its data can no longer change.
 FINISHED = frozenset({WorkflowStatus.COMPLETED, WorkflowStatus.CANCELLED, WorkflowStatus.FAILED})
 MAX_NAME_LENGTH = 255
+# an upload not recorded by then was cut short (an upload may take UPLOAD_SECONDS, 5 minutes)
+ABANDONED_AFTER = timedelta(hours=1)
 
 
 class FileTooLarge(WfmError):
@@ -202,11 +205,13 @@ class FileService:
             uploaded_at=self._clock.now(),
         )
         try:
-            return await self._record_upload(principal, new)
+            record = await self._record_upload(principal, new)
         except BaseException:
             with contextlib.suppress(Exception):  # the error says what went wrong
                 await self._bytes.delete(file_id)
             raise
+        await self._bytes.settled(file_id)
+        return record
 
     def _attachments_of(
         self, principal: Principal, workflow: OpenWorkflow, step_id: str
@@ -373,6 +378,26 @@ class FileService:
         async with self._db.transaction(principal) as conn:
             deleted = await self._files.mark_deleted(conn, file_ids, at=self._clock.now())
         return len(deleted)
+
+    async def clear_abandoned_uploads(self, now: datetime) -> int:
+        """Delete the bytes of uploads cut short by a crash between their bytes and their row
+        (begun more than ABANDONED_AFTER ago, no row): nobody can reach them, and they may hold
+        personal data. How many were deleted. (A row committed before the crash: only the
+        note goes.)"""
+        started = await self._bytes.unsettled(now - ABANDONED_AFTER)
+        if not started:
+            return 0
+        async with self._db.transaction(system_principal()) as conn:
+            recorded = await self._files.by_ids(conn, started)
+        abandoned = 0
+        for file_id in started:
+            if file_id in recorded:
+                await self._bytes.settled(file_id)
+            else:
+                abandoned += await self._bytes.delete(file_id)
+        if abandoned:
+            log.info("abandoned_uploads_deleted", count=abandoned)
+        return abandoned
 
 
 def file_name(filename: str | None) -> str:
