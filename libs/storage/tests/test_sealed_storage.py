@@ -250,6 +250,43 @@ async def test_a_read_costs_one_postgres_transaction_for_all_its_tokens_and_none
     assert trips.postgres == 0
 
 
+async def test_two_processes_naming_a_person_at_once_share_one_key(
+    storage, factory, template_id, wfm_settings
+):
+    def process():  # its own sealer: nothing at hand from the other
+        sealer = PersonalDataSealer(
+            storage.db, keys=storage.subject_keys, box=SecretBox.from_settings(wfm_settings)
+        )
+        return SealedEventLog(storage.raw_events, sealer)
+
+    tenant = await factory.tenant()
+    workflow = Workflow(tenant.id, template_id)
+    first = workflow.complete("contacts", {"contacts": [LEA]})
+    second = workflow.complete("contacts", {"contacts": [LEA, MARC]})
+    await asyncio.gather(process().append(workflow.events[:-1]), process().append([second]))
+
+    read = await process().for_instance(SYSTEM, workflow.id)
+    assert [e.payload.data for e in read if e.step_id] == [
+        first.payload.data,
+        second.payload.data,
+    ]
+    lea = subject_id_for(tenant.id, LEA["email"])
+    assert [k.subject_id for k in await keys_of(storage, workflow.id)].count(lea) == 1
+
+
+async def test_a_write_naming_people_without_keys_costs_one_statement_besides_its_transaction(
+    storage, factory, template_id
+):
+    tenant = await factory.tenant()
+    workflow = Workflow(tenant.id, template_id)
+    workflow.complete("contacts", {"contacts": [LEA, MARC]})
+    with counting_round_trips() as trips:
+        await storage.events.append(workflow.events)
+        await asyncio.sleep(0)
+    assert trips.postgres == 4  # BEGIN with the settings, the template, the keys, COMMIT
+    assert len(await keys_of(storage, workflow.id)) == 2
+
+
 async def test_text_that_merely_looks_like_a_token_reads_as_it_was_typed(
     storage, factory, template_id
 ):

@@ -268,33 +268,26 @@ class PersonalDataSealer:
             recent = self._recent(holder)
             if recent is not None:
                 ciphers[holder] = recent
-        wanted = [h for h in holders if h not in ciphers]
+        wanted = sorted(h for h in holders if h not in ciphers)  # one order: no deadlock
         if not wanted:
             return ciphers
+        # the key of each one that has none is made beforehand: one statement finds or stores
+        material = {h: new_key() for h in wanted}
+        made = {
+            h: NewKey(uuid.uuid4(), uuid.UUID(holders[h]), h[0], h[1], seal_key(self._box, m))
+            for h, m in material.items()
+        }
         conn = await tx.conn()
-        found = await self._keys.live(conn, wanted)
-        ciphers.update({holder: self._cipher(key) for holder, key in found.items()})
-        missing = sorted(h for h in wanted if h not in found)  # one order: no deadlock
-        if missing:
-            material = {h: new_key() for h in missing}
-            created = {
-                h: NewKey(
-                    uuid.uuid4(),
-                    uuid.UUID(holders[h]),
-                    h[0],
-                    h[1],
-                    seal_key(self._box, material[h]),
-                )
-                for h in missing
-            }
-            stored = await self._keys.create(conn, list(created.values()), at=datetime.now(UTC))
-            for key in stored:
-                holder = (key.subject_id, key.instance_id)
-                ciphers[holder] = SubjectCipher(key.id, material[holder])
-            raced = [h for h in missing if h not in ciphers]
-            if raced:  # a concurrent writer created them first: theirs
-                for holder, key in (await self._keys.live(conn, raced)).items():
-                    ciphers[holder] = self._cipher(key)
+        for key in await self._keys.live_or_create(conn, list(made.values()), at=datetime.now(UTC)):
+            holder = (key.subject_id, key.instance_id)
+            stored_now = key.id == made[holder].id
+            ciphers[holder] = (
+                SubjectCipher(key.id, material[holder]) if stored_now else self._cipher(key)
+            )
+        raced = [h for h in wanted if h not in ciphers]
+        if raced:  # a concurrent writer created them first: theirs
+            for holder, key in (await self._keys.live(conn, raced)).items():
+                ciphers[holder] = self._cipher(key)
         for holder in wanted:
             if holder in ciphers:
                 self._at_hand(holder, ciphers[holder])

@@ -59,6 +59,25 @@ UPDATE wfm.step_runs SET outcome = 'compensated', compensated_seq = $2
         WHERE workflow_id = $1 AND step_id = $3 AND ended_seq < $2
           AND outcome IN ('completed', 'compensated'))
 """
+# A run ended and the next begun by the same event (a step completed or failed, and the
+# workflow went on): _END then _BEGIN in one statement. The statements of a WITH see the
+# same rows, so the abandoning leaves out the run just ended, as it would after _END.
+_END_THEN_BEGIN = """
+WITH ended AS (
+    UPDATE wfm.step_runs SET outcome = $9, ended_seq = $2, ended_at = $3
+     WHERE workflow_id = $1 AND ended_seq IS NULL AND started_seq < $2
+       AND ($10::text IS NULL OR step_id = $10)
+    RETURNING started_seq
+), left_behind AS (
+    UPDATE wfm.step_runs SET outcome = 'abandoned', ended_seq = $2, ended_at = $3
+     WHERE workflow_id = $1 AND ended_seq IS NULL AND started_seq < $2
+       AND started_seq NOT IN (SELECT started_seq FROM ended)
+)
+INSERT INTO wfm.step_runs (workflow_id, started_seq, started_at, step_id, tenant_id,
+                           template_id, template_key, template_version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (workflow_id, started_seq) DO NOTHING
+"""
 # The activation breached; a run begun before migration 0018 (0) is the current one's.
 _BREACH = """
 UPDATE wfm.step_runs SET sla_breached_at = $4
@@ -78,22 +97,39 @@ class StepRunRepository:
     async def record(
         self, ex: Executor, state: InstanceState, changes: Sequence[RunChange]
     ) -> None:
-        """Apply `changes` (of events of the workflow `state` is the latest state of)."""
+        """Apply `changes` (of events of the workflow `state` is the latest state of): one
+        statement each, or one for a run ended and the next begun by the same event."""
         workflow_id = uuid.UUID(state.id)
-        for change in changes:
+        run_of = (
+            uuid.UUID(state.tenant_id),
+            uuid.UUID(state.template_id),
+            state.template_key,
+            state.template_version,
+        )
+        pending = list(changes)
+        while pending:
+            change = pending.pop(0)
+            following = pending[0] if pending else None
+            if (
+                isinstance(change, RunEnded)
+                and isinstance(following, RunBegan)
+                and (following.seq, following.at) == (change.seq, change.at)
+            ):
+                pending.pop(0)
+                await ex.execute(
+                    _END_THEN_BEGIN,
+                    workflow_id,
+                    following.seq,
+                    following.at,
+                    following.step_id,
+                    *run_of,
+                    change.outcome.value,
+                    change.step_id,
+                )
+                continue
             match change:
                 case RunBegan(step_id=step_id, seq=seq, at=at):
-                    await ex.execute(
-                        _BEGIN,
-                        workflow_id,
-                        seq,
-                        at,
-                        step_id,
-                        uuid.UUID(state.tenant_id),
-                        uuid.UUID(state.template_id),
-                        state.template_key,
-                        state.template_version,
-                    )
+                    await ex.execute(_BEGIN, workflow_id, seq, at, step_id, *run_of)
                 case FailedRunRepeated(seq=seq, at=at):
                     await ex.execute(_REPEAT_FAILED, workflow_id, seq, at)
                 case RunEnded(step_id=step_id, seq=seq, at=at, outcome=outcome):

@@ -80,20 +80,33 @@ class SubjectKeys:
         )
         return {(row["subject_id"], row["instance_id"]): SubjectKey.of(row) for row in rows}
 
-    async def create(
+    async def live_or_create(
         self, ex: Executor, keys: Sequence[NewKey], *, at: datetime
     ) -> list[SubjectKey]:
-        """Store the keys, except where their (subject, instance) has a live key already
-        (a concurrent writer's): the ones stored."""
+        """The live key of each new key's (subject, instance): the one it has, else the new
+        key, stored; in one statement. A (subject, instance) whose key a concurrent writer
+        stores meanwhile is left out (its key: `live`)."""
         rows = await ex.fetch(
             f"""
-            INSERT INTO wfm.subject_keys
-                   (id, tenant_id, subject_id, instance_id, sealed_key, created_at)
-            SELECT k.id, k.tenant_id, k.subject_id, k.instance_id, k.sealed_key, $6
-              FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bytea[])
-                   AS k (id, tenant_id, subject_id, instance_id, sealed_key)
-            ON CONFLICT (subject_id, instance_id) WHERE erased_at IS NULL DO NOTHING
-            RETURNING {COLUMNS}
+            WITH wanted AS (
+                SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::bytea[])
+                           AS k (id, tenant_id, subject_id, instance_id, sealed_key)
+            ), found AS (
+                SELECT {COLUMNS} FROM wfm.subject_keys
+                 WHERE (subject_id, instance_id) IN (SELECT subject_id, instance_id FROM wanted)
+                   AND erased_at IS NULL
+            ), created AS (
+                INSERT INTO wfm.subject_keys
+                       (id, tenant_id, subject_id, instance_id, sealed_key, created_at)
+                SELECT w.id, w.tenant_id, w.subject_id, w.instance_id, w.sealed_key, $6
+                  FROM wanted w
+                 WHERE NOT EXISTS (SELECT 1 FROM found f
+                                    WHERE (f.subject_id, f.instance_id)
+                                          = (w.subject_id, w.instance_id))
+                ON CONFLICT (subject_id, instance_id) WHERE erased_at IS NULL DO NOTHING
+                RETURNING {COLUMNS}
+            )
+            SELECT * FROM found UNION ALL SELECT * FROM created
             """,
             [k.id for k in keys],
             [k.tenant_id for k in keys],

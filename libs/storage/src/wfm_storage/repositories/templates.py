@@ -2,7 +2,8 @@
 changes: publishing stores the next version; old versions stay readable.
 
 A definition is parsed (its conditions compiled) in a thread, never on the event loop, and
-within a time limit; each stored version once per process."""
+within a time limit; each stored version once per process (requests that want it while it is
+being parsed wait for that parse: a process's first burst of commands parses it once)."""
 
 from __future__ import annotations
 
@@ -71,14 +72,34 @@ class TemplateRepository:
         # Stored versions that cannot be used (e.g. past a limit set since they were
         # published): refused at once, without compiling them again.
         self._refused: dict[uuid.UUID, TemplateInvalid] = {}
+        # Versions being parsed now: every request that wants one meanwhile awaits this parse
+        self._parsing: dict[uuid.UUID, asyncio.Future[WorkflowTemplate]] = {}
         self.compile_timeout = compile_timeout
 
     async def _record(self, row: asyncpg.Record) -> TemplateRecord:
         template = self._parsed.get(row["id"])
         if template is None:
-            template = await self._parse_stored(row)
+            template = await self._parse_once(row)
         values = {k: v for k, v in row.items() if k != "definition"}
         return TemplateRecord(**values, template=template)
+
+    async def _parse_once(self, row: asyncpg.Record) -> WorkflowTemplate:
+        """The stored version parsed, by the parse under way if there is one (on this event
+        loop). A caller that gives up (cancelled) leaves the parse to the others."""
+        ident: uuid.UUID = row["id"]
+        parsing = self._parsing.get(ident)
+        if parsing is None or parsing.get_loop() is not asyncio.get_running_loop():
+            parsing = asyncio.ensure_future(self._parse_stored(row))
+            self._parsing[ident] = parsing
+
+            def parsed(done: asyncio.Future[WorkflowTemplate]) -> None:
+                if self._parsing.get(ident) is done:
+                    del self._parsing[ident]
+                if not done.cancelled():
+                    done.exception()  # retrieved: a refusal every waiter gave up on is no warning
+
+            parsing.add_done_callback(parsed)
+        return await asyncio.shield(parsing)
 
     async def _records(self, rows: Sequence[asyncpg.Record]) -> list[TemplateRecord]:
         return [await self._record(row) for row in rows]
