@@ -23,7 +23,7 @@ test: ## the web app's component tests (Vitest), then the whole suite against re
 fuzz: ## a long GraphQL fuzzing run against the API process (WFM_FUZZ_EXAMPLES per operation, default 200)
 	WFM_FUZZ_EXAMPLES=$${WFM_FUZZ_EXAMPLES:-200} $(UV) run pytest tests/test_fuzz_graphql.py -s
 
-bench: ## B1-B5 against the API process (B5: the web console in Chromium): a table, and bench/results/latest.json (BENCH_ARGS="--quick", "--only B3", "--fresh")
+bench: ## B1-B6 against the API process (B5: the web console in Chromium; B6: 10 MiB attachments): a table, and bench/results/latest.json (BENCH_ARGS="--quick", "--only B3", "--fresh")
 	$(UV) run wfm bench run $(BENCH_ARGS)
 
 lint: ## ruff (lint + format), mypy --strict on every member, schema file and README role steps up to date, eslint + tsc on the web app

@@ -1,4 +1,4 @@
-"""`wfm bench`: bulk-load benchmark data and run B1-B5 (`make bench`)."""
+"""`wfm bench`: bulk-load benchmark data and run B1-B6 (`make bench`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 
 from wfm_cli.runtime import console, err, load_settings, require_development_tools
 
-app = typer.Typer(help="Benchmarks: bulk-load data, run B1-B5, report.", no_args_is_help=True)
+app = typer.Typer(help="Benchmarks: bulk-load data, run B1-B6, report.", no_args_is_help=True)
 
 REPORT_PATH = Path("bench/results/latest.json")
 
@@ -55,7 +55,7 @@ def run_command(
     only: Annotated[
         list[str] | None,
         typer.Option(
-            help="Scenarios to run (B1, B2, B3, B4, B5); all by default. The report keeps the "
+            help="Scenarios to run (B1, B2, B3, B4, B5, B6); all by default. The report keeps the "
             "other scenarios' latest results"
         ),
     ] = None,

@@ -12,7 +12,10 @@ may be scanned.
 The work queue (`workItems`: a page and its totalCount, as market operations, a supervisor
 and a tenant see it, and its filters) and the `workflows` filters are explained too, with
 values the dataset holds. A count is explained where its filter leaves a part of the
-workflows: counting (nearly) all of them reads them all, whatever the index."""
+workflows: counting (nearly) all of them reads them all, whatever the index.
+
+An attachment's paths (B6): the `wfm.files` row an upload inserts (rolled back) and a
+download reads, the files document and a chunk read by `_id`."""
 
 from __future__ import annotations
 
@@ -31,7 +34,9 @@ from wfm_shared.principal import Principal
 from wfm_shared.settings import Settings
 from wfm_storage.bootstrap import Storage
 from wfm_storage.documents import document_to_event, document_to_state, event_id
-from wfm_storage.mongo_indexes import EVENTS, INSTANCES
+from wfm_storage.file_bytes import chunk_id
+from wfm_storage.mongo_indexes import EVENTS, FILE_CHUNKS, FILES, INSTANCES
+from wfm_storage.repositories.files import NewFile
 from wfm_storage.repositories.instance_index import InstanceFilter
 from wfm_workflows.projections import Projector
 from wfm_workflows.work_queue import WorkItemFilter, WorkQueueService
@@ -200,6 +205,15 @@ def command_reads(mongo_id: str, version: int, single_key: bool) -> dict[str, Re
     }
 
 
+def file_reads(file_id: uuid.UUID) -> dict[str, Read]:
+    """What a download reads in MongoDB: the files document, then each chunk by its `_id`
+    (the first explains them all)."""
+    return {
+        "a file's files document: {_id}": (FILES, {"_id": str(file_id)}),
+        "a chunk of a file: {_id: <file id>:<n>}": (FILE_CHUNKS, {"_id": chunk_id(file_id, 0)}),
+    }
+
+
 # -- the explainer ------------------------------------------------------------------------------
 
 
@@ -313,6 +327,22 @@ class Explainer:
                     [document_to_event(event)],
                     record.template,
                 )
+                raise _RolledBack
+        except _RolledBack:
+            pass
+        return plans
+
+    async def file_row(self, principal: Principal, new: NewFile) -> list[Plan]:
+        """The `wfm.files` statements of an attachment: the row an upload of `new` inserts
+        (in a transaction that is rolled back), and the row a download reads."""
+        plans: list[Plan] = []
+        try:
+            async with self.storage.db.transaction(principal) as conn:
+                explaining = Explaining(conn, self.postgres_sizes)
+                plans = explaining.plans
+                if await self.storage.files.add(explaining, new) is None:
+                    raise LookupError(f"workflow {new.workflow_id} takes no file")
+                await self.storage.files.get(explaining, new.id)
                 raise _RolledBack
         except _RolledBack:
             pass
