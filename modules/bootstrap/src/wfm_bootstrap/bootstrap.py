@@ -31,6 +31,7 @@ from wfm_integrations.secrets import SecretService
 from wfm_integrations.subscriptions import WebhookService
 from wfm_integrations.system_steps import StepCaller, builtin_runners
 from wfm_integrations.vault import MFA_SECRETS, KeyVault
+from wfm_privacy.copies import CopyScrubber
 from wfm_privacy.erasure import ErasureService
 from wfm_privacy.export import ExportService
 from wfm_privacy.retention import RetentionService
@@ -238,6 +239,9 @@ async def bootstrap(
         clock=clock,
         scanner=scanner_from_settings(settings),
     )
+    scrubber = CopyScrubber(
+        events=s.raw_events, documents=s.raw_documents, copies=PersonalCopies(), box=box
+    )
     retention = RetentionService(
         db,
         retention=RetentionRepository(),
@@ -247,10 +251,7 @@ async def bootstrap(
         tenants=s.tenants,
         templates=s.templates,
         audit=s.audit,
-        events=s.raw_events,
-        documents=s.raw_documents,
-        copies=PersonalCopies(),
-        box=box,
+        copies=scrubber,
         clock=clock,
     )
     users = UserService(
@@ -327,10 +328,7 @@ async def bootstrap(
             templates=s.templates,
             drafts=s.drafts,
             audit=s.audit,
-            events=s.raw_events,
-            documents=s.raw_documents,
-            copies=PersonalCopies(),
-            box=box,
+            copies=scrubber,
             clock=clock,
         ),
         exports=ExportService(

@@ -23,11 +23,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from wfm_engine.personal import tokens_in
+from wfm_privacy.export import ciphers_of
 from wfm_shared.personal_data import ERASED, SubjectCipher, TokenUnreadable, token_key_id
 from wfm_shared.principal import Principal
+from wfm_shared.sealing import SecretBox
 from wfm_storage.postgres import Executor
 from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.repositories.personal_copies import PersonalCopies
+from wfm_storage.repositories.subject_keys import SubjectKey
 
 # the shortest text replaced inside a longer one
 MIN_INFIX = 3
@@ -186,3 +189,42 @@ async def scrub_copies(
             if apply:
                 await copies.rewrite_notification(conn, scrubbed_notification)
     return ScrubbedCopies(changed_deliveries, changed_attempts, changed_notifications)
+
+
+class CopyScrubber:
+    """Erasure's and retention's one way with the plaintext copies: what keys still open,
+    read from the raw (sealed) log and documents before the keys are destroyed, then those
+    values replaced in PostgreSQL's copies of the workflows."""
+
+    def __init__(
+        self,
+        *,
+        events: EventLog,
+        documents: InstanceDocumentStore,
+        copies: PersonalCopies,
+        box: SecretBox,
+    ) -> None:
+        """`events`, `documents`: the stores as MongoDB holds them (tokens unrevealed)."""
+        self._events = events
+        self._documents = documents
+        self._copies = copies
+        self._box = box
+
+    async def values_under(self, principal: Principal, keys: Sequence[SubjectKey]) -> ErasedValues:
+        """The texts the live ones of `keys` open in their workflows."""
+        live = [key for key in keys if not key.erased]
+        instance_ids = list(dict.fromkeys(key.instance_id for key in live))
+        return await held_values(
+            principal, self._events, self._documents, instance_ids, ciphers_of(live, self._box)
+        )
+
+    async def scrub(
+        self,
+        conn: Executor,
+        tenant_id: uuid.UUID,
+        workflow_ids: Sequence[uuid.UUID],
+        values: ErasedValues,
+        *,
+        apply: bool = True,
+    ) -> ScrubbedCopies:
+        return await scrub_copies(conn, self._copies, tenant_id, workflow_ids, values, apply=apply)

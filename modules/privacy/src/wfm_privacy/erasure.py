@@ -21,20 +21,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from wfm_engine.personal import NOTHING, FieldPlan, definition_plans, personal_values
-from wfm_privacy.copies import ScrubbedCopies, held_values, scrub_copies
-from wfm_privacy.export import ciphers_of
+from wfm_privacy.copies import CopyScrubber, ScrubbedCopies
 from wfm_privacy.subjects import DataSubject, subject_of
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
 from wfm_shared.documents import text_problem
 from wfm_shared.errors import FieldError, ValidationFailed
 from wfm_shared.principal import Principal
-from wfm_shared.sealing import SecretBox
 from wfm_storage.postgres import Database, Executor
-from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.repositories.audit import AuditLog
 from wfm_storage.repositories.instance_index import InstanceIndex
-from wfm_storage.repositories.personal_copies import PersonalCopies
 from wfm_storage.repositories.step_drafts import StepDraft, StepDraftRepository
 from wfm_storage.repositories.subject_keys import SubjectKeys
 from wfm_storage.repositories.templates import TemplateRepository
@@ -74,23 +70,16 @@ class ErasureService:
         templates: TemplateRepository,
         drafts: StepDraftRepository,
         audit: AuditLog,
-        events: EventLog,
-        documents: InstanceDocumentStore,
-        copies: PersonalCopies,
-        box: SecretBox,
+        copies: CopyScrubber,
         clock: Clock,
     ) -> None:
-        """`events`, `documents`: the stores as MongoDB holds them (tokens unrevealed)."""
         self._db = db
         self._keys = keys
         self._index = index
         self._templates = templates
         self._drafts = drafts
         self._audit = audit
-        self._events = events
-        self._documents = documents
         self._copies = copies
-        self._box = box
         self._clock = clock
 
     async def erase_subject(
@@ -109,13 +98,7 @@ class ErasureService:
             subject = await subject_of(conn, self._keys, subject_id)
             # what the keys still open, read before they are destroyed
             live = [key for key in subject.keys if not key.erased]
-            values = await held_values(
-                principal,
-                self._events,
-                self._documents,
-                list(dict.fromkeys(key.instance_id for key in live)),
-                ciphers_of(live, self._box),
-            )
+            values = await self._copies.values_under(principal, live)
             erased = await self._keys.erase_subject(
                 conn, subject_id, at=now, by=principal.user_id, reason=reason
             )
@@ -131,9 +114,8 @@ class ErasureService:
                 )
             drafts = await self._delete_drafts(conn, subject)
             # the workflows whose keys were live: the others' copies were scrubbed with them
-            copies = await scrub_copies(
+            copies = await self._copies.scrub(
                 conn,
-                self._copies,
                 subject.tenant_id,
                 list(dict.fromkeys(uuid.UUID(key.instance_id) for key in live)),
                 values,

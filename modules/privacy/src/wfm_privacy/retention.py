@@ -28,18 +28,14 @@ from datetime import datetime
 from wfm_documents.files import FileService
 from wfm_engine.definitions import RETENTION_MAX_DAYS, RETENTION_MIN_DAYS
 from wfm_engine.template import KEY_PATTERN
-from wfm_privacy.copies import held_values, scrub_copies
-from wfm_privacy.export import ciphers_of
+from wfm_privacy.copies import CopyScrubber
 from wfm_shared.authorization import Permission, authorize
 from wfm_shared.clock import Clock
 from wfm_shared.errors import FieldError, NotFound, ValidationFailed
 from wfm_shared.logging import get_logger
 from wfm_shared.principal import Principal, system_principal
-from wfm_shared.sealing import SecretBox
 from wfm_storage.postgres import Database, Executor
-from wfm_storage.protocols import EventLog, InstanceDocumentStore
 from wfm_storage.repositories.audit import AuditLog
-from wfm_storage.repositories.personal_copies import PersonalCopies
 from wfm_storage.repositories.retention import DueWorkflow, RetentionPolicy, RetentionRepository
 from wfm_storage.repositories.step_drafts import StepDraftRepository
 from wfm_storage.repositories.subject_keys import SubjectKey, SubjectKeys
@@ -156,14 +152,10 @@ class RetentionService:
         tenants: TenantRepository,
         templates: TemplateRepository,
         audit: AuditLog,
-        events: EventLog,
-        documents: InstanceDocumentStore,
-        copies: PersonalCopies,
-        box: SecretBox,
+        copies: CopyScrubber,
         clock: Clock,
         batch_size: int = SWEEP_BATCH,
     ) -> None:
-        """`events`, `documents`: the stores as MongoDB holds them (tokens unrevealed)."""
         self._db = db
         self._retention = retention
         self._keys = subject_keys
@@ -172,10 +164,7 @@ class RetentionService:
         self._tenants = tenants
         self._templates = templates
         self._audit = audit
-        self._events = events
-        self._documents = documents
         self._copies = copies
-        self._box = box
         self._clock = clock
         self._batch_size = batch_size
         self._platform = system_principal()
@@ -368,16 +357,11 @@ class RetentionService:
     ) -> int:
         """Replace the workflow's personal values (every subject's, as its live keys open
         them) in PostgreSQL's copies of it; the rows rewritten (or, not `apply`, to be)."""
-        live = [k for k in keys if k.instance_id == workflow.mongo_id and not k.erased]
-        values = await held_values(
-            self._platform,
-            self._events,
-            self._documents,
-            [workflow.mongo_id],
-            ciphers_of(live, self._box),
+        values = await self._copies.values_under(
+            self._platform, [k for k in keys if k.instance_id == workflow.mongo_id]
         )
-        scrubbed = await scrub_copies(
-            conn, self._copies, workflow.tenant_id, [workflow.id], values, apply=apply
+        scrubbed = await self._copies.scrub(
+            conn, workflow.tenant_id, [workflow.id], values, apply=apply
         )
         return scrubbed.total
 
