@@ -27,7 +27,7 @@ from wfm_shared.personal_data import ERASED, subject_id_for
 from wfm_storage.repositories.templates import TemplateRepository
 from wfm_testing.graphql import GraphQLClient
 from wfm_testing.peers import serve_asgi
-from wfm_testing.templates import form_step, step, template, unique_key
+from wfm_testing.templates import contacts_step, step, template, unique_key
 from wfm_testing.worker import drain
 from wfm_workflows.extensions import load_catalog
 
@@ -49,24 +49,7 @@ AFTER_DAYS = 30
 def contacts_template() -> dict[str, object]:
     """Contacts (personal: name, e-mail, phone), a notification naming the primary contact,
     a webhook message carrying the contacts and the primary's address; kept 30 days."""
-    person = {
-        "type": "object",
-        "required": ["name", "email", "role"],
-        "properties": {
-            "name": {"type": "string"},
-            "email": {"type": "string"},
-            "phone": {"type": "string"},
-            "role": {"type": "string"},
-        },
-    }
-    contacts = form_step(
-        "contacts",
-        schema={
-            "type": "object",
-            "required": ["contacts"],
-            "properties": {"contacts": {"type": "array", "items": person}},
-        },
-    )
+    contacts = contacts_step()
     primary = "steps.contacts.contacts[0]"
     text = (
         f"Call {{{{ {primary}.name }}}} on {{{{ {primary}.phone }}}} or {{{{ {primary}.email }}}}"

@@ -26,7 +26,7 @@ from wfm_storage.repositories.templates import TemplateRepository
 from wfm_testing.factories import Account
 from wfm_testing.graphql import GraphQLClient
 from wfm_testing.pytest_plugin import api_env
-from wfm_testing.templates import form_step, template
+from wfm_testing.templates import contacts_step, template
 from wfm_worker.worker import Worker
 from wfm_workflows.extensions import load_catalog
 
@@ -61,24 +61,8 @@ def contacts(name: str) -> dict[str, object]:
 def retained_template(after_days: int | None) -> dict[str, object]:
     """One form step of contacts (personal: their name, e-mail and phone) that takes PDF files;
     `after_days`: the template's retention default (None: none)."""
-    person = {
-        "type": "object",
-        "required": ["name", "email", "role"],
-        "properties": {
-            "name": {"type": "string"},
-            "email": {"type": "string"},
-            "phone": {"type": "string"},
-            "role": {"type": "string"},
-        },
-    }
-    step = form_step(
-        "contacts",
-        config={"attachments": {"contentTypes": ["application/pdf"], "maxBytes": 100_000}},
-        schema={
-            "type": "object",
-            "required": ["contacts"],
-            "properties": {"contacts": {"type": "array", "items": person}},
-        },
+    step = contacts_step(
+        config={"attachments": {"contentTypes": ["application/pdf"], "maxBytes": 100_000}}
     )
     extra = {"retention": {"afterDays": after_days}} if after_days else {}
     return template([step], name="Retained", **extra)

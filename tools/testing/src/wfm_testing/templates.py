@@ -30,6 +30,27 @@ def form_step(step_id: str, **fields: Any) -> dict[str, Any]:
     return step(step_id, "form", **fields)
 
 
+def contacts_step(step_id: str = "contacts", **fields: Any) -> dict[str, Any]:
+    """A form step of a `contacts` list (name, e-mail, phone, role): the built-in personal
+    fields, sealed per person."""
+    person = {
+        "type": "object",
+        "required": ["name", "email", "role"],
+        "properties": {
+            "name": {"type": "string"},
+            "email": {"type": "string"},
+            "phone": {"type": "string"},
+            "role": {"type": "string"},
+        },
+    }
+    schema = {
+        "type": "object",
+        "required": ["contacts"],
+        "properties": {"contacts": {"type": "array", "items": person}},
+    }
+    return form_step(step_id, schema=schema, **fields)
+
+
 def unique_key(prefix: str = "t") -> str:
     """A template key no other test uses."""
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
